@@ -1,0 +1,36 @@
+import type { FastifyReply } from 'fastify';
+import type { AppError } from '../../service/errors.js';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
+  413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content',
+  500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+/** RFC 9457 problem document: {type, title, status, detail, code, errors?, ...extra}. */
+export function problemBody(err: AppError): Record<string, unknown> {
+  return {
+    ...(err.extra ?? {}),
+    type: `https://podnet.dev/problems/${err.code.toLowerCase().replace(/_/g, '-')}`,
+    title: TITLES[err.status] ?? 'Error',
+    status: err.status,
+    detail: err.message,
+    code: err.code,
+    ...(err.errors ? { errors: err.errors } : {}),
+  };
+}
+
+export function sendProblem(reply: FastifyReply, err: AppError): FastifyReply {
+  if (err.status === 503) reply.header('retry-after', '1');
+  return reply.code(err.status).type('application/problem+json').send(JSON.stringify(problemBody(err)));
+}
+
+export const problemSchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' },
+    detail: { type: 'string' }, code: { type: 'string' },
+    errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+  },
+  additionalProperties: true,
+} as const;

@@ -1,0 +1,109 @@
+// The podnet HTTP application as a factory: it never listens (server.ts does)
+// so tests drive it through supertest against a real PostgreSQL.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import YAML from 'yaml';
+import type { Config } from './config.js';
+import { AppError, toAppError } from './service/errors.js';
+import type { Db } from './store/db.js';
+import { healthRoutes } from './api/rest/health.js';
+import { sendProblem } from './api/rest/problem.js';
+import { registerApi } from './api/register.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+}
+
+export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: deps.config.logLevel },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 64 * 1024 * 1024,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, YAML.parse(body as string, { maxAliasCount: 100 }));
+    } catch (err) {
+      done(new AppError('MALFORMED_BODY', `the YAML body does not parse: ${(err as Error).message.split('\n')[0]}`), undefined);
+    }
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const appErr = classifyFastifyError(err) ?? toAppError(err);
+    if (appErr.status >= 500 && appErr.code !== 'DATABASE_UNAVAILABLE') req.log.error({ err }, 'request failed');
+    else if (appErr.code === 'DATABASE_UNAVAILABLE') req.log.warn({ err: (err as Error).message }, 'database unavailable');
+    return sendProblem(reply, appErr);
+  });
+
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, new AppError('ROUTE_NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`)),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'podnet', description: 'Network planning for Kubernetes-style pod networks', version: '0.1.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { db: deps.db });
+  await registerApi(app, deps);
+  return app;
+}
+
+interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[];
+  validationContext?: string;
+  message: string;
+}
+
+/** Fastify's own errors (bad JSON, schema validation, size limits) as problems. */
+function classifyFastifyError(err: unknown): AppError | null {
+  const e = err as FastifyLikeError;
+  if (e instanceof AppError) return e;
+  if (e.validation) {
+    const where = e.validationContext ?? 'body';
+    const errors = e.validation.map((v) => {
+      const missing = v.params && typeof v.params.missingProperty === 'string' ? `/${v.params.missingProperty}` : '';
+      const extra = v.params && typeof v.params.additionalProperty === 'string' ? `/${v.params.additionalProperty}` : '';
+      const path = `${where}${v.instancePath ?? ''}${missing}${extra}`.replace(/\//g, '.');
+      return { path, message: extra ? 'unknown field' : v.message ?? 'invalid' };
+    });
+    const first = errors[0];
+    return new AppError(where === 'body' ? 'VALIDATION_FAILED' : 'BAD_REQUEST', first ? `${first.path}: ${first.message}` : 'invalid request', { errors, status: where === 'body' ? 422 : 400 });
+  }
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('MALFORMED_BODY', e.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', e.message);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new AppError('PAYLOAD_TOO_LARGE', e.message);
+  }
+  const status = e.statusCode;
+  if (err instanceof SyntaxError && status === 400) return new AppError('MALFORMED_BODY', e.message);
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError('BAD_REQUEST', e.message, { status });
+  }
+  return null;
+}

@@ -1,0 +1,432 @@
+// The datapath of one cluster: the indexes built once from a Topology, the
+// route tables generated from them on demand, and the factored evaluation of
+// a node's table that lets the tracer and verifier do longest-prefix match
+// over 5,000-route tables without materialising them.
+import type { Addr, Family } from './ip.js';
+import { gatewayOf } from './allocator.js';
+import { vethName, vtepMac } from './devices.js';
+import { Lpm, lpmScan } from './lpm.js';
+import type { PodSpec, Topology } from './model.js';
+import {
+  type ClusterFacts, type FdbEntry, type Neighbor, type NodeFacts, type NodeFamilyFacts, type PodFacts,
+  type Route, type RouteTable, type SubnetFacts,
+  FAMILIES, compareDestinations, compareRoutes, localRoutes, peerRoute, peerRouteKind, peerVxlanEntries, podRouteTable, routerRouteTable,
+} from './routes.js';
+import { type Path, tracePath } from './trace.js';
+import { type VerifyReport, verify } from './verify.js';
+
+/** Who holds an IP address inside the simulated network. */
+export type Owner =
+  | { kind: 'pod'; pod: PodFacts }
+  | { kind: 'node'; node: NodeFacts } // an underlay address, on the node's physical interface
+  | { kind: 'gateway'; node: NodeFacts } // a pod block's gateway, on the node's bridge
+  | { kind: 'router'; subnet: SubnetFacts }; // a subnet gateway
+
+export interface DatapathOptions {
+  /**
+   * Extra routes per node name (and for the router), added to the generated
+   * tables as `ip route replace` would: one of equal destination replaces the
+   * generated route. For tests and what-if questions (blackholes, loops).
+   */
+  extraRoutes?: { nodes?: Record<string, Route[]>; router?: Route[] };
+}
+
+export interface Datapath {
+  readonly topology: Topology;
+  readonly cluster: ClusterFacts;
+  readonly nodes: readonly NodeFacts[];
+  readonly subnets: readonly SubnetFacts[];
+  readonly pods: readonly PodFacts[];
+  /** Pods whose node does not exist (reported by verify). */
+  readonly orphanPods: readonly Topology['pods'][number][];
+  /** Node indexes whose facts are ambiguous (an address, gateway or VTEP MAC shared with another owner, extra routes). */
+  readonly irregularNodes: ReadonlySet<number>;
+  /** Addresses claimed by more than one owner, as `text → owners`. */
+  readonly conflicts: readonly { ip: Addr; owners: Owner[] }[];
+
+  node(name: string): NodeFacts | null;
+  /** A pod by `ns/name`, or by bare name when that name is unique in the cluster. */
+  pod(ref: string): PodFacts | null;
+  /** Refs of every pod named `name` (to explain an ambiguous bare name). */
+  podRefsNamed(name: string): string[];
+  owner(ip: Addr): Owner | null;
+  /** The pods' veth name on the host (computed on first use). */
+  vethOf(pod: PodFacts): string;
+
+  /** A node's whole table, materialised (about one route per node of the cluster). */
+  nodeRoutes(name: string): RouteTable | null;
+  podRoutes(namespace: string, name: string): RouteTable | null;
+  routerRoutes(): RouteTable;
+
+  /** LPM over node `n`'s table, without materialising it. */
+  lookupNodeRoute(n: NodeFacts, dst: Addr): Route | null;
+  /** LPM over the router's table. */
+  lookupRouterRoute(dst: Addr): Route | null;
+  /** LPM over a pod's table. */
+  lookupPodRoute(p: PodFacts, dst: Addr): Route | null;
+  /** The permanent neighbor `dst` on node `n`'s device `dev`: its lladdr, or null. */
+  neighborOf(n: NodeFacts, dev: string, dst: Addr): string | null;
+  /** The FDB entry for `mac` on node `n`'s device `dev`: its VTEP address, or null. */
+  fdbOf(n: NodeFacts, dev: string, mac: string): Addr | null;
+  /** True when `a` lies in one of the cluster's pod CIDRs. */
+  inPodCidrs(a: Addr): boolean;
+
+  trace(from: string, to: string): Path;
+  verify(): VerifyReport;
+}
+
+export function buildDatapath(topo: Topology, opts: DatapathOptions = {}): Datapath {
+  return new Index(topo, opts);
+}
+
+type OwnerMaps = Record<Family, Map<bigint, Owner>>;
+
+class Index implements Datapath {
+  readonly topology: Topology;
+  readonly cluster: ClusterFacts;
+  readonly nodes: NodeFacts[] = [];
+  readonly subnets: SubnetFacts[] = [];
+  readonly pods: PodFacts[] = [];
+  readonly orphanPods: Topology['pods'][number][] = [];
+  readonly irregularNodes = new Set<number>();
+  readonly conflicts: { ip: Addr; owners: Owner[] }[] = [];
+
+  private readonly nodeByName = new Map<string, NodeFacts>();
+  /** Pod name → the pod, or every pod of that name when namespaces share it. */
+  private readonly podsByName = new Map<string, PodFacts | PodFacts[]>();
+  /** Node addresses, bridge gateways and subnet gateways. */
+  private readonly hostOwners: OwnerMaps = { 4: new Map(), 6: new Map() };
+  /** Pod IPs (kept apart and keyed by number for IPv4: 150,000 of them must index fast and small). */
+  private readonly podByIp4 = new Map<number, PodFacts>();
+  private readonly podByIp6 = new Map<bigint, PodFacts>();
+  private readonly conflictByIp = new Map<string, { ip: Addr; owners: Owner[] }>();
+  /** Every node block → its owners in definition order (more than one only in a broken plan). */
+  private readonly blocks = new Lpm<NodeFacts[]>();
+  private readonly subnetLpm = new Lpm<SubnetFacts>();
+  /** Nodes by VTEP MAC (more than one only on a hash collision). */
+  private readonly byMac = new Map<string, NodeFacts[]>();
+  /** Per family, nodes holding a block of it, ordered by block. */
+  private readonly blockOrder: Record<Family, NodeFacts[]> = { 4: [], 6: [] };
+  private readonly extraByNode = new Map<NodeFacts, Route[]>();
+  private readonly localLpms = new Map<NodeFacts, Lpm<Route>>();
+  private readonly router: RouteTable;
+  private readonly routerLpm = new Lpm<Route>();
+  private readonly veths = new WeakMap<PodFacts, string>();
+
+  constructor(topo: Topology, opts: DatapathOptions) {
+    this.topology = topo;
+    this.cluster = { network: topo.network, flat: topo.subnets.length === 0 };
+    this.indexSubnets();
+    this.indexNodes();
+    this.indexPods();
+    for (const [name, routes] of Object.entries(opts.extraRoutes?.nodes ?? {})) {
+      const n = this.nodeByName.get(name);
+      if (!n) continue;
+      this.extraByNode.set(n, routes);
+      this.irregularNodes.add(n.index);
+    }
+    this.router = routerRouteTable(this.cluster, this.subnets, this.nodes, opts.extraRoutes?.router ?? []);
+    for (const r of this.router.routes) this.routerLpm.insert(r.dst, r);
+  }
+
+  private indexSubnets(): void {
+    this.topology.subnets.forEach((spec, index) => {
+      const gw = spec.gateway && spec.cidr.contains(spec.gateway) ? spec.gateway : null;
+      const s: SubnetFacts = { index, spec, name: spec.name, cidr: spec.cidr, gateway: gw };
+      this.subnets.push(s);
+      if (!this.subnetLpm.get(spec.cidr)) this.subnetLpm.insert(spec.cidr, s);
+    });
+  }
+
+  private indexNodes(): void {
+    this.topology.nodes.forEach((spec, index) => {
+      const fam = { 4: this.familyFacts(spec, 4), 6: this.familyFacts(spec, 6) };
+      const n: NodeFacts = { index, spec, name: spec.name, iface: spec.interface || 'eth0', vtepMac: vtepMac(spec.name), fam };
+      this.nodes.push(n);
+      if (!this.nodeByName.has(n.name)) this.nodeByName.set(n.name, n);
+      const peers = this.byMac.get(n.vtepMac);
+      if (peers) {
+        peers.push(n);
+        for (const p of peers) this.irregularNodes.add(p.index);
+      } else {
+        this.byMac.set(n.vtepMac, [n]);
+      }
+      for (const f of FAMILIES) {
+        const x = fam[f];
+        if (x.addr) this.claim(x.addr, { kind: 'node', node: n });
+        if (x.block) {
+          const same = this.blocks.get(x.block);
+          if (same) {
+            same.value.push(n);
+            for (const o of same.value) this.irregularNodes.add(o.index);
+          } else {
+            this.blocks.insert(x.block, [n]);
+          }
+          this.blockOrder[f].push(n);
+        }
+        if (x.gateway) this.claim(x.gateway, { kind: 'gateway', node: n });
+      }
+    });
+    for (const s of this.subnets) if (s.gateway) this.claim(s.gateway, { kind: 'router', subnet: s });
+    for (const f of FAMILIES) {
+      this.blockOrder[f].sort((a, b) => compareDestinations(a.fam[f].block!, b.fam[f].block!) || a.index - b.index);
+    }
+  }
+
+  private familyFacts(spec: Topology['nodes'][number], f: Family): NodeFamilyFacts {
+    const addr = spec.addresses.find((a) => a.family === f) ?? null;
+    const block = spec.podCidrs.find((p) => p.family === f) ?? null;
+    const subnet = addr ? (this.subnetLpm.lookup(addr)?.value ?? null) : null;
+    const gateway = block && block.bits < block.addr.bitLen ? gatewayOf(block) : null;
+    return { addr, subnet, block, gateway };
+  }
+
+  private indexPods(): void {
+    for (const spec of this.topology.pods) {
+      const node = this.nodeByName.get(spec.node);
+      if (!node) {
+        this.orphanPods.push(spec);
+        continue;
+      }
+      const p = new Pod(spec, node);
+      this.pods.push(p);
+      const same = this.podsByName.get(spec.name);
+      if (!same) this.podsByName.set(spec.name, p);
+      else if (Array.isArray(same)) same.push(p);
+      else this.podsByName.set(spec.name, [same, p]);
+      for (const ip of spec.ips) this.claimPodIp(ip, p);
+    }
+  }
+
+  private claimPodIp(ip: Addr, p: PodFacts): void {
+    const host = this.hostOwners[ip.family].get(ip.value);
+    const prev = host ?? (ip.family === 4 ? this.podByIp4.get(Number(ip.value)) : this.podByIp6.get(ip.value));
+    if (prev) {
+      this.conflict(ip, 'kind' in prev ? prev : { kind: 'pod', pod: prev }, { kind: 'pod', pod: p });
+      return;
+    }
+    if (ip.family === 4) this.podByIp4.set(Number(ip.value), p);
+    else this.podByIp6.set(ip.value, p);
+  }
+
+  /** Records `o` as the owner of `ip`; the first claim wins, a second is a conflict. */
+  private claim(ip: Addr, o: Owner): void {
+    const m = this.hostOwners[ip.family];
+    const prev = m.get(ip.value);
+    if (prev) this.conflict(ip, prev, o);
+    else m.set(ip.value, o);
+  }
+
+  private conflict(ip: Addr, prev: Owner, o: Owner): void {
+    const key = `${ip.family}:${ip.value}`;
+    const c = this.conflictByIp.get(key);
+    if (c) {
+      c.owners.push(o);
+    } else {
+      const fresh = { ip, owners: [prev, o] };
+      this.conflictByIp.set(key, fresh);
+      this.conflicts.push(fresh);
+    }
+    for (const x of [prev, o]) {
+      if (x.kind === 'node' || x.kind === 'gateway') this.irregularNodes.add(x.node.index);
+      if (x.kind === 'pod') this.irregularNodes.add(x.pod.node.index);
+    }
+  }
+
+  node(name: string): NodeFacts | null {
+    return this.nodeByName.get(name) ?? null;
+  }
+
+  pod(ref: string): PodFacts | null {
+    const slash = ref.indexOf('/');
+    const name = slash < 0 ? ref : ref.slice(slash + 1);
+    const found = this.podsByName.get(name);
+    if (!found) return null;
+    if (slash < 0) return Array.isArray(found) ? null : found;
+    const ns = ref.slice(0, slash);
+    if (!Array.isArray(found)) return found.spec.namespace === ns ? found : null;
+    return found.find((p) => p.spec.namespace === ns) ?? null;
+  }
+
+  podRefsNamed(name: string): string[] {
+    const found = this.podsByName.get(name);
+    return !found ? [] : Array.isArray(found) ? found.map((p) => p.ref) : [found.ref];
+  }
+
+  owner(ip: Addr): Owner | null {
+    const host = this.hostOwners[ip.family].get(ip.value);
+    if (host) return host;
+    const pod = ip.family === 4 ? this.podByIp4.get(Number(ip.value)) : this.podByIp6.get(ip.value);
+    return pod ? { kind: 'pod', pod } : null;
+  }
+
+  vethOf(pod: PodFacts): string {
+    let v = this.veths.get(pod);
+    if (v === undefined) {
+      v = vethName(pod.spec.namespace, pod.spec.name);
+      this.veths.set(pod, v);
+    }
+    return v;
+  }
+
+  inPodCidrs(a: Addr): boolean {
+    return this.topology.podCidrs.some((p) => p.contains(a));
+  }
+
+  // ---- tables ---------------------------------------------------------------
+
+  private localOf(n: NodeFacts): Route[] {
+    return localRoutes(this.cluster, n, this.extraByNode.get(n));
+  }
+
+  nodeRoutes(name: string): RouteTable | null {
+    const a = this.nodeByName.get(name);
+    if (!a) return null;
+    const peers: Route[] = [];
+    const neighbors: Neighbor[] = [];
+    const fdb: FdbEntry[] = [];
+    for (const f of FAMILIES) {
+      for (const b of this.blockOrder[f]) {
+        const kind = peerRouteKind(this.cluster, a, b, f);
+        if (!kind) continue;
+        peers.push(peerRoute(this.cluster, a, b, f, kind)!);
+        const vx = peerVxlanEntries(this.cluster, a, b, f, kind);
+        if (vx) {
+          neighbors.push(vx.neighbor);
+          fdb.push(vx.fdb);
+        }
+      }
+    }
+    // blockOrder is already in route order; only the few local routes need sorting.
+    const local = this.localOf(a).sort(compareRoutes);
+    return { routes: mergeRoutes(local, peers), neighbors, fdb };
+  }
+
+  podRoutes(namespace: string, name: string): RouteTable | null {
+    const p = this.pod(`${namespace}/${name}`);
+    return p ? podRouteTable(p) : null;
+  }
+
+  routerRoutes(): RouteTable {
+    return this.router;
+  }
+
+  // ---- evaluation without materialising ---------------------------------------
+
+  private localLpm(n: NodeFacts): Lpm<Route> {
+    let l = this.localLpms.get(n);
+    if (!l) {
+      l = new Lpm<Route>();
+      // Insert in reverse so the first route of a destination is the one kept,
+      // as in nodeRoutes.
+      const local = this.localOf(n);
+      for (let i = local.length - 1; i >= 0; i--) l.insert(local[i]!.dst, local[i]!);
+      this.localLpms.set(n, l);
+    }
+    return l;
+  }
+
+  /**
+   * Node A's table is {peerRoute(A, B) : B ≠ A} ∪ localRoutes(A). Its longest
+   * match for `dst` is the longer of the best local match and the best peer
+   * route whose block contains `dst`; on equal length the local route wins,
+   * as it does in nodeRoutes. Peer candidates come from the cluster-wide block
+   * LPM, longest first: a block owned by A itself, or one A installs no route
+   * for, is skipped (shorter blocks may still match in a broken, overlapping
+   * plan).
+   */
+  lookupNodeRoute(a: NodeFacts, dst: Addr): Route | null {
+    const local = this.localLpm(a).lookup(dst);
+    const floor = local ? local.prefix.bits : -1;
+    for (const m of this.blocks.matches(dst)) {
+      if (m.prefix.bits <= floor) break;
+      for (const b of m.value) {
+        const r = peerRoute(this.cluster, a, b, dst.family);
+        if (r) return r;
+      }
+    }
+    return local ? local.value : null;
+  }
+
+  lookupRouterRoute(dst: Addr): Route | null {
+    return this.routerLpm.lookup(dst)?.value ?? null;
+  }
+
+  lookupPodRoute(p: PodFacts, dst: Addr): Route | null {
+    return lpmScan(podRouteTable(p).routes, (r) => r.dst, dst);
+  }
+
+  neighborOf(a: NodeFacts, dev: string, dst: Addr): string | null {
+    for (const m of this.blocks.matches(dst)) {
+      if (!m.prefix.addr.equals(dst)) continue;
+      for (const b of m.value) {
+        const vx = peerVxlanEntries(this.cluster, a, b, dst.family);
+        if (vx && vx.neighbor.dev === dev) return vx.neighbor.lladdr;
+      }
+    }
+    return null;
+  }
+
+  fdbOf(a: NodeFacts, dev: string, mac: string): Addr | null {
+    for (const b of this.byMac.get(mac) ?? []) {
+      for (const f of FAMILIES) {
+        const vx = peerVxlanEntries(this.cluster, a, b, f);
+        if (vx && vx.fdb.dev === dev) return vx.fdb.dst;
+      }
+    }
+    return null;
+  }
+
+  trace(from: string, to: string): Path {
+    return tracePath(this, from, to);
+  }
+
+  verify(): VerifyReport {
+    return verify(this);
+  }
+}
+
+/** A pod as the datapath sees it: its spec and its node; the rest is derived on use. */
+class Pod implements PodFacts {
+  constructor(
+    readonly spec: PodSpec,
+    readonly node: NodeFacts,
+  ) {}
+
+  get ref(): string {
+    return `${this.spec.namespace}/${this.spec.name}`;
+  }
+
+  ip(family: Family): Addr | null {
+    for (const a of this.spec.ips) if (a.family === family) return a;
+    return null;
+  }
+}
+
+/**
+ * Merges two route lists each in compareRoutes order, keeping one route per
+ * destination: on equal destinations the `first` list's route wins (local
+ * routes over peer routes, as `ip route replace` of the local one would), and
+ * within a list the earlier one.
+ */
+function mergeRoutes(first: Route[], second: Route[]): Route[] {
+  for (let i = 1; i < second.length; i++) {
+    if (compareRoutes(second[i - 1]!, second[i]!) > 0) {
+      second.sort(compareRoutes);
+      break;
+    }
+  }
+  const out: Route[] = [];
+  let i = 0;
+  let j = 0;
+  let prev: Route | null = null;
+  while (i < first.length || j < second.length) {
+    const x = first[i];
+    const y = second[j];
+    const r = x && (!y || compareRoutes(x, y) <= 0) ? (i++, x) : (j++, y!);
+    if (prev && prev.dst.bits === r.dst.bits && prev.dst.family === r.dst.family && prev.dst.addr.value === r.dst.addr.value) continue;
+    out.push(r);
+    prev = r;
+  }
+  return out;
+}

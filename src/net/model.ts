@@ -1,0 +1,67 @@
+// The cluster as the pure core sees it: already parsed and validated values,
+// no rows, no JSON. The store builds a Topology from the database; the
+// datapath, tracer and verifier read it and never change it.
+import type { Addr, Prefix } from './ip.js';
+
+export type Mode = 'host-gw' | 'vxlan' | 'ipip' | 'cross-subnet' | 'bgp';
+export const MODES: readonly Mode[] = ['host-gw', 'vxlan', 'ipip', 'cross-subnet', 'bgp'];
+
+export interface VxlanConfig {
+  device: string; // default 'flannel.1' (IPv6: 'flannel-v6.1')
+  vni: number; // default 1
+  port: number; // default 8472
+}
+
+export interface NetworkConfig {
+  mode: Mode;
+  mtu: number; // underlay MTU, default 1500
+  bridge: string; // default 'cni0'
+  vxlan: VxlanConfig;
+}
+
+export interface SubnetSpec {
+  name: string;
+  cidr: Prefix;
+  gateway: Addr | null;
+}
+
+export interface NodeSpec {
+  name: string;
+  /** Underlay addresses, at most one per family; the first is the node's `address`. */
+  addresses: Addr[];
+  /** Physical interface name, default 'eth0'. */
+  interface: string;
+  /** Name of the subnet holding the node's address(es), or null when the cluster has no subnets. */
+  subnet: string | null;
+  /** Allocated pod blocks, at most one per family, primary family first. */
+  podCidrs: Prefix[];
+}
+
+export interface PodSpec {
+  namespace: string;
+  name: string;
+  node: string;
+  /** Allocated IPs, one per family of the node's blocks, primary family first. */
+  ips: Addr[];
+}
+
+export interface Topology {
+  name: string;
+  /** One or two prefixes (at most one per family); the first is the primary family. */
+  podCidrs: Prefix[];
+  serviceCidr: Prefix | null;
+  nodeMaskSize: { ipv4: number; ipv6: number };
+  network: NetworkConfig;
+  subnets: SubnetSpec[];
+  reserved: Prefix[];
+  /** In definition order. */
+  nodes: NodeSpec[];
+  pods: PodSpec[];
+}
+
+export const DEFAULT_NETWORK: NetworkConfig = {
+  mode: 'host-gw',
+  mtu: 1500,
+  bridge: 'cni0',
+  vxlan: { device: 'flannel.1', vni: 1, port: 8472 },
+};

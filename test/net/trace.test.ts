@@ -1,0 +1,280 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Addr, NetError, Prefix } from '../../src/net/ip.js';
+import { buildDatapath } from '../../src/net/datapath.js';
+import { MODES, type Mode } from '../../src/net/model.js';
+import { vethName } from '../../src/net/devices.js';
+import type { Path } from '../../src/net/trace.js';
+import { type Stack, buildTopology, staticRoute, threeNodes } from './fixtures.js';
+
+const kinds = (p: Path): string => p.hops.map((h) => h.kind).join(' ');
+const where = (p: Path): string => p.hops.map((h) => `${h.kind}@${h.node ?? 'router'}`).join(' ');
+const dpOf = (mode: Mode, stack: Stack = 'ipv4', flat = false) => buildDatapath(buildTopology(threeNodes(mode, stack, flat)));
+
+/** SPEC §1: pod-to-pod packets are never rewritten, on any hop. */
+function assertUnchanged(p: Path): void {
+  const first = p.hops[0]!;
+  for (const h of p.hops) assert.deepEqual([h.packet.src, h.packet.dst], [first.packet.src, first.packet.dst], `hop ${h.index}`);
+  assert.equal(p.natFree, true);
+  p.hops.forEach((h, i) => assert.equal(h.index, i));
+}
+
+test('SPEC seed example: host-gw pods on two nodes go pod-eth, veth, bridge, physical, physical, bridge, veth, pod-eth', () => {
+  const dp = buildDatapath(buildTopology({
+    mode: 'host-gw',
+    nodes: [
+      { name: 'A', addrs: ['192.168.0.11'], blocks: ['10.1.1.0/24'] },
+      { name: 'B', addrs: ['192.168.0.12'], blocks: ['10.1.2.0/24'] },
+    ],
+    pods: [{ name: 'a', ns: 'shop', node: 'A' }, { name: 'b', ns: 'shop', node: 'B' }, { name: 'c', ns: 'shop', node: 'A' }],
+  }));
+  const p = dp.trace('shop/a', 'shop/b');
+  assert.equal(p.disposition, 'DELIVERED');
+  assert.equal(kinds(p), 'pod-eth veth bridge physical physical bridge veth pod-eth');
+  assert.equal(where(p), 'pod-eth@A veth@A bridge@A physical@A physical@B bridge@B veth@B pod-eth@B');
+  assertUnchanged(p);
+  assert.equal(p.sameNode, false);
+  assert.equal(p.encapsulation, null);
+  assert.equal(p.mtu, 1500);
+  assert.deepEqual(p.from, { kind: 'pod', ref: 'shop/a', node: 'A', ip: '10.1.1.2' });
+  assert.deepEqual(p.to, { kind: 'pod', ref: 'shop/b', node: 'B', ip: '10.1.2.2' });
+  const h = p.hops;
+  assert.deepEqual(h[0], {
+    index: 0, node: 'A', netns: 'pod:shop/a', dev: 'eth0', kind: 'pod-eth', action: 'send',
+    route: 'default via 10.1.1.1 dev eth0', packet: { src: '10.1.1.2', dst: '10.1.2.2', ttl: 64 },
+  });
+  assert.equal(h[1]!.dev, vethName('shop', 'a'));
+  assert.equal(h[2]!.route, '10.1.2.0/24 via 192.168.0.12 dev eth0', 'A routes at its bridge');
+  assert.equal(h[4]!.route, '10.1.2.0/24 dev cni0 proto kernel scope link src 10.1.2.1', 'B routes at its NIC');
+  assert.deepEqual(h.map((x) => x.packet.ttl), [64, 64, 64, 63, 63, 62, 62, 62]);
+  assert.equal(h[6]!.dev, vethName('shop', 'b'));
+  assert.equal(h[7]!.action, 'deliver');
+
+  const same = dp.trace('shop/a', 'shop/c');
+  assert.equal(same.disposition, 'DELIVERED');
+  assert.equal(kinds(same), 'pod-eth veth bridge veth pod-eth', 'same-node pods meet in the bridge');
+  assert.equal(same.hops[2]!.route, undefined, 'no routing lookup at the bridge: L2');
+  assert.equal(same.sameNode, true);
+  assertUnchanged(same);
+});
+
+const across: Record<Mode, { sameSubnet: string; otherSubnet: string; disposition: string; encap: string | null; mtu: number }> = {
+  'host-gw': {
+    sameSubnet: 'pod-eth veth bridge physical physical bridge veth pod-eth',
+    otherSubnet: 'pod-eth veth bridge physical router',
+    disposition: 'NO_ROUTE', encap: null, mtu: 1500,
+  },
+  vxlan: {
+    sameSubnet: 'pod-eth veth bridge vxlan physical physical vxlan bridge veth pod-eth',
+    otherSubnet: 'pod-eth veth bridge vxlan physical router physical vxlan bridge veth pod-eth',
+    disposition: 'DELIVERED', encap: 'vxlan', mtu: 1450,
+  },
+  ipip: {
+    sameSubnet: 'pod-eth veth bridge ipip physical physical ipip bridge veth pod-eth',
+    otherSubnet: 'pod-eth veth bridge ipip physical router physical ipip bridge veth pod-eth',
+    disposition: 'DELIVERED', encap: 'ipip', mtu: 1480,
+  },
+  'cross-subnet': {
+    sameSubnet: 'pod-eth veth bridge physical physical bridge veth pod-eth',
+    otherSubnet: 'pod-eth veth bridge vxlan physical router physical vxlan bridge veth pod-eth',
+    disposition: 'DELIVERED', encap: 'vxlan', mtu: 1450,
+  },
+  bgp: {
+    sameSubnet: 'pod-eth veth bridge physical physical bridge veth pod-eth',
+    otherSubnet: 'pod-eth veth bridge physical router physical bridge veth pod-eth',
+    disposition: 'DELIVERED', encap: null, mtu: 1500,
+  },
+};
+
+for (const mode of MODES) {
+  for (const stack of ['ipv4', 'ipv6', 'dual'] as Stack[]) {
+    test(`${mode} ${stack}: path shapes on one node, across nodes, across subnets`, () => {
+      const dp = dpOf(mode, stack);
+      const same = dp.trace('x', 'y');
+      assert.equal(same.disposition, 'DELIVERED');
+      assert.equal(kinds(same), 'pod-eth veth bridge veth pod-eth');
+      assertUnchanged(same);
+
+      const near = dp.trace('x', 'default/z');
+      assert.equal(near.disposition, 'DELIVERED');
+      assert.equal(kinds(near), across[mode].sameSubnet);
+      assert.equal(near.hops.at(-1)!.node, 'b');
+      assertUnchanged(near);
+
+      const far = dp.trace('default/x', 'w');
+      assert.equal(far.disposition, across[mode].disposition);
+      assert.equal(kinds(far), across[mode].otherSubnet);
+      assertUnchanged(far);
+      if (mode !== 'host-gw') {
+        assert.equal(far.encapsulation, across[mode].encap);
+        assert.equal(far.mtu, mode === 'cross-subnet' ? 1450 : across[mode].mtu);
+      } else {
+        const router = far.hops.at(-1)!;
+        const uplink = stack === 'ipv6' ? 'default dev uplink metric 1024 pref medium' : 'default dev uplink scope link';
+        assert.deepEqual([router.node, router.netns, router.action, router.route], [null, null, 'drop', uplink]);
+      }
+      // The family follows the primary pod CIDR for names.
+      const v6 = stack === 'ipv6';
+      assert.equal(near.from.ip, v6 ? 'fd00:10:1:1::2' : '10.1.1.2');
+    });
+  }
+}
+
+test('dual-stack: an IPv6 literal destination picks the IPv6 path and tunnel', () => {
+  const dp = dpOf('vxlan', 'dual');
+  const p = dp.trace('x', 'fd00:10:1:3::2');
+  assert.equal(p.disposition, 'DELIVERED');
+  assert.deepEqual(p.to, { kind: 'pod', ref: 'default/w', node: 'c', ip: 'fd00:10:1:3::2' });
+  assert.equal(p.from.ip, 'fd00:10:1:1::2');
+  const encap = p.hops.find((h) => h.action === 'encapsulate')!;
+  assert.equal(encap.dev, 'flannel-v6.1');
+  assert.deepEqual(encap.outer, { src: 'fd00:ff::11', dst: 'fd00:ff:0:1::13', protocol: 'udp', port: 8472, vni: 1 });
+});
+
+test('vxlan: outer header on the encapsulated hops only, routed by the underlay', () => {
+  const p = dpOf('vxlan').trace('x', 'w');
+  const outer = { src: '192.168.0.11', dst: '192.168.1.13', protocol: 'udp', port: 8472, vni: 1 };
+  assert.deepEqual(p.hops.map((h) => (h.outer ? `${h.kind}:${h.action}` : '-')), [
+    '-', '-', '-', 'vxlan:encapsulate', 'physical:send', 'router:route', 'physical:receive', 'vxlan:decapsulate', '-', '-', '-',
+  ]);
+  for (const h of p.hops) if (h.outer) assert.deepEqual(h.outer, outer);
+  assert.equal(p.hops[2]!.route, '10.1.3.0/24 via 10.1.3.0 dev flannel.1 onlink', 'A routes at its bridge into the tunnel');
+  assert.equal(p.hops[3]!.route, undefined);
+  assert.equal(p.hops[4]!.route, 'default via 192.168.0.1 dev eth0', 'the outer packet follows A\'s default route');
+  assert.equal(p.hops[5]!.route, '192.168.1.0/24 dev rack2 proto kernel scope link src 192.168.1.1');
+  assert.equal(p.hops[7]!.route, '10.1.3.0/24 dev cni0 proto kernel scope link src 10.1.3.1');
+  assert.deepEqual(p.hops.map((h) => h.packet.ttl), [64, 64, 64, 63, 63, 63, 63, 63, 62, 62, 62], 'the router decrements only the outer TTL');
+});
+
+test('ipip: outer header A → B, IP protocol 4', () => {
+  const p = dpOf('ipip').trace('x', 'z');
+  const encap = p.hops.find((h) => h.action === 'encapsulate')!;
+  assert.deepEqual([encap.kind, encap.dev], ['ipip', 'tunl0']);
+  assert.deepEqual(encap.outer, { src: '192.168.0.11', dst: '192.168.0.12', protocol: 'ipip' });
+  assert.equal(p.mtu, 1480);
+});
+
+test('bgp across subnets: the router forwards by its route to the block, via the node', () => {
+  const p = dpOf('bgp').trace('x', 'w');
+  assert.equal(p.disposition, 'DELIVERED');
+  const r = p.hops.find((h) => h.kind === 'router')!;
+  assert.deepEqual([r.dev, r.action, r.route], ['rack1', 'route', '10.1.3.0/24 via 192.168.1.13 dev rack2']);
+});
+
+test('EXITS_NETWORK: a pod reaching an outside address through the router', () => {
+  const p = dpOf('cross-subnet').trace('x', '8.8.8.8');
+  assert.equal(p.disposition, 'EXITS_NETWORK');
+  assert.deepEqual(p.to, { kind: 'external', ip: '8.8.8.8' });
+  assert.equal(kinds(p), 'pod-eth veth bridge physical router');
+  assert.equal(p.hops.at(-1)!.action, 'exit');
+});
+
+test('NO_ROUTE at the router for a pod-range address no node holds; NO_ROUTE at the node without subnets', () => {
+  const p = dpOf('bgp').trace('x', '10.1.200.7');
+  assert.equal(p.disposition, 'NO_ROUTE');
+  assert.equal(p.hops.at(-1)!.kind, 'router');
+  const flat = dpOf('host-gw', 'ipv4', true).trace('x', '8.8.8.8');
+  assert.equal(flat.disposition, 'NO_ROUTE');
+  assert.equal(where(flat), 'pod-eth@a veth@a bridge@a', 'node a has no default route');
+  assert.equal(flat.hops.at(-1)!.action, 'drop');
+});
+
+test('NEIGHBOR_UNREACHABLE: an unallocated IP inside a node\'s block', () => {
+  const remote = dpOf('host-gw').trace('x', '10.1.2.77');
+  assert.equal(remote.disposition, 'NEIGHBOR_UNREACHABLE');
+  assert.equal(where(remote), 'pod-eth@a veth@a bridge@a physical@a physical@b bridge@b');
+  assert.equal(remote.hops.at(-1)!.action, 'drop');
+  const local = dpOf('host-gw').trace('x', '10.1.1.77');
+  assert.equal(local.disposition, 'NEIGHBOR_UNREACHABLE');
+  assert.equal(kinds(local), 'pod-eth', 'ARP from the pod gets no answer');
+});
+
+test('NULL_ROUTED and LOOP with hand-made routes', () => {
+  const topo = buildTopology(threeNodes('host-gw'));
+  const dst = Prefix.parse('10.9.0.0/16');
+  const hole = buildDatapath(topo, { extraRoutes: { nodes: { a: [staticRoute(dst, null, null, 'blackhole')] } } });
+  const p = hole.trace('x', '10.9.0.1');
+  assert.equal(p.disposition, 'NULL_ROUTED');
+  assert.equal(p.hops.at(-1)!.route, 'blackhole 10.9.0.0/16 proto static');
+
+  const loop = buildDatapath(topo, {
+    extraRoutes: { nodes: { a: [staticRoute(dst, Addr.parse('192.168.0.12'), 'eth0')], b: [staticRoute(dst, Addr.parse('192.168.0.11'), 'eth0')] } },
+  });
+  const l = loop.trace('x', '10.9.0.1');
+  assert.equal(l.disposition, 'LOOP');
+  assert.equal(l.hops.at(-1)!.packet.ttl, 1);
+  assert.ok(l.hops.length > 64);
+
+  const routerHole = buildDatapath(topo, { extraRoutes: { router: [staticRoute(Prefix.parse('10.1.3.0/24'), null, null, 'blackhole')] } });
+  assert.equal(routerHole.trace('x', 'w').disposition, 'NULL_ROUTED');
+});
+
+test('node and IP endpoints: node:NAME, node addresses, gateways, the router', () => {
+  const dp = dpOf('host-gw');
+  const toNode = dp.trace('x', 'node:b');
+  assert.equal(toNode.disposition, 'DELIVERED');
+  assert.deepEqual(toNode.to, { kind: 'node', name: 'b', ip: '192.168.0.12' });
+  assert.equal(where(toNode), 'pod-eth@a veth@a bridge@a physical@a physical@b');
+
+  const fromNode = dp.trace('node:a', 'z');
+  assert.equal(kinds(fromNode), 'physical physical bridge veth pod-eth');
+  assert.equal(fromNode.hops[0]!.action, 'send');
+  assert.equal(fromNode.hops[0]!.route, '10.1.2.0/24 via 192.168.0.12 dev eth0');
+
+  const toGateway = dp.trace('node:a', '10.1.2.1');
+  assert.deepEqual(toGateway.to, { kind: 'node', name: 'b', ip: '10.1.2.1' });
+  assert.equal(where(toGateway), 'physical@a physical@b bridge@b');
+  assert.equal(toGateway.hops.at(-1)!.action, 'deliver');
+
+  const ownPod = dp.trace('node:a', 'x');
+  assert.equal(kinds(ownPod), 'bridge veth pod-eth');
+  assert.equal(ownPod.sameNode, true);
+
+  const byIp = dp.trace('10.1.1.2', '10.1.2.2');
+  assert.deepEqual(byIp.from, { kind: 'pod', ref: 'default/x', node: 'a', ip: '10.1.1.2' });
+  assert.equal(byIp.disposition, 'DELIVERED');
+
+  const router = dp.trace('x', '192.168.0.1');
+  assert.equal(router.disposition, 'DELIVERED');
+  assert.deepEqual(router.to, { kind: 'router', subnet: 'rack1', ip: '192.168.0.1' });
+
+  const self = dp.trace('x', 'x');
+  assert.equal(kinds(self), 'pod-eth');
+  assert.equal(self.disposition, 'DELIVERED');
+});
+
+test('an outside source enters through the router uplink', () => {
+  const dp = dpOf('bgp');
+  const p = dp.trace('203.0.113.5', 'w');
+  assert.deepEqual(p.from, { kind: 'external', ip: '203.0.113.5' });
+  assert.equal(p.disposition, 'DELIVERED');
+  assert.equal(kinds(p), 'router physical bridge veth pod-eth');
+  assert.equal(p.hops[0]!.dev, 'uplink');
+});
+
+test('endpoint errors: INVALID_ENDPOINT for bad syntax, ENDPOINT_NOT_FOUND for unknown names', () => {
+  const def = threeNodes('host-gw');
+  def.pods!.push({ name: 'x', ns: 'other', node: 'b' });
+  const dp = buildDatapath(buildTopology(def));
+  const code = (from: string, to: string): string => {
+    try {
+      dp.trace(from, to);
+      return 'ok';
+    } catch (e) {
+      assert.ok(e instanceof NetError);
+      assert.ok(e.message.includes(JSON.stringify(e.input)), `message quotes the input: ${e.message}`);
+      return e.code;
+    }
+  };
+  assert.equal(code('default/nope', 'z'), 'ENDPOINT_NOT_FOUND');
+  assert.equal(code('z', 'node:nope'), 'ENDPOINT_NOT_FOUND');
+  assert.equal(code('z', 'nope'), 'ENDPOINT_NOT_FOUND');
+  assert.equal(code('x', 'z'), 'ENDPOINT_NOT_FOUND', 'x is ambiguous: default/x and other/x');
+  assert.equal(code('other/x', 'z'), 'ok');
+  assert.equal(code('Bad Name!', 'z'), 'INVALID_ENDPOINT');
+  assert.equal(code('z', '10.1.0.0/16'), 'INVALID_ENDPOINT');
+  assert.equal(code('z', ''), 'INVALID_ENDPOINT');
+  assert.equal(code('z', 'node:'), 'INVALID_ENDPOINT');
+  assert.equal(code('z', 'fd00::1'), 'FAMILY_MISMATCH', 'an IPv4-only pod has no IPv6 source');
+  assert.match((() => { try { dp.trace('z', 'a'); } catch (e) { return (e as Error).message; } return ''; })(), /node:a/);
+});

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import postgres from 'postgres';
+import { MIGRATIONS_DIR, migrate, pendingMigrations, readMigrations } from '../../src/store/migrator.js';
+import { createEmptyDatabase } from '../helpers/db.js';
+
+interface PrismaField { name: string; column: string; type: string; optional: boolean; list: boolean; native: string | null }
+interface PrismaModel { name: string; table: string; fields: PrismaField[] }
+
+/** A deliberately small reader of schema.prisma: models, scalar fields, @map/@@map, @db.* */
+function readPrismaModels(file: string): PrismaModel[] {
+  const text = fs.readFileSync(file, 'utf8');
+  const models: PrismaModel[] = [];
+  const modelRe = /^model (\w+) \{([\s\S]*?)^\}/gm;
+  const scalars = new Set(['String', 'Int', 'BigInt', 'Boolean', 'DateTime', 'Float', 'Decimal', 'Json', 'Bytes']);
+  for (const m of text.matchAll(modelRe)) {
+    const name = m[1]!;
+    const body = m[2]!;
+    const table = /@@map\("(\w+)"\)/.exec(body)?.[1] ?? name;
+    const fields: PrismaField[] = [];
+    for (const line of body.split('\n')) {
+      const f = /^\s*(\w+)\s+(\w+)(\[\]|\?)?(.*)$/.exec(line);
+      if (!f || line.trim().startsWith('//') || line.trim().startsWith('@@')) continue;
+      const [, fname, ftype, mod, rest] = f;
+      if (!scalars.has(ftype!)) continue;
+      fields.push({
+        name: fname!,
+        column: /@map\("(\w+)"\)/.exec(rest!)?.[1] ?? fname!,
+        type: ftype!,
+        optional: mod === '?',
+        list: mod === '[]',
+        native: /@db\.(\w+)/.exec(rest!)?.[1] ?? null,
+      });
+    }
+    models.push({ name, table, fields });
+  }
+  return models;
+}
+
+/** The PostgreSQL udt_name each Prisma scalar (with its native type) maps to. */
+function expectedUdt(f: PrismaField): string {
+  if (f.native === 'Inet') return f.list ? '_inet' : 'inet';
+  if (f.native === 'SmallInt') return 'int2';
+  if (f.native === 'Timestamptz') return 'timestamptz';
+  const base: Record<string, string> = { String: 'text', Int: 'int4', BigInt: 'int8', Boolean: 'bool', DateTime: 'timestamp', Float: 'float8', Json: 'jsonb', Bytes: 'bytea', Decimal: 'numeric' };
+  const t = base[f.type]!;
+  return f.list ? `_${t}` : t;
+}
+
+describe('migrator', () => {
+  let db: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  let sql: postgres.Sql;
+
+  before(async () => {
+    db = await createEmptyDatabase();
+    sql = postgres(db.url, { max: 4, onnotice: () => {} });
+  });
+  after(async () => {
+    await sql.end();
+    await db.drop();
+  });
+
+  test('an empty database has every migration pending', async () => {
+    assert.deepEqual(await pendingMigrations(sql), readMigrations().map((m) => m.name));
+  });
+
+  test('two instances migrating at once apply each migration exactly once', async () => {
+    const other = postgres(db.url, { max: 2, onnotice: () => {} });
+    try {
+      const [a, b] = await Promise.all([migrate(sql), migrate(other)]);
+      const names = readMigrations().map((m) => m.name);
+      assert.deepEqual([...a.applied, ...b.applied].sort(), names.sort());
+    } finally {
+      await other.end();
+    }
+    assert.deepEqual(await pendingMigrations(sql), []);
+  });
+
+  test('_prisma_migrations records each migration as Prisma does (sha256 of the file)', async () => {
+    const rows = await sql<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number; id: string }[]>`
+      SELECT id, migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`;
+    const files = readMigrations();
+    assert.equal(rows.length, files.length);
+    for (const [i, f] of files.entries()) {
+      const row = rows[i]!;
+      const expected = createHash('sha256').update(fs.readFileSync(path.join(MIGRATIONS_DIR, f.name, 'migration.sql'))).digest('hex');
+      assert.equal(row.migration_name, f.name);
+      assert.equal(row.checksum, expected);
+      assert.ok(row.finished_at instanceof Date);
+      assert.equal(row.applied_steps_count, 1);
+      assert.match(row.id, /^[0-9a-f-]{36}$/);
+    }
+  });
+
+  test('re-running applies nothing', async () => {
+    const r = await migrate(sql);
+    assert.deepEqual(r.applied, []);
+    assert.deepEqual(r.checksumMismatches, []);
+  });
+
+  test('every model and field of schema.prisma has its table and column of the right type', async () => {
+    const models = readPrismaModels(path.resolve('prisma/schema.prisma'));
+    assert.ok(models.length >= 5, 'the schema reader found the models');
+    const cols = await sql<{ table_name: string; column_name: string; udt_name: string; is_nullable: string }[]>`
+      SELECT table_name, column_name, udt_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public'`;
+    const byKey = new Map(cols.map((c) => [`${c.table_name}.${c.column_name}`, c]));
+    for (const m of models) {
+      const tableCols = cols.filter((c) => c.table_name === m.table).map((c) => c.column_name).sort();
+      assert.deepEqual(tableCols, m.fields.map((f) => f.column).sort(), `columns of ${m.table} match model ${m.name}`);
+      for (const f of m.fields) {
+        const c = byKey.get(`${m.table}.${f.column}`);
+        assert.ok(c, `${m.table}.${f.column} exists`);
+        assert.equal(c.udt_name, expectedUdt(f), `${m.table}.${f.column} type`);
+        assert.equal(c.is_nullable === 'YES', f.optional || f.list, `${m.table}.${f.column} nullability`);
+      }
+    }
+  });
+
+  test('the exclusion constraints against overlapping node blocks exist and hold', async () => {
+    const cons = await sql<{ conname: string }[]>`SELECT conname FROM pg_constraint WHERE contype = 'x' ORDER BY conname`;
+    assert.deepEqual(cons.map((c) => c.conname), ['node_pod_cidr_v4_no_overlap', 'node_pod_cidr_v6_no_overlap', 'subnet_no_overlap']);
+    const [c] = await sql`INSERT INTO cluster (name, pod_cidrs, node_mask_v4, node_mask_v6, mode, mtu, bridge, vxlan_device, vxlan_vni, vxlan_port)
+      VALUES ('x', '{10.0.0.0/16}', 24, 64, 'host-gw', 1500, 'cni0', 'flannel.1', 1, 8472) RETURNING id`;
+    await sql`INSERT INTO node (cluster_id, ordinal, name, interface, addr_family, address_v4, pod_cidr_v4)
+      VALUES (${c!.id}, 0, 'a', 'eth0', 4, '192.168.0.1', '10.0.0.0/24')`;
+    await assert.rejects(
+      sql`INSERT INTO node (cluster_id, ordinal, name, interface, addr_family, address_v4, pod_cidr_v4)
+          VALUES (${c!.id}, 1, 'b', 'eth0', 4, '192.168.0.2', '10.0.0.128/25')`,
+      (err: { code?: string }) => err.code === '23P01',
+    );
+    await sql`DELETE FROM cluster WHERE id = ${c!.id}`;
+    const left = await sql`SELECT count(*)::int AS n FROM node`;
+    assert.equal(left[0]!.n, 0, 'deleting a cluster cascades to its nodes');
+  });
+});
