@@ -1,7 +1,17 @@
 // Wires the resource plugins into the app; each API surface stays its own plugin.
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
+import { ClusterService } from '../service/clusters.js';
+import { clusterRoutes } from './rest/clusters.js';
+import { networkRoutes } from './rest/network.js';
+import { nodeRoutes } from './rest/nodes.js';
+import { podRoutes } from './rest/pods.js';
 
-export async function registerApi(_app: FastifyInstance, _deps: AppDeps): Promise<void> {
-  // Resource routes (clusters, nodes, pods, routes, path, verify) and GraphQL register here.
+export async function registerApi(app: FastifyInstance, deps: AppDeps): Promise<ClusterService> {
+  const service = new ClusterService(deps.db.sql);
+  await app.register(clusterRoutes, { service });
+  await app.register(nodeRoutes, { service });
+  await app.register(podRoutes, { service });
+  await app.register(networkRoutes, { service });
+  return service;
 }

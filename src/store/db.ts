@@ -7,13 +7,19 @@ import { PrismaClient } from '../generated/prisma/client.js';
 
 export interface Db {
   sql: Sql;
+  /** Statements sent through `sql` so far (tests use it to prove there is no N+1). */
+  readonly queries: { count: number };
   prisma: PrismaClient;
   url: string;
   close(): Promise<void>;
 }
 
 export function connectDb(url: string, opts: { max?: number } = {}): Db {
+  const queries = { count: 0 };
   const sql = postgres(url, {
+    debug: () => {
+      queries.count++;
+    },
     max: opts.max ?? 10,
     onnotice: () => {},
     idle_timeout: 30,
@@ -25,6 +31,7 @@ export function connectDb(url: string, opts: { max?: number } = {}): Db {
   const prisma = new PrismaClient({ adapter });
   return {
     sql,
+    queries,
     prisma,
     url,
     async close() {

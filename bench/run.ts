@@ -1,0 +1,818 @@
+// `npm run bench`: the SPEC §9 benchmark (workload k8s-5k and its 1k/20k
+// variants), measured over HTTP as a client sees it, each figure next to a
+// floor measured in the same run.
+//
+//   npm run bench -- [--nodes 1000,5000] [--quick] [--profile] [--only PHASES]
+//
+//   --nodes    comma-separated node counts (default 5000); 30 pods per node
+//   --quick    fewer samples, 3 s load runs (a smoke run, not a measurement)
+//   --profile  start the server with --cpu-prof; summarise the hottest functions
+//   --only     phases after the apply, comma-separated (default all):
+//              reapply,addnode,routes,verify,path
+//
+// Setup: a fresh database for the service and a second one for the floor,
+// on DATABASE_URL's server when it is set (databases podnet_bench_<ts> and
+// podnet_bench_<ts>_floor, dropped at the end), else on an embedded
+// PostgreSQL in a temporary folder. The service runs as a child process
+// (bench/server.ts): the bench client (autocannon, JSON building) then does
+// not share the server's event loop, RSS is the service's alone, and a CPU
+// profile shows the server only. Everything talks to 127.0.0.1 only; every
+// phase has a timeout.
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import postgres, { type Sql } from 'postgres';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../src/store/embedded.js';
+import { migrate } from '../src/store/migrator.js';
+import { formatSummary, summarise, type ProfileSummary } from './profile.js';
+import {
+  expectedBlock, expectedPodIp, expectedRows, extraNode, k8sDefinition, nodeName, podName, podNamespace,
+  subnetLayout, type ClusterDefinition,
+} from './workload.js';
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(BENCH_DIR, '..');
+
+// ---------------------------------------------------------------- args
+
+interface Args { nodes: number[]; quick: boolean; profile: boolean; only: Set<string> | null }
+const PHASES = ['reapply', 'addnode', 'routes', 'verify', 'path'] as const;
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = { nodes: [5000], quick: false, profile: false, only: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (v === undefined) usage(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--quick') out.quick = true;
+    else if (a === '--profile') out.profile = true;
+    else if (a === '--nodes' || a.startsWith('--nodes=')) {
+      out.nodes = value().split(',').map((s) => {
+        const n = Number(s.trim().replace(/k$/i, '000'));
+        if (!Number.isInteger(n) || n < 2 || n > 60000) usage(`--nodes: expected integers 2..60000, got ${JSON.stringify(s)}`);
+        return n;
+      });
+    } else if (a === '--only' || a.startsWith('--only=')) {
+      const ps = value().split(',').map((s) => s.trim());
+      for (const p of ps) if (!(PHASES as readonly string[]).includes(p)) usage(`--only: unknown phase ${JSON.stringify(p)} (phases: ${PHASES.join(', ')})`);
+      out.only = new Set(ps);
+    } else if (a === '--help' || a === '-h') usage(null);
+    else usage(`unknown argument ${JSON.stringify(a)}`);
+  }
+  return out;
+}
+
+function usage(err: string | null): never {
+  if (err) console.error(`bench: ${err}`);
+  console.error('usage: npm run bench -- [--nodes 1000,5000] [--quick] [--profile] [--only reapply,addnode,routes,verify,path]');
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------- small helpers
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => performance.now();
+
+async function withTimeout<T>(what: string, ms: number, fn: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${(ms / 1000).toFixed(0)} s`)), ms);
+  });
+  try {
+    return await Promise.race([fn(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function quantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+}
+
+function stats(xs: readonly number[]) {
+  return {
+    n: xs.length,
+    min: Math.min(...xs),
+    p50: quantile(xs, 0.5),
+    p90: quantile(xs, 0.9),
+    max: Math.max(...xs),
+    mean: xs.reduce((a, b) => a + b, 0) / xs.length,
+  };
+}
+
+/** Deterministic PRNG (mulberry32): the same pod pairs and nodes every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface HttpResult { status: number; text: string; ms: number; bytes: number }
+
+/** One request as a client makes it: wall time from send to the last byte of the body. */
+async function http(base: string, method: string, url: string, body: string | null, timeoutMs: number): Promise<HttpResult> {
+  const t0 = now();
+  const res = await fetch(base + url, {
+    method,
+    headers: body === null ? {} : { 'content-type': 'application/json' },
+    body,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const buf = Buffer.from(await res.arrayBuffer());
+  return { status: res.status, text: buf.toString('utf8'), ms: now() - t0, bytes: buf.length };
+}
+
+function expectStatus(r: HttpResult, want: number[], what: string): void {
+  if (!want.includes(r.status)) throw new Error(`${what}: HTTP ${r.status} (wanted ${want.join('/')}): ${r.text.slice(0, 400)}`);
+}
+
+// ---------------------------------------------------------------- databases
+
+interface Databases {
+  /** Where the service keeps the cluster. */
+  benchUrl: string;
+  /** A second fresh database with the same schema, for the floor. */
+  floorUrl: string;
+  where: string;
+  cleanup(): Promise<void>;
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function createDatabases(tag: string): Promise<Databases> {
+  const names = [`podnet_bench_${tag}`, `podnet_bench_${tag}_floor`] as const;
+  let adminUrl: string;
+  let embedded: EmbeddedServer | null = null;
+  let tmp: string | null = null;
+  const given = process.env.DATABASE_URL;
+  if (given) {
+    const u = new URL(given);
+    if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(u.hostname)) {
+      throw new Error(`DATABASE_URL points at ${u.hostname}: the bench only talks to 127.0.0.1`);
+    }
+    adminUrl = given;
+  } else {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-bench-pg-'));
+    embedded = await startEmbeddedPostgres({ dir: tmp, port: 0, database: 'postgres', persistent: false });
+    adminUrl = embedded.adminUrl;
+  }
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    for (const n of names) await admin.unsafe(`CREATE DATABASE "${n}"`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    benchUrl: withDatabase(adminUrl, names[0]),
+    floorUrl: withDatabase(adminUrl, names[1]),
+    where: embedded ? `embedded PostgreSQL (fsync=off, synchronous_commit=off) in ${tmp}` : `DATABASE_URL server, databases ${names.join(', ')}`,
+    async cleanup() {
+      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      try {
+        for (const n of names) await a.unsafe(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`);
+      } finally {
+        await a.end({ timeout: 5 });
+      }
+      await embedded?.stop();
+      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------- the floor
+
+/**
+ * The same rows the service writes for the definition (cluster, subnets,
+ * nodes with their /24s, pods with their IPs), written set-based: one
+ * INSERT … SELECT FROM unnest(…) per table, in one transaction, on a fresh
+ * migrated database. Allocations are precomputed (first-fit on an empty
+ * database is arithmetic here), so this is the database's share alone.
+ */
+async function floorInsert(url: string, def: ClusterDefinition): Promise<{ ms: number; rows: number }> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await migrate(sql);
+    const r = expectedRows(def);
+    const t0 = now();
+    await sql.begin(async (tx) => {
+      const [c] = await tx<{ id: number }[]>`
+        INSERT INTO cluster (name, pod_cidrs, node_mask_v4, node_mask_v6, service_cidr, mode, mtu, bridge, vxlan_device, vxlan_vni, vxlan_port)
+        VALUES (${def.name}, ${tx.array(def.podCidrs)}, 24, 64, NULL, 'cross-subnet', 1500, 'cni0', 'flannel.1', 1, 8472)
+        RETURNING id`;
+      const id = c!.id;
+      await tx`
+        INSERT INTO subnet (cluster_id, ordinal, name, cidr, gateway)
+        SELECT ${id}, u.ord, u.name, u.cidr::inet, u.gw::inet
+        FROM unnest(${tx.array(r.subnets.ordinal)}::int[], ${tx.array(r.subnets.name)}::text[],
+                    ${tx.array(r.subnets.cidr)}::text[], ${tx.array(r.subnets.gateway)}::text[]) AS u(ord, name, cidr, gw)`;
+      await tx`
+        INSERT INTO node (cluster_id, ordinal, name, interface, addr_family, address_v4, address_v6, subnet, pod_cidr_v4, pod_cidr_v6)
+        SELECT ${id}, u.ord, u.name, 'eth0', 4, u.a4::inet, NULL, u.subnet, u.b4::inet, NULL
+        FROM unnest(${tx.array(r.nodes.ordinal)}::int[], ${tx.array(r.nodes.name)}::text[], ${tx.array(r.nodes.address)}::text[],
+                    ${tx.array(r.nodes.subnet)}::text[], ${tx.array(r.nodes.block)}::text[]) AS u(ord, name, a4, subnet, b4)`;
+      await tx`
+        INSERT INTO pod (cluster_id, node_id, ordinal, namespace, name, ip_v4, ip_v6)
+        SELECT ${id}, n.id, u.ord, u.ns, u.name, u.ip::inet, NULL
+        FROM unnest(${tx.array(r.pods.ordinal)}::int[], ${tx.array(r.pods.namespace)}::text[], ${tx.array(r.pods.name)}::text[],
+                    ${tx.array(r.pods.nodeOrdinal)}::int[], ${tx.array(r.pods.ip)}::text[]) AS u(ord, ns, name, node_ord, ip)
+        JOIN node n ON n.cluster_id = ${id} AND n.ordinal = u.node_ord`;
+    });
+    const ms = now() - t0;
+    const [{ n }] = (await sql<{ n: number }[]>`SELECT (SELECT count(*) FROM node) + (SELECT count(*) FROM pod) AS n`) as [{ n: number }];
+    // Empty it again, so that a second floor run starts from the same state.
+    await sql`TRUNCATE cluster, subnet, node, pod, reserved_range RESTART IDENTITY CASCADE`;
+    return { ms, rows: Number(n) };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+// ---------------------------------------------------------------- the server under test
+
+interface Child {
+  url: string;
+  pid: number;
+  proc: ChildProcess;
+  mem(): Promise<NodeJS.MemoryUsage>;
+  stop(): Promise<void>;
+}
+
+async function startChild(databaseUrl: string, profileDir: string | null): Promise<Child> {
+  const args = [
+    ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+    '--import', 'tsx',
+    path.join(BENCH_DIR, 'server.ts'),
+  ];
+  const proc = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+  });
+  const ready = await withTimeout('server start', 60_000, () =>
+    new Promise<{ url: string; pid: number }>((resolve, reject) => {
+      proc.once('exit', (code, sig) => reject(new Error(`server exited before it was ready (code ${code}, signal ${sig})`)));
+      proc.on('message', (m: { type?: string; url?: string; pid?: number }) => {
+        if (m.type === 'ready') resolve({ url: m.url!.replace('localhost', '127.0.0.1'), pid: m.pid! });
+      });
+    }),
+  );
+  let memId = 0;
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  return {
+    url: ready.url,
+    pid: ready.pid,
+    proc,
+    mem: () =>
+      withTimeout('server memoryUsage', 10_000, () =>
+        new Promise<NodeJS.MemoryUsage>((resolve) => {
+          const id = ++memId;
+          const on = (m: { type?: string; id?: number; mem?: NodeJS.MemoryUsage }) => {
+            if (m.type === 'mem' && m.id === id) {
+              proc.off('message', on);
+              resolve(m.mem!);
+            }
+          };
+          proc.on('message', on);
+          proc.send({ type: 'mem', id });
+        }),
+      ),
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.send({ type: 'stop' });
+      const t = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** The kernel's view of a process's memory (kB → MB). */
+function procStatus(pid: number): { rssMb: number; hwmMb: number } | null {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN);
+    return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------- "no row was written"
+
+interface TableStat { n_tup_ins: string; n_tup_upd: string; n_tup_del: string }
+interface Fingerprint {
+  cluster: { version: string; updated_at: string; xmin: string } | null;
+  tables: Record<string, { rows: number; xminSum: string; xminMax: string }>;
+}
+
+const TABLES = ['cluster', 'subnet', 'node', 'pod'] as const;
+
+/** Every row's xmin changes when it is updated or re-inserted: summed per table, with counts and the version. */
+async function fingerprint(sql: Sql, name: string): Promise<Fingerprint> {
+  const [c] = await sql<{ version: string; updated_at: string; xmin: string }[]>`
+    SELECT version::text AS version, updated_at::text AS updated_at, xmin::text AS xmin FROM cluster WHERE name = ${name}`;
+  const tables: Fingerprint['tables'] = {};
+  for (const t of TABLES) {
+    const [r] = await sql.unsafe<{ rows: number; s: string; m: string }[]>(
+      `SELECT count(*)::int AS rows, coalesce(sum(xmin::text::bigint), 0)::text AS s, coalesce(max(xmin::text::bigint), 0)::text AS m FROM "${t}"`,
+    );
+    tables[t] = { rows: r!.rows, xminSum: r!.s, xminMax: r!.m };
+  }
+  return { cluster: c ?? null, tables };
+}
+
+async function tupleStats(sql: Sql): Promise<Record<string, TableStat>> {
+  // Outside an explicit transaction each statement gets a fresh stats snapshot;
+  // the clear makes that explicit whatever stats_fetch_consistency is.
+  await sql`SELECT pg_stat_clear_snapshot()`;
+  const rows = await sql<(TableStat & { relname: string })[]>`
+    SELECT relname, n_tup_ins::text AS n_tup_ins, n_tup_upd::text AS n_tup_upd, n_tup_del::text AS n_tup_del
+    FROM pg_stat_user_tables WHERE relname IN ('cluster', 'subnet', 'node', 'pod') ORDER BY relname`;
+  return Object.fromEntries(rows.map((r) => [r.relname, { n_tup_ins: r.n_tup_ins, n_tup_upd: r.n_tup_upd, n_tup_del: r.n_tup_del }]));
+}
+
+/**
+ * Backends flush their table counters to the shared statistics when idle, at
+ * most once a second (PostgreSQL ≥ 15): wait until two reads a second apart agree.
+ */
+async function settledTupleStats(sql: Sql, maxMs = 8000): Promise<Record<string, TableStat>> {
+  const t0 = now();
+  let prev = JSON.stringify(await tupleStats(sql));
+  for (;;) {
+    await sleep(1100);
+    const cur = await tupleStats(sql);
+    const s = JSON.stringify(cur);
+    if (s === prev || now() - t0 > maxMs) return cur;
+    prev = s;
+  }
+}
+
+// ---------------------------------------------------------------- results
+
+type Verdict = 'PASS' | 'FAIL' | 'info' | 'n/a' | 'ERROR';
+
+interface Metric {
+  key: string;
+  what: string;
+  value: number | null;
+  unit: string;
+  floor?: number | null;
+  ratio?: number | null;
+  /** How ratio is shown: '×' (value/floor) or '%' (value/floor as percent). */
+  ratioKind?: '×' | '%';
+  target?: string;
+  verdict: Verdict;
+  note?: string;
+}
+
+interface RunResult {
+  workload: { name: string; nodes: number; pods: number; subnets: number; podCidr: string; bodyBytes: number };
+  machine: { cpus: number; cpuModel: string; node: string; platform: string; totalMemGb: number; date: string; database: string };
+  options: { quick: boolean; profile: boolean; only: string[] | null };
+  metrics: Metric[];
+  details: Record<string, unknown>;
+  errors: string[];
+  profile?: ProfileSummary | null;
+  durationS: number;
+}
+
+function fmtValue(v: number | null | undefined, unit: string): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  if (unit === 's') return `${v.toFixed(v < 10 ? 2 : 1)} s`;
+  if (unit === 'ms') return `${v.toFixed(v < 10 ? 2 : 1)} ms`;
+  if (unit === 'MB') return `${v.toFixed(0)} MB`;
+  if (unit === 'req/s') return `${v.toFixed(0)} req/s`;
+  return `${v}${unit ? ' ' + unit : ''}`;
+}
+
+function fmtRatio(m: Metric): string {
+  if (m.ratio === null || m.ratio === undefined || Number.isNaN(m.ratio)) return '—';
+  return m.ratioKind === '%' ? `${(m.ratio * 100).toFixed(0)} %` : `${m.ratio.toFixed(2)} ×`;
+}
+
+export function formatTable(r: RunResult): string {
+  const head = ['what', 'value', 'floor', 'ratio', 'target', 'result'];
+  const rows = r.metrics.map((m) => [m.what, fmtValue(m.value, m.unit), fmtValue(m.floor, m.unit), fmtRatio(m), m.target ?? '—', m.verdict + (m.note ? ` (${m.note})` : '')]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------- one run
+
+const GQL_PATH = `query Path($c: String!, $f: String!, $t: String!) {
+  path(cluster: $c, from: $f, to: $t) {
+    disposition sameNode encapsulation natFree mtu
+    hops { index node netns dev kind action route packet { src dst ttl } outer { src dst protocol port vni } }
+  }
+}`;
+const GQL_FLOOR = '{ __typename }';
+
+async function runOne(nodes: number, args: Args): Promise<RunResult> {
+  const started = now();
+  const tag = `${new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14)}_${process.pid}`;
+  const scale = Math.max(1, nodes / 5000);
+  const samples = args.quick ? 10 : 30;
+  const loadSeconds = args.quick ? 3 : 10;
+  const phase = (p: (typeof PHASES)[number]) => args.only === null || args.only.has(p);
+
+  const tDef = now();
+  const def = k8sDefinition({ nodes, podsPerNode: 30 });
+  const body = JSON.stringify(def);
+  const defMs = now() - tDef;
+  const layout = subnetLayout(nodes);
+  const cpus = os.cpus();
+  const result: RunResult = {
+    workload: { name: def.name, nodes, pods: def.pods.length, subnets: def.subnets.length, podCidr: def.podCidrs[0]!, bodyBytes: Buffer.byteLength(body) },
+    machine: {
+      cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}`,
+      totalMemGb: Math.round(os.totalmem() / 2 ** 30), date: new Date().toISOString(), database: '',
+    },
+    options: { quick: args.quick, profile: args.profile, only: args.only ? [...args.only] : null },
+    metrics: [],
+    details: { definitionBuildMs: defMs },
+    errors: [],
+    durationS: 0,
+  };
+  const metric = (m: Metric) => {
+    result.metrics.push(m);
+    console.log(`  ${m.what}: ${fmtValue(m.value, m.unit)}${m.floor != null ? ` (floor ${fmtValue(m.floor, m.unit)}, ${fmtRatio(m)})` : ''} ${m.verdict}${m.note ? ` — ${m.note}` : ''}`);
+  };
+  const fail = (what: string, err: unknown) => {
+    const msg = `${what}: ${(err as Error).message ?? String(err)}`;
+    result.errors.push(msg);
+    console.error(`  ! ${msg}`);
+  };
+
+  console.log(`\n== ${def.name}: ${nodes} nodes, ${def.pods.length} pods, ${def.subnets.length} subnets, pod CIDR ${def.podCidrs[0]} (body ${(result.workload.bodyBytes / 2 ** 20).toFixed(1)} MiB)`);
+  const dbs = await withTimeout('create databases', 120_000, () => createDatabases(tag));
+  result.machine.database = dbs.where;
+  const profileDir = args.profile ? path.join(BENCH_DIR, 'results', 'profiles', `${tag}-${nodes}`) : null;
+  if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
+  let child: Child | null = null;
+  const observer = postgres(dbs.benchUrl, { max: 2, onnotice: () => {} });
+  try {
+    // ---- floor (before the service touches the server, so it is not competing)
+    const floorRuns: number[] = [];
+    try {
+      const f1 = await withTimeout('floor insert', 120_000 * scale, () => floorInsert(dbs.floorUrl, def));
+      floorRuns.push(f1.ms);
+      result.details.floorRows = f1.rows;
+      console.log(`  floor (bulk insert of ${f1.rows} node+pod rows): ${(f1.ms / 1000).toFixed(2)} s`);
+    } catch (err) {
+      fail('floor insert', err);
+    }
+
+    child = await startChild(dbs.benchUrl, profileDir);
+    const base = child.url;
+    console.log(`  service at ${base} (pid ${child.pid}), database: ${dbs.where}`);
+    const c = encodeURIComponent(def.name);
+
+    // ---- apply to an empty database
+    let applied = false;
+    try {
+      const r = await withTimeout('apply', 300_000 * scale, () => http(base, 'POST', '/v1/clusters', body, 300_000 * scale));
+      expectStatus(r, [201], 'POST /v1/clusters');
+      applied = true;
+      result.details.applyResponseBytes = r.bytes;
+      // The rows must be the floor's rows: check the allocations first-fit gave.
+      const view = JSON.parse(r.text) as { nodes?: { name: string; podCidrs: string[] }[]; pods?: { ref?: string; name: string; namespace: string; ips: string[] }[] };
+      const mismatches: string[] = [];
+      for (const i of [0, 1, Math.floor(nodes / 2), nodes - 1]) {
+        const n = view.nodes?.find((x) => x.name === nodeName(i));
+        if (n && n.podCidrs[0] !== expectedBlock(i)) mismatches.push(`${n.name} got ${n.podCidrs[0]}, floor used ${expectedBlock(i)}`);
+        const p = view.pods?.find((x) => x.name === podName(i, 29) && x.namespace === podNamespace(29));
+        if (p && p.ips[0] !== expectedPodIp(i, 29)) mismatches.push(`${p.namespace}/${p.name} got ${p.ips[0]}, floor used ${expectedPodIp(i, 29)}`);
+      }
+      if (!view.nodes || !view.pods) mismatches.push('the response has no nodes/pods lists to check allocations against');
+      if (mismatches.length) result.errors.push(`allocations differ from the floor's: ${mismatches.join('; ')}`);
+      // Second floor run, after the apply: the min of the two is the floor.
+      if (!args.quick) {
+        try {
+          const f2 = await withTimeout('floor insert (2nd)', 120_000 * scale, () => floorInsert(dbs.floorUrl, def));
+          floorRuns.push(f2.ms);
+        } catch (err) {
+          fail('floor insert (2nd)', err);
+        }
+      }
+      result.details.floorRunsMs = floorRuns;
+      const floor = floorRuns.length ? Math.min(...floorRuns) : null;
+      const ratio = floor ? r.ms / floor : null;
+      metric({
+        key: 'apply', what: 'apply whole definition (POST, empty db)', value: r.ms / 1000, unit: 's', floor: floor === null ? null : floor / 1000,
+        ratio, ratioKind: '×', target: '≤ 3 × floor', verdict: ratio === null ? 'n/a' : ratio <= 3 ? 'PASS' : 'FAIL',
+        note: `response ${(r.bytes / 2 ** 20).toFixed(1)} MiB`,
+      });
+    } catch (err) {
+      fail('apply', err);
+      metric({ key: 'apply', what: 'apply whole definition (POST, empty db)', value: null, unit: 's', target: '≤ 3 × floor', verdict: 'ERROR' });
+    }
+    if (!applied) return result;
+
+    // The service reloads its snapshot of the cluster after every write; the
+    // first read pays for it (informational, and it warms the cache).
+    const firstRead = await http(base, 'GET', `/v1/clusters/${c}/nodes/${nodeName(0)}`, null, 120_000 * scale);
+    expectStatus(firstRead, [200], 'GET node after apply');
+    metric({ key: 'firstReadAfterApply', what: 'first read after apply (snapshot load)', value: firstRead.ms, unit: 'ms', verdict: 'info' });
+
+    // ---- re-apply unchanged
+    if (phase('reapply')) {
+      try {
+        const statsBefore = await settledTupleStats(observer);
+        const fpBefore = await fingerprint(observer, def.name);
+        const times: number[] = [];
+        let changes: unknown[] | null = null;
+        for (let k = 0; k < (args.quick ? 1 : 3); k++) {
+          const r = await withTimeout('re-apply', 60_000 * scale, () => http(base, 'PUT', `/v1/clusters/${c}`, body, 60_000 * scale));
+          expectStatus(r, [200], 'PUT /v1/clusters/{name}');
+          times.push(r.ms);
+          const parsed = JSON.parse(r.text) as { changes?: unknown[] };
+          changes = parsed.changes ?? null;
+          if (k === 0) result.details.reapplyResponseBytes = r.bytes;
+        }
+        const fpAfter = await fingerprint(observer, def.name);
+        const statsAfter = await settledTupleStats(observer);
+        const written: string[] = [];
+        if (JSON.stringify(fpBefore) !== JSON.stringify(fpAfter)) written.push(`row fingerprint changed: ${JSON.stringify({ before: fpBefore, after: fpAfter })}`);
+        for (const t of TABLES) {
+          const b = statsBefore[t];
+          const a = statsAfter[t];
+          if (b && a && (b.n_tup_ins !== a.n_tup_ins || b.n_tup_upd !== a.n_tup_upd || b.n_tup_del !== a.n_tup_del)) {
+            written.push(`${t}: pg_stat ins/upd/del ${b.n_tup_ins}/${b.n_tup_upd}/${b.n_tup_del} → ${a.n_tup_ins}/${a.n_tup_upd}/${a.n_tup_del}`);
+          }
+        }
+        if (changes === null || changes.length !== 0) written.push(`changes reported: ${JSON.stringify(changes)?.slice(0, 200)}`);
+        result.details.reapply = { timesMs: times, fingerprintBefore: fpBefore, fingerprintAfter: fpAfter, statsBefore, statsAfter, written };
+        const p50 = quantile(times, 0.5);
+        metric({
+          key: 'reapply', what: `re-apply unchanged (PUT), median of ${times.length}`, value: p50 / 1000, unit: 's', target: '≤ 1 s',
+          verdict: p50 <= 1000 ? 'PASS' : 'FAIL', note: `max ${(Math.max(...times) / 1000).toFixed(2)} s`,
+        });
+        metric({
+          key: 'reapplyWrites', what: 're-apply: rows written', value: written.length === 0 ? 0 : null, unit: '', target: '0 (version, xmins, pg_stat)',
+          verdict: written.length === 0 ? 'PASS' : 'FAIL', note: written.length ? written.join('; ').slice(0, 300) : `version ${fpAfter.cluster?.version}`,
+        });
+      } catch (err) {
+        fail('re-apply', err);
+        metric({ key: 'reapply', what: 're-apply unchanged (PUT)', value: null, unit: 's', target: '≤ 1 s', verdict: 'ERROR' });
+      }
+    }
+
+    // ---- add one node to the full cluster
+    if (phase('addnode')) {
+      try {
+        const addMs: number[] = [];
+        const reloadMs: number[] = [];
+        const runTag = tag.slice(-6);
+        for (let s = 0; s < samples; s++) {
+          const extra = extraNode(s, layout.subnets, runTag);
+          const r = await withTimeout('add node', 30_000 * scale, () => http(base, 'POST', `/v1/clusters/${c}/nodes`, JSON.stringify(extra), 30_000 * scale));
+          expectStatus(r, [201], 'POST …/nodes');
+          addMs.push(r.ms);
+          if (s === 0) result.details.addNodeResponse = JSON.parse(r.text);
+          // Back to exactly `nodes` nodes (untimed), then let the snapshot
+          // reload finish so every sample starts from the same warm state.
+          const d = await http(base, 'DELETE', `/v1/clusters/${c}/nodes/${encodeURIComponent(extra.name)}`, null, 30_000 * scale);
+          expectStatus(d, [204], 'DELETE …/nodes/{node}');
+          const g = await http(base, 'GET', `/v1/clusters/${c}/nodes/${nodeName(0)}`, null, 60_000 * scale);
+          expectStatus(g, [200], 'GET node');
+          reloadMs.push(g.ms);
+        }
+        const st = stats(addMs);
+        result.details.addNode = { ms: addMs, reloadAfterWriteMs: reloadMs };
+        metric({
+          key: 'addNode', what: `add one node (POST …/nodes), p50 of ${samples}`, value: st.p50, unit: 'ms', target: '≤ 50 ms',
+          verdict: st.p50 <= 50 ? 'PASS' : 'FAIL', note: `p90 ${st.p90.toFixed(1)}, max ${st.max.toFixed(1)} ms`,
+        });
+        const rs = stats(reloadMs);
+        metric({ key: 'readAfterWrite', what: 'first read after a write (snapshot reload), p50', value: rs.p50, unit: 'ms', verdict: 'info', note: `max ${rs.max.toFixed(0)} ms` });
+      } catch (err) {
+        fail('add node', err);
+        metric({ key: 'addNode', what: 'add one node (POST …/nodes)', value: null, unit: 'ms', target: '≤ 50 ms', verdict: 'ERROR' });
+      }
+    }
+
+    // ---- one node's route table
+    if (phase('routes')) {
+      try {
+        const pick = rng(7);
+        const first = await withTimeout('routes (cold)', 120_000 * scale, () =>
+          http(base, 'GET', `/v1/clusters/${c}/nodes/${nodeName(0)}/routes?format=json`, null, 120_000 * scale));
+        expectStatus(first, [200], 'GET …/routes');
+        const table = JSON.parse(first.text) as { routes?: unknown[]; neighbors?: unknown[]; fdb?: unknown[] };
+        result.details.routeTable = { routes: table.routes?.length, neighbors: table.neighbors?.length, fdb: table.fdb?.length, bytes: first.bytes };
+        metric({
+          key: 'routesCold', what: 'first route table after the last write (builds the datapath)', value: first.ms, unit: 'ms', verdict: 'info',
+          note: `${table.routes?.length} routes, ${table.neighbors?.length} neigh, ${table.fdb?.length} fdb, ${(first.bytes / 1024).toFixed(0)} KiB`,
+        });
+        const times: number[] = [];
+        const n = Math.max(samples, 50);
+        for (let k = 0; k < n; k++) {
+          const node = nodeName(Math.floor(pick() * nodes));
+          const r = await withTimeout('routes', 30_000, () => http(base, 'GET', `/v1/clusters/${c}/nodes/${node}/routes?format=json`, null, 30_000));
+          expectStatus(r, [200], 'GET …/routes');
+          times.push(r.ms);
+        }
+        const st = stats(times);
+        result.details.routes = { ms: times };
+        metric({
+          key: 'routes', what: `one node's route table (json), p50 of ${n}`, value: st.p50, unit: 'ms', target: '≤ 20 ms',
+          verdict: st.p50 <= 20 ? 'PASS' : 'FAIL', note: `p90 ${st.p90.toFixed(1)}, max ${st.max.toFixed(1)} ms`,
+        });
+      } catch (err) {
+        fail('routes', err);
+        metric({ key: 'routes', what: "one node's route table (json)", value: null, unit: 'ms', target: '≤ 20 ms', verdict: 'ERROR' });
+      }
+    }
+
+    // ---- verify
+    if (phase('verify')) {
+      try {
+        const r = await withTimeout('verify', 300_000 * scale, () => http(base, 'GET', `/v1/clusters/${c}/verify`, null, 300_000 * scale));
+        expectStatus(r, [200], 'GET …/verify');
+        const rep = JSON.parse(r.text) as { ok?: boolean; checks?: { name: string; ok: boolean }[] };
+        const failed = (rep.checks ?? []).filter((x) => !x.ok).map((x) => x.name);
+        result.details.verify = { ok: rep.ok, checks: rep.checks?.map((x) => ({ name: x.name, ok: x.ok })), bytes: r.bytes };
+        metric({
+          key: 'verify', what: 'verify whole cluster (GET …/verify)', value: r.ms / 1000, unit: 's', target: '≤ 5 s',
+          verdict: r.ms <= 5000 ? 'PASS' : 'FAIL', note: rep.ok ? 'report ok' : `report NOT ok: ${failed.join(', ')}`,
+        });
+        if (!rep.ok) result.errors.push(`verify reported failures on the benchmark cluster: ${failed.join(', ')}`);
+      } catch (err) {
+        fail('verify', err);
+        metric({ key: 'verify', what: 'verify whole cluster', value: null, unit: 's', target: '≤ 5 s', verdict: 'ERROR' });
+      }
+    }
+
+    // ---- GraphQL path under load, next to { __typename }
+    if (phase('path')) {
+      try {
+        await pathLoad(base, def, nodes, loadSeconds, result, metric);
+      } catch (err) {
+        fail('graphql path', err);
+        metric({ key: 'pathThroughput', what: 'GraphQL path, 10 connections', value: null, unit: 'req/s', target: '≥ 50 % of floor, p99 ≤ 10 ms', verdict: 'ERROR' });
+      }
+    }
+
+    // ---- memory of the service holding the cluster
+    try {
+      const ps = procStatus(child.pid);
+      const mu = await child.mem();
+      result.details.memory = { proc: ps, memoryUsage: mu };
+      const rss = ps?.rssMb ?? mu.rss / 2 ** 20;
+      metric({
+        key: 'rss', what: 'service RSS holding the cluster (after the load)', value: rss, unit: 'MB', target: '≤ 400 MB',
+        verdict: rss <= 400 ? 'PASS' : 'FAIL',
+        note: `peak ${ps ? ps.hwmMb.toFixed(0) : '?'} MB, heap used ${(mu.heapUsed / 2 ** 20).toFixed(0)} MB; server process only`,
+      });
+    } catch (err) {
+      fail('memory', err);
+    }
+    return result;
+  } finally {
+    if (child) {
+      await child.stop().catch((err) => fail('stop server', err));
+      if (profileDir) {
+        const files = fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+        if (files.length) {
+          const file = path.join(profileDir, files.sort().at(-1)!);
+          try {
+            result.profile = summarise(file, 30);
+            console.log('\n' + formatSummary(result.profile));
+          } catch (err) {
+            fail('profile summary', err);
+          }
+        }
+      }
+    }
+    await observer.end({ timeout: 5 });
+    await withTimeout('drop databases', 60_000, () => dbs.cleanup()).catch((err) => fail('cleanup', err));
+    result.durationS = (now() - started) / 1000;
+  }
+}
+
+async function pathLoad(
+  base: string,
+  def: ClusterDefinition,
+  nodes: number,
+  seconds: number,
+  result: RunResult,
+  metric: (m: Metric) => void,
+): Promise<void> {
+  const headers = { 'content-type': 'application/json' };
+  // Is GraphQL there, and does it answer path correctly?
+  const probe = await http(base, 'POST', '/graphql', JSON.stringify({ query: GQL_FLOOR }), 10_000);
+  if (probe.status === 404) throw new Error('POST /graphql is not there yet (404)');
+  expectStatus(probe, [200], 'POST /graphql { __typename }');
+  const pick = rng(42);
+  const randomPod = () => {
+    const i = Math.floor(pick() * nodes);
+    const j = Math.floor(pick() * 30);
+    return `${podNamespace(j)}/${podName(i, j)}`;
+  };
+  const pool: string[] = [];
+  for (let k = 0; k < 20_000; k++) pool.push(JSON.stringify({ query: GQL_PATH, variables: { c: def.name, f: randomPod(), t: randomPod() } }));
+  const dispositions: Record<string, number> = {};
+  for (let k = 0; k < 20; k++) {
+    const r = await http(base, 'POST', '/graphql', pool[k]!, 30_000);
+    expectStatus(r, [200], 'POST /graphql path');
+    const j = JSON.parse(r.text) as { data?: { path?: { disposition: string; hops: unknown[] } }; errors?: { message: string }[] };
+    if (j.errors?.length || !j.data?.path) throw new Error(`GraphQL path answered errors: ${JSON.stringify(j.errors ?? j).slice(0, 300)}`);
+    dispositions[j.data.path.disposition] = (dispositions[j.data.path.disposition] ?? 0) + 1;
+  }
+  result.details.pathSampleDispositions = dispositions;
+
+  let next = 0;
+  let gqlErrors = 0;
+  const cannon = (query: 'path' | 'floor', duration: number) =>
+    withTimeout(`autocannon ${query}`, (duration + 60) * 1000, async () =>
+      await autocannon({
+        url: base,
+        connections: 10,
+        duration,
+        timeout: 10,
+        requests: [
+          query === 'floor'
+            ? { method: 'POST', path: '/graphql', headers, body: JSON.stringify({ query: GQL_FLOOR }) }
+            : {
+                method: 'POST',
+                path: '/graphql',
+                headers,
+                setupRequest: (req) => ({ ...req, body: pool[next++ % pool.length]! }),
+                onResponse: (_status, b) => {
+                  if (b.startsWith('{"errors"') || b.includes('"errors":[')) gqlErrors++;
+                },
+              },
+        ],
+      }),
+    );
+  // Warm-up (JIT, connections), not counted.
+  await cannon('path', 2);
+  await cannon('floor', 1);
+  gqlErrors = 0;
+  const floor = await cannon('floor', seconds);
+  const load = await cannon('path', seconds);
+  const summary = (r: autocannon.Result) => ({
+    reqPerSec: r.requests.average, total: r.requests.total, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max,
+    errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx,
+  });
+  result.details.pathLoad = { seconds, connections: 10, path: summary(load), floor: summary(floor), graphqlErrors: gqlErrors };
+  const bad = load.errors + load.timeouts + load.non2xx + gqlErrors;
+  const ratio = load.requests.average / floor.requests.average;
+  metric({
+    key: 'pathThroughput', what: `GraphQL path, 10 conns, ${seconds} s: throughput`, value: load.requests.average, unit: 'req/s',
+    floor: floor.requests.average, ratio, ratioKind: '%', target: '≥ 50 % of floor',
+    verdict: bad > 0 ? 'FAIL' : ratio >= 0.5 ? 'PASS' : 'FAIL',
+    note: bad > 0 ? `${bad} failed requests (${gqlErrors} GraphQL errors)` : `${load.requests.total} requests`,
+  });
+  metric({
+    key: 'pathP99', what: 'GraphQL path: p99 latency', value: load.latency.p99, unit: 'ms', floor: floor.latency.p99, ratio: null,
+    target: '≤ 10 ms', verdict: load.latency.p99 <= 10 ? 'PASS' : 'FAIL', note: `p50 ${load.latency.p50} ms, max ${load.latency.max} ms`,
+  });
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const cpus = os.cpus();
+  console.log(`podnet bench — ${new Date().toISOString()} — ${cpus.length} × ${cpus[0]?.model.trim()}, node ${process.version}`);
+  const outDir = path.join(BENCH_DIR, 'results');
+  fs.mkdirSync(outDir, { recursive: true });
+  let failed = false;
+  for (const n of args.nodes) {
+    const r = await runOne(n, args);
+    console.log(`\n${r.workload.name} (${r.workload.nodes} nodes, ${r.workload.pods} pods) — ${r.machine.cpus} × ${r.machine.cpuModel}, node ${r.machine.node}, ${r.machine.date}`);
+    console.log(formatTable(r));
+    if (r.errors.length) console.log(`errors:\n${r.errors.map((e) => `  - ${e}`).join('\n')}`);
+    console.log(`(${r.durationS.toFixed(0)} s)`);
+    const file = path.join(outDir, `${r.machine.date.slice(0, 10)}-${n}${args.quick ? '-quick' : ''}.json`);
+    fs.writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
+    console.log(`results: ${path.relative(ROOT, file)}`);
+    if (r.errors.length || r.metrics.some((m) => m.verdict === 'ERROR')) failed = true;
+  }
+  // Targets missed are a finding, not a crash: exit 1 only when the bench itself could not measure.
+  process.exit(failed ? 1 : 0);
+}
+
+await main();

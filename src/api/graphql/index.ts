@@ -1,0 +1,172 @@
+// GraphQL at /graphql (GraphiQL at /graphiql, the SDL at
+// /graphql/schema.graphql). Documents are bounded before anything executes:
+// in tokens (parser), in depth and in cost (validation rules below), each
+// refusal with its own extensions.code. Errors carry the REST codes.
+import type { FastifyPluginAsync } from 'fastify';
+import {
+  GraphQLError, Kind, type ASTVisitor, type ExecutionResult, type FragmentDefinitionNode, type SelectionSetNode,
+  type ValidationContext, type ValidationRule,
+} from 'graphql';
+import mercurius, { type MercuriusContext } from 'mercurius';
+import { readFileSync } from 'node:fs';
+import type { ClusterService } from '../../service/clusters.js';
+import { toAppError } from '../../service/errors.js';
+import { buildResolvers } from './resolvers.js';
+
+/** The SDL, served verbatim. */
+export const schemaSdl = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+
+/**
+ * Limits. Depth counts fields from the root (`cluster { nodes { name } }` is 3),
+ * not introspection, which graphql-js bounds itself (MaxIntrospectionDepthRule).
+ * Cost: every field selection costs its weight (1, or HEAVY_FIELDS's) times
+ * LIST_FACTOR for every list field it is nested in; aliases each cost again.
+ * So `cluster { nodes { pods { ref node { name } } } }` costs 322, one node's
+ * `routes` ~250, but `nodes { routes }` (every table of a 5,000-node cluster)
+ * is refused. Big definitions go in variables, which the token limit ignores.
+ */
+export const LIMITS = { maxDepth: 8, maxCost: 1000, maxTokens: 10_000 } as const;
+const LIST_FACTOR = 10;
+const HEAVY_FIELDS: Record<string, number> = { routes: 150, routeTable: 150, verify: 500, path: 5 };
+
+export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
+  await app.register(mercurius, {
+    schema: schemaSdl,
+    resolvers: buildResolvers(service),
+    path: '/graphql',
+    graphiql: true,
+    jit: 1,
+    validationRules: [queryLimitsRule],
+    graphql: { parseOptions: { maxTokens: LIMITS.maxTokens } },
+    errorFormatter: formatGraphqlErrors,
+  });
+
+  app.get('/graphql/schema.graphql', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type('text/plain; charset=utf-8').send(schemaSdl),
+  );
+};
+
+// ---- limits ----------------------------------------------------------------
+
+const isIntrospection = (name: string): boolean => name === '__schema' || name === '__type';
+
+/** Refuses an operation deeper than LIMITS.maxDepth or costlier than LIMITS.maxCost. */
+export const queryLimitsRule: ValidationRule = (context: ValidationContext): ASTVisitor => ({
+  OperationDefinition(op) {
+    const m = measure(op.selectionSet, (name) => context.getFragment(name));
+    const label = op.name ? `operation "${op.name.value}"` : 'the operation';
+    if (m.depth > LIMITS.maxDepth) {
+      context.reportError(new GraphQLError(`${label} is ${m.depth} levels deep; the limit is ${LIMITS.maxDepth}`, {
+        nodes: [op], extensions: { code: 'QUERY_TOO_DEEP', depth: m.depth, limit: LIMITS.maxDepth },
+      }));
+    }
+    if (m.cost > LIMITS.maxCost) {
+      context.reportError(new GraphQLError(`${label} costs more than ${LIMITS.maxCost} (fields, aliases and nested lists count); ask for less`, {
+        nodes: [op], extensions: { code: 'QUERY_TOO_COMPLEX', limit: LIMITS.maxCost },
+      }));
+    }
+    return false;
+  },
+});
+
+/**
+ * Depth and cost of a selection set, fragments expanded. Stops counting
+ * once over either limit, so a document of fragments that expand
+ * exponentially is measured in bounded time.
+ */
+function measure(root: SelectionSetNode, fragment: (name: string) => FragmentDefinitionNode | null | undefined): { depth: number; cost: number } {
+  let cost = 0;
+  let depth = 0;
+  const visiting = new Set<string>();
+  const walk = (set: SelectionSetNode, level: number, factor: number): void => {
+    for (const sel of set.selections) {
+      if (cost > LIMITS.maxCost || depth > LIMITS.maxDepth) return;
+      if (sel.kind === Kind.FIELD) {
+        const name = sel.name.value;
+        if (isIntrospection(name)) continue;
+        depth = Math.max(depth, level);
+        cost += (HEAVY_FIELDS[name] ?? 1) * factor;
+        if (sel.selectionSet) walk(sel.selectionSet, level + 1, LIST_FIELDS.has(name) ? factor * LIST_FACTOR : factor);
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        walk(sel.selectionSet, level, factor);
+      } else {
+        const name = sel.name.value;
+        const def = fragment(name);
+        if (!def || visiting.has(name)) continue; // unknown or cyclic: other rules report it
+        visiting.add(name);
+        walk(def.selectionSet, level, factor);
+        visiting.delete(name);
+      }
+    }
+  };
+  walk(root, 1, 1);
+  return { depth, cost };
+}
+
+/** Fields of the schema returning lists of objects (their subfields repeat per element). */
+const LIST_FIELDS = new Set(
+  [...schemaSdl.matchAll(/^\s+(\w+)(?:\([^)]*\))?:\s*\[\s*(\w+)!?\s*\]/gm)]
+    .filter((m) => !['String', 'Int', 'Float', 'Boolean', 'ID', 'JSON', 'Count'].includes(m[2]!))
+    .map((m) => m[1]!),
+);
+
+// ---- errors ----------------------------------------------------------------
+
+type FormattedError = ReturnType<GraphQLError['toJSON']>;
+
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_BODY',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_BODY',
+};
+
+interface RequestProblem { code?: unknown; statusCode?: unknown; errors?: unknown }
+
+/**
+ * Every error gets `extensions.code`: the REST code for what resolvers throw
+ * (AppError, NetError), a GraphQL code for what is wrong with the document.
+ * Unexpected errors are logged and shown as `internal error` / INTERNAL.
+ * The status is 200 whenever execution started, else 400 (or the request
+ * error's own 4xx): bad input is never a 500.
+ */
+export function formatGraphqlErrors(execution: ExecutionResult & { errors: readonly GraphQLError[] }, ctx: MercuriusContext): { statusCode: number; response: ExecutionResult } {
+  const log = ctx.reply?.log ?? ctx.app.log;
+  let status = 200;
+  let executed = execution.data !== undefined && execution.data !== null;
+  const errors: FormattedError[] = [];
+  for (const err of execution.errors.flatMap(expandRequestError)) {
+    const orig = err.originalError as (Error & RequestProblem) | undefined;
+    if (err.path) executed = true;
+    if (typeof err.extensions.code === 'string') {
+      errors.push(err.toJSON());
+    } else if (!orig || orig instanceof GraphQLError) {
+      const code = err.message.startsWith('Syntax Error: Document contains more that') ? 'QUERY_TOO_LARGE'
+        : err.message.startsWith('Syntax Error') ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED';
+      errors.push(withCode(err, err.message, { code }));
+    } else if (typeof orig.code === 'string' && /^(MER|FST)_ERR_/.test(orig.code) && typeof orig.statusCode === 'number' && orig.statusCode < 500) {
+      status = orig.statusCode;
+      errors.push(withCode(err, err.message, { code: FASTIFY_CODES[orig.code] ?? 'BAD_REQUEST' }));
+    } else {
+      const app = toAppError(orig);
+      if (app.status >= 500) log.error({ err: orig }, 'graphql resolver failed');
+      errors.push(withCode(err, app.message, {
+        ...app.extra, code: app.code, ...(app.errors ? { errors: app.errors } : {}),
+      }));
+    }
+  }
+  if (!executed && status === 200) status = 400;
+  return { statusCode: status, response: { data: execution.data ?? null, errors: errors as unknown as GraphQLError[] } };
+}
+
+/** mercurius wraps every parse/validation error of a request in one MER_ERR_GQL_VALIDATION holding them in `.errors`. */
+function expandRequestError(err: GraphQLError): GraphQLError[] {
+  const inner = (err.originalError as RequestProblem | undefined)?.errors;
+  if (!Array.isArray(inner) || inner.length === 0) return [err];
+  return inner.map((e: Error) => (e instanceof GraphQLError ? e : new GraphQLError(e.message, { originalError: e })));
+}
+
+function withCode(err: GraphQLError, message: string, extensions: Record<string, unknown>): FormattedError {
+  const out: FormattedError = { message, ...(err.locations ? { locations: err.locations } : {}), ...(err.path ? { path: err.path } : {}), extensions };
+  return out;
+}

@@ -1,0 +1,319 @@
+// Thin resolvers over ClusterService. A Cluster resolves from one in-memory
+// source — a stored Snapshot, or the view an apply returned — and every edge
+// below it (nodes, pods, Node.pods, Pod.node) is an index lookup in that
+// source. Snapshots are memoised per request and cluster name (the request's
+// loader), so a query costs one version probe per cluster it names, however
+// many nodes and pods it walks; the datapath (routes, verify) comes from the
+// same snapshot.
+import { GraphQLScalarType } from 'graphql';
+import type { IResolvers, MercuriusContext } from 'mercurius';
+import { formatRoutesScript, formatRoutesText, routeJson, routeTableJson, type RouteTable } from '../../net/routes.js';
+import type { Endpoint, Hop } from '../../net/trace.js';
+import type { VerifyCheck } from '../../net/verify.js';
+import type { ClusterService } from '../../service/clusters.js';
+import { AppError } from '../../service/errors.js';
+import type { Snapshot } from '../../service/snapshots.js';
+import {
+  capacityView, nodeView, podView, settingsView, type CapacityView, type ClusterView, type NodeView, type PodView,
+} from '../../service/views.js';
+import { podMtu } from '../../net/devices.js';
+
+/** GraphQL enum names of core values: `pod-eth` → `POD_ETH`, `host-gw` → `HOST_GW`, `delete` → `DELETE`. */
+export const enumName = (s: string): string => s.toUpperCase().replace(/-/g, '_');
+
+const OWNER = Symbol('cluster');
+type Owner = () => Promise<ClusterData>;
+type NodeParent = NodeView & { [OWNER]: Owner };
+type PodParent = PodView & { [OWNER]: Owner };
+
+function owned<T extends NodeView | PodView>(view: T, owner: Owner): T & { [OWNER]: Owner } {
+  return Object.assign(view, { [OWNER]: owner });
+}
+
+type SettingsView = ReturnType<typeof settingsView>;
+
+/** Everything a Cluster field needs, synchronously, except the datapath. */
+interface ClusterData {
+  readonly name: string;
+  readonly settings: SettingsView;
+  readonly podMtu: number;
+  readonly meta: { version: number; createdAt: string; updatedAt: string } | null;
+  capacity(): CapacityView;
+  nodes(): NodeParent[];
+  node(name: string): NodeParent | null;
+  pods(): PodParent[];
+  podsOn(node: string): PodParent[];
+  /** The stored cluster, for route tables and verify. */
+  snapshot(): Promise<Snapshot>;
+}
+
+/** A stored cluster: views are built on first use, one per node or pod reached. */
+class SnapshotData implements ClusterData {
+  private readonly self: Owner = () => Promise.resolve(this);
+  private readonly nodeViews: (NodeParent | undefined)[] = [];
+  private readonly podViews: (PodParent | undefined)[] = [];
+  private settingsMemo: SettingsView | null = null;
+
+  constructor(private readonly snap: Snapshot) {}
+
+  get name(): string { return this.snap.topology.name; }
+  get settings(): SettingsView { return (this.settingsMemo ??= settingsView(this.snap.topology)); }
+  get podMtu(): number { return podMtu(this.snap.topology.network); }
+  get meta() {
+    const r = this.snap.row;
+    return { version: Number(r.version), createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() };
+  }
+
+  capacity(): CapacityView { return capacityView(this.snap.topology, this.snap.topology.nodes); }
+  nodes(): NodeParent[] { return this.snap.topology.nodes.map((_, i) => this.nodeAt(i)); }
+  node(name: string): NodeParent | null {
+    const i = this.snap.nodeIndex.get(name);
+    return i === undefined ? null : this.nodeAt(i);
+  }
+  pods(): PodParent[] { return this.snap.topology.pods.map((_, i) => this.podAt(i)); }
+  podsOn(node: string): PodParent[] { return this.snap.podsOn(node).map((i) => this.podAt(i)); }
+  snapshot(): Promise<Snapshot> { return Promise.resolve(this.snap); }
+
+  private nodeAt(i: number): NodeParent {
+    return (this.nodeViews[i] ??= owned(nodeView(this.snap.topology.nodes[i]!), this.self));
+  }
+  private podAt(i: number): PodParent {
+    return (this.podViews[i] ??= owned(podView(this.snap.topology.pods[i]!), this.self));
+  }
+}
+
+/** The cluster an apply returned (REST's body); a dry run has no snapshot to route over. */
+class PlanData implements ClusterData {
+  private readonly self: Owner = () => Promise.resolve(this);
+  private readonly nodeList: NodeParent[];
+  private readonly podList: PodParent[];
+  private byName: Map<string, NodeParent> | null = null;
+  private byNode: Map<string, PodParent[]> | null = null;
+
+  constructor(private readonly view: ClusterView, private readonly stored: (() => Promise<Snapshot>) | null) {
+    this.nodeList = view.nodes.map((n) => owned(n, this.self));
+    this.podList = view.pods.map((p) => owned(p, this.self));
+  }
+
+  get name(): string { return this.view.name; }
+  get settings(): SettingsView { return this.view; }
+  get podMtu(): number { return this.view.podMtu; }
+  get meta() {
+    const v = this.view;
+    return v.version === undefined ? null : { version: v.version, createdAt: v.createdAt!, updatedAt: v.updatedAt! };
+  }
+
+  capacity(): CapacityView { return this.view.capacity; }
+  nodes(): NodeParent[] { return this.nodeList; }
+  node(name: string): NodeParent | null {
+    this.byName ??= new Map(this.nodeList.map((n) => [n.name, n]));
+    return this.byName.get(name) ?? null;
+  }
+  pods(): PodParent[] { return this.podList; }
+  podsOn(node: string): PodParent[] {
+    if (!this.byNode) {
+      this.byNode = new Map();
+      for (const p of this.podList) {
+        const l = this.byNode.get(p.node);
+        if (l) l.push(p);
+        else this.byNode.set(p.node, [p]);
+      }
+    }
+    return this.byNode.get(node) ?? [];
+  }
+  snapshot(): Promise<Snapshot> {
+    if (!this.stored) return Promise.reject(new AppError('BAD_REQUEST', `cluster "${this.name}" is a dry-run plan: route tables and verify exist only once it is applied`));
+    return this.stored();
+  }
+}
+
+/** The request's loader: one snapshot (one version probe) per cluster name per request. */
+class RequestClusters {
+  private readonly data = new Map<string, Promise<SnapshotData>>();
+
+  constructor(private readonly service: ClusterService) {}
+
+  load(name: string): Promise<SnapshotData> {
+    let p = this.data.get(name);
+    if (!p) {
+      p = this.service.get(name).then((s) => new SnapshotData(s));
+      this.data.set(name, p);
+      p.catch(() => this.data.delete(name));
+    }
+    return p;
+  }
+
+  /** After a write: later fields of the same request must see it. */
+  forget(name: string): void {
+    this.data.delete(name);
+  }
+}
+
+const perRequest = new WeakMap<object, RequestClusters>();
+
+function clustersOf(ctx: MercuriusContext, service: ClusterService): RequestClusters {
+  let c = perRequest.get(ctx);
+  if (!c) perRequest.set(ctx, (c = new RequestClusters(service)));
+  return c;
+}
+
+function routes(table: RouteTable | null, what: () => AppError) {
+  if (!table) throw what();
+  return table.routes.map(routeJson);
+}
+
+const ROUTE_FORMATTERS: Record<string, (t: RouteTable) => string> = {
+  TEXT: formatRoutesText,
+  SCRIPT: formatRoutesScript,
+  JSON: (t) => JSON.stringify(routeTableJson(t)),
+};
+
+/** `ns/name`, or `name` in namespace `default` (SPEC §2). */
+function splitPodRef(ref: string): { namespace: string; name: string } {
+  const i = ref.indexOf('/');
+  return i < 0 ? { namespace: 'default', name: ref } : { namespace: ref.slice(0, i), name: ref.slice(i + 1) };
+}
+
+const passThrough = (name: string, description: string) =>
+  new GraphQLScalarType({ name, description, serialize: (v) => v, parseValue: (v) => v });
+
+type Args<T> = T & Record<string, unknown>;
+
+export function buildResolvers(service: ClusterService): IResolvers {
+  const nodeMissing = (cluster: string, node: string) => new AppError('NODE_NOT_FOUND', `node "${node}" does not exist in cluster "${cluster}"`);
+  const podMissing = (cluster: string, ref: string) => new AppError('POD_NOT_FOUND', `pod "${ref}" does not exist in cluster "${cluster}"`);
+
+  return {
+    Count: passThrough('Count', 'A count: a JSON number, or a decimal string above 2^53'),
+    JSON: passThrough('JSON', 'Any JSON value'),
+
+    Query: {
+      clusters: async (_root: unknown, _args: unknown, ctx: MercuriusContext) => {
+        const names: string[] = [];
+        for (let cursor: string | null = null; ;) {
+          const page = await service.list(1000, cursor);
+          names.push(...page.items.map((c) => c.name));
+          if (!(cursor = page.nextCursor)) break;
+        }
+        const loader = clustersOf(ctx, service);
+        return Promise.all(names.map((n) => loader.load(n)));
+      },
+      cluster: (_root: unknown, { name }: Args<{ name: string }>, ctx: MercuriusContext) => clustersOf(ctx, service).load(name),
+      path: (_root: unknown, a: Args<{ cluster: string; from: string; to: string }>) => service.path(a.cluster, a.from, a.to),
+    },
+
+    Mutation: {
+      applyCluster: async (_root: unknown, a: Args<{ definition: unknown; dryRun: boolean | null }>, ctx: MercuriusContext) => {
+        const dryRun = a.dryRun === true;
+        const r = await service.apply(a.definition, { mode: 'apply', dryRun });
+        const loader = clustersOf(ctx, service);
+        loader.forget(r.cluster.name);
+        const stored = dryRun ? null : () => loader.load(r.cluster.name).then((d) => d.snapshot());
+        return { ...r, cluster: new PlanData(r.cluster, stored) };
+      },
+      deleteCluster: async (_root: unknown, { name }: Args<{ name: string }>, ctx: MercuriusContext) => {
+        await service.remove(name);
+        clustersOf(ctx, service).forget(name);
+        return true;
+      },
+      addNode: async (_root: unknown, a: Args<{ cluster: string; node: unknown }>, ctx: MercuriusContext) => {
+        const view = await service.addNode(a.cluster, a.node);
+        const loader = clustersOf(ctx, service);
+        loader.forget(a.cluster);
+        return owned(view, () => loader.load(a.cluster));
+      },
+      removeNode: async (_root: unknown, a: Args<{ cluster: string; name: string }>, ctx: MercuriusContext) => {
+        await service.removeNode(a.cluster, a.name);
+        clustersOf(ctx, service).forget(a.cluster);
+        return true;
+      },
+      addPod: async (_root: unknown, a: Args<{ cluster: string; pod: unknown }>, ctx: MercuriusContext) => {
+        const view = await service.addPod(a.cluster, a.pod);
+        const loader = clustersOf(ctx, service);
+        loader.forget(a.cluster);
+        return owned(view, () => loader.load(a.cluster));
+      },
+      removePod: async (_root: unknown, a: Args<{ cluster: string; ref: string }>, ctx: MercuriusContext) => {
+        const { namespace, name } = splitPodRef(a.ref);
+        await service.removePod(a.cluster, namespace, name);
+        clustersOf(ctx, service).forget(a.cluster);
+        return true;
+      },
+    },
+
+    Cluster: {
+      podCidrs: (c: ClusterData) => c.settings.podCidrs,
+      serviceCidr: (c: ClusterData) => c.settings.serviceCidr,
+      mode: (c: ClusterData) => enumName(c.settings.network.mode),
+      mtu: (c: ClusterData) => c.settings.network.mtu,
+      nodeMaskSize: (c: ClusterData) => c.settings.nodeMaskSize,
+      network: (c: ClusterData) => c.settings.network,
+      subnets: (c: ClusterData) => c.settings.subnets,
+      reserved: (c: ClusterData) => c.settings.reserved,
+      nodes: (c: ClusterData) => c.nodes(),
+      node: (c: ClusterData, { name }: Args<{ name: string }>) => c.node(name),
+      pods: (c: ClusterData, { namespace, node }: Args<{ namespace?: string | null; node?: string | null }>) => {
+        const pods = typeof node === 'string' ? c.podsOn(node) : c.pods();
+        return typeof namespace === 'string' ? pods.filter((p) => p.namespace === namespace) : pods;
+      },
+      capacity: (c: ClusterData) => c.capacity(),
+      verify: async (c: ClusterData) => (await c.snapshot()).datapath.verify(),
+      version: (c: ClusterData) => c.meta?.version ?? null,
+      createdAt: (c: ClusterData) => c.meta?.createdAt ?? null,
+      updatedAt: (c: ClusterData) => c.meta?.updatedAt ?? null,
+    },
+
+    Network: {
+      mode: (n: SettingsView['network']) => enumName(n.mode),
+    },
+
+    Node: {
+      pods: async (n: NodeParent) => (await n[OWNER]()).podsOn(n.name),
+      routes: async (n: NodeParent) => {
+        const c = await n[OWNER]();
+        return routes((await c.snapshot()).datapath.nodeRoutes(n.name), () => nodeMissing(c.name, n.name));
+      },
+      routeTable: async (n: NodeParent, { format }: Args<{ format: string }>) => {
+        const c = await n[OWNER]();
+        const table = (await c.snapshot()).datapath.nodeRoutes(n.name);
+        if (!table) throw nodeMissing(c.name, n.name);
+        return ROUTE_FORMATTERS[format]!(table);
+      },
+    },
+
+    Pod: {
+      node: async (p: PodParent) => {
+        const c = await p[OWNER]();
+        const node = c.node(p.node);
+        if (!node) throw nodeMissing(c.name, p.node);
+        return node;
+      },
+      routes: async (p: PodParent) => {
+        const c = await p[OWNER]();
+        return routes((await c.snapshot()).datapath.podRoutes(p.namespace, p.name), () => podMissing(c.name, p.ref));
+      },
+    },
+
+    VerifyCheck: {
+      failureCount: (c: VerifyCheck) => c.failureCount ?? 0,
+      failures: (c: VerifyCheck) => (c.failures ?? []).map((f) => f.message),
+      failureDetails: (c: VerifyCheck) => c.failures ?? [],
+    },
+
+    Change: {
+      action: (c: { action: string }) => enumName(c.action),
+      kind: (c: { kind: string }) => enumName(c.kind),
+    },
+
+    Endpoint: {
+      kind: (e: Endpoint) => enumName(e.kind),
+      pod: (e: Endpoint) => (e.kind === 'pod' ? e.ref : null),
+      node: (e: Endpoint) => (e.kind === 'pod' ? e.node : e.kind === 'node' ? e.name : null),
+      subnet: (e: Endpoint) => (e.kind === 'router' ? e.subnet : null),
+    },
+
+    Hop: {
+      kind: (h: Hop) => enumName(h.kind),
+    },
+  } as unknown as IResolvers;
+}

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ClusterService } from '../../service/clusters.js';
+import { clusterDefinitionSchema } from './schemas.js';
+import { dryRunQuery, errorResponses, pageQuery } from './common.js';
+
+const nameParams = {
+  type: 'object',
+  properties: { name: { type: 'string', maxLength: 253 } },
+  required: ['name'],
+} as const;
+
+export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
+  app.post<{ Querystring: { dryRun: boolean } }>('/v1/clusters', {
+    schema: {
+      tags: ['clusters'], summary: 'Create a cluster from a definition (JSON or YAML)',
+      querystring: dryRunQuery, body: clusterDefinitionSchema, response: errorResponses,
+    },
+  }, async (req, reply) => {
+    const r = await service.apply(req.body, { mode: 'create', dryRun: req.query.dryRun });
+    if (r.dryRun) return reply.code(200).send({ plan: r.cluster, changes: r.changes });
+    return reply.code(201).header('location', `/v1/clusters/${r.cluster.name}`).send(r.cluster);
+  });
+
+  app.put<{ Params: { name: string }; Querystring: { dryRun: boolean } }>('/v1/clusters/:name', {
+    schema: {
+      tags: ['clusters'], summary: 'Declarative apply: create, or converge to the definition keeping every surviving allocation',
+      params: nameParams, querystring: dryRunQuery, body: clusterDefinitionSchema, response: errorResponses,
+    },
+  }, async (req, reply) => {
+    const r = await service.apply(req.body, { mode: 'apply', dryRun: req.query.dryRun, name: req.params.name });
+    if (r.dryRun) return reply.code(200).send({ plan: r.cluster, changes: r.changes });
+    return reply.code(r.created ? 201 : 200).send({ cluster: r.cluster, changes: r.changes });
+  });
+
+  app.get<{ Querystring: { limit: number; cursor?: string } }>('/v1/clusters', {
+    schema: { tags: ['clusters'], summary: 'List clusters (summaries, keyset-paginated by name)', querystring: pageQuery, response: errorResponses },
+  }, async (req) => service.list(req.query.limit, req.query.cursor ?? null));
+
+  app.get<{ Params: { name: string } }>('/v1/clusters/:name', {
+    schema: { tags: ['clusters'], summary: 'A cluster with every allocation, pod MTU and capacity', params: nameParams, response: errorResponses },
+  }, async (req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(await service.view(req.params.name))));
+
+  app.delete<{ Params: { name: string } }>('/v1/clusters/:name', {
+    schema: { tags: ['clusters'], summary: 'Delete a cluster and everything in it', params: nameParams, response: errorResponses },
+  }, async (req, reply) => {
+    await service.remove(req.params.name);
+    return reply.code(204).send();
+  });
+};

@@ -1,0 +1,50 @@
+// Small pieces shared by the resource plugins: query schemas and formats.
+import type { FastifyReply } from 'fastify';
+import { formatFdbScript, formatRoutesScript, formatRoutesText, routeTableJson, type RouteTable } from '../../net/routes.js';
+import { problemSchema } from './problem.js';
+
+export const dryRunQuery = {
+  type: 'object',
+  properties: { dryRun: { type: 'boolean', default: false, description: 'Plan only: nothing is stored.' } },
+  additionalProperties: false,
+} as const;
+
+export const pageQuery = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 10000, default: 500 },
+    cursor: { type: 'string', maxLength: 512 },
+  },
+} as const;
+
+export const ROUTE_FORMATS = ['json', 'text', 'script', 'fdb-script'] as const;
+export type RouteFormat = (typeof ROUTE_FORMATS)[number];
+
+export const routesQuery = {
+  type: 'object',
+  properties: {
+    format: {
+      type: 'string', enum: ROUTE_FORMATS, default: 'json',
+      description: 'json: {routes, neighbors, fdb}; text: `ip route show` lines; script: an `ip -batch` file; fdb-script: a `bridge -batch` file of the VXLAN FDB entries',
+    },
+  },
+  additionalProperties: false,
+} as const;
+
+export const errorResponses = {
+  400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema,
+  409: problemSchema, 422: problemSchema, 503: problemSchema,
+} as const;
+
+export function sendRouteTable(reply: FastifyReply, table: RouteTable, format: RouteFormat): FastifyReply | RouteTable | object {
+  switch (format) {
+    case 'text':
+      return reply.type('text/plain; charset=utf-8').send(formatRoutesText(table));
+    case 'script':
+      return reply.type('text/plain; charset=utf-8').send(formatRoutesScript(table));
+    case 'fdb-script':
+      return reply.type('text/plain; charset=utf-8').send(formatFdbScript(table));
+    default:
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(routeTableJson(table)));
+  }
+}

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ClusterService } from '../../service/clusters.js';
+import { podView } from '../../service/views.js';
+import { podInputSchema } from './schemas.js';
+import { dryRunQuery, errorResponses, pageQuery, routesQuery, sendRouteTable, type RouteFormat } from './common.js';
+import { paginate } from './paginate.js';
+
+const clusterParams = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } as const;
+const podParams = {
+  type: 'object', properties: { name: { type: 'string' }, ns: { type: 'string' }, pod: { type: 'string' } }, required: ['name', 'ns', 'pod'],
+} as const;
+const podListQuery = {
+  type: 'object',
+  properties: { ...pageQuery.properties, namespace: { type: 'string' }, node: { type: 'string' } },
+} as const;
+
+export const podRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
+  app.post<{ Params: { name: string }; Querystring: { dryRun: boolean } }>('/v1/clusters/:name/pods', {
+    schema: { tags: ['pods'], summary: "Add one pod: allocates its IP(s) from its node's block", params: clusterParams, querystring: dryRunQuery, body: podInputSchema, response: errorResponses },
+  }, async (req, reply) => {
+    const pod = await service.addPod(req.params.name, req.body, req.query.dryRun);
+    return reply.code(req.query.dryRun ? 200 : 201).send(pod);
+  });
+
+  app.get<{ Params: { name: string }; Querystring: { limit: number; cursor?: string; namespace?: string; node?: string } }>('/v1/clusters/:name/pods', {
+    schema: { tags: ['pods'], summary: 'List pods, optionally of one namespace and/or node', params: clusterParams, querystring: podListQuery, response: errorResponses },
+  }, async (req) => {
+    const snap = await service.get(req.params.name);
+    const { namespace, node } = req.query;
+    let pods = node !== undefined ? snap.podsOn(node).map((i) => snap.topology.pods[i]!) : snap.topology.pods;
+    if (namespace !== undefined) pods = pods.filter((p) => p.namespace === namespace);
+    return paginate(pods, req.query.limit, req.query.cursor ?? null, podView);
+  });
+
+  app.get<{ Params: { name: string; ns: string; pod: string } }>('/v1/clusters/:name/pods/:ns/:pod', {
+    schema: { tags: ['pods'], summary: 'One pod', params: podParams, response: errorResponses },
+  }, async (req) => podView((await service.pod(req.params.name, req.params.ns, req.params.pod)).pod));
+
+  app.delete<{ Params: { name: string; ns: string; pod: string } }>('/v1/clusters/:name/pods/:ns/:pod', {
+    schema: { tags: ['pods'], summary: 'Remove a pod; its IP is free again', params: podParams, response: errorResponses },
+  }, async (req, reply) => {
+    await service.removePod(req.params.name, req.params.ns, req.params.pod);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: { name: string; ns: string; pod: string }; Querystring: { format: RouteFormat } }>('/v1/clusters/:name/pods/:ns/:pod/routes', {
+    schema: { tags: ['routes'], summary: "The pod's route table", params: podParams, querystring: routesQuery, response: errorResponses },
+  }, async (req, reply) => sendRouteTable(reply, await service.podRoutes(req.params.name, req.params.ns, req.params.pod), req.query.format));
+};

@@ -1,0 +1,240 @@
+// JSON schemas of the REST layer (SPEC §3, §4), also the source of
+// /openapi.json. Request schemas are structural only: JSON types, required
+// members and `additionalProperties: false` at every level. Values (names,
+// prefixes, ranges, counts per family, cross-references) are the parser's
+// (src/service/definition.ts), which gives every problem with its path and is
+// the same code GraphQL runs. These schemas refuse nothing the parser would
+// accept, so REST and GraphQL accept the same definitions (up to ajv's
+// coerceTypes, which turns e.g. "1500" into 1500 on REST only). Optional
+// members also accept null, as the parser does.
+//
+// Response schemas drive fast-json-stringify: members not listed here are not
+// sent, and a `required` member missing from a response is a server error, so
+// only members every response has are required.
+
+const prefix = { type: 'string', description: 'CIDR prefix in canonical form (host bits zero), e.g. 10.1.0.0/16 or fd00:10:1::/48' } as const;
+const address = { type: 'string', description: 'IPv4 or IPv6 address, e.g. 192.168.0.11' } as const;
+const optionalPrefix = { ...prefix, type: ['string', 'null'] } as const;
+const optionalAddress = { ...address, type: ['string', 'null'] } as const;
+const optionalInt = (description: string, dflt: number) => ({ type: ['integer', 'null'], description, default: dflt }) as const;
+const optionalIfname = (description: string, dflt: string) =>
+  ({ type: ['string', 'null'], description: `${description}: a Linux interface name (1-15 characters, no whitespace, '/' or ':')`, default: dflt }) as const;
+const listOf = <T>(items: T, description: string) => ({ type: ['array', 'null'], items, description }) as const;
+
+// ---- requests ----------------------------------------------------------------------------
+
+const nodeProperties = {
+  name: { type: 'string', description: 'DNS-1123 subdomain, unique in the cluster' },
+  address: { ...address, type: ['string', 'null'], description: 'Underlay address; shorthand for addresses: [address]' },
+  addresses: listOf(address, 'Underlay addresses, one or two, at most one per family (the first is the primary); not with address'),
+  interface: optionalIfname('Physical interface', 'eth0'),
+  podCidrs: listOf(prefix, 'Pinned pod blocks (at most one per family): inside the cluster pod CIDR, exactly nodeMaskSize long, free'),
+} as const;
+
+/** POST /v1/clusters/{name}/nodes, and each item of a definition's `nodes`. */
+export const nodeInputSchema = {
+  type: 'object',
+  required: ['name'],
+  additionalProperties: false,
+  properties: nodeProperties,
+} as const;
+
+/** POST /v1/clusters/{name}/pods, and each item of a definition's `pods`. */
+export const podInputSchema = {
+  type: 'object',
+  required: ['name', 'node'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', description: 'DNS-1123 subdomain' },
+    namespace: { type: ['string', 'null'], description: 'DNS-1123 label', default: 'default' },
+    node: { type: 'string', description: 'Name of the node the pod runs on' },
+    ips: listOf(address, 'Pinned pod IPs, at most one per family, inside the node block (not its network, gateway or broadcast address)'),
+  },
+} as const;
+
+const subnetInputSchema = {
+  type: 'object',
+  required: ['name', 'cidr'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', description: 'DNS-1123 label, unique among the subnets' },
+    cidr: prefix,
+    gateway: { ...optionalAddress, description: 'Router address inside cidr (not its network or broadcast address)' },
+  },
+} as const;
+
+const networkInputSchema = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    mode: {
+      type: ['string', 'null'],
+      description: 'host-gw | vxlan | ipip | cross-subnet | bgp (GraphQL spellings such as HOST_GW are accepted too)',
+      default: 'host-gw',
+    },
+    mtu: optionalInt('Underlay MTU, 576-9216 (at least 1280 + the mode overhead with an IPv6 pod CIDR)', 1500),
+    bridge: optionalIfname('Pod bridge', 'cni0'),
+    vxlan: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      properties: {
+        device: optionalIfname('IPv4 VXLAN device', 'flannel.1'),
+        vni: optionalInt('VXLAN network identifier, 1-16777215', 1),
+        port: optionalInt('VXLAN UDP port, 1-65535', 8472),
+      },
+    },
+  },
+} as const;
+
+/** A cluster definition (SPEC §3): POST /v1/clusters, PUT /v1/clusters/{name}. */
+export const clusterDefinitionSchema = {
+  type: 'object',
+  required: ['name', 'podCidrs'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', description: 'DNS-1123 label' },
+    podCidrs: { type: 'array', items: prefix, description: 'One or two pod CIDRs, at most one per family; the first is the primary family' },
+    nodeMaskSize: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      properties: {
+        ipv4: optionalInt('Length of an IPv4 node block: from the pod CIDR length to 30', 24),
+        ipv6: optionalInt('Length of an IPv6 node block: from the pod CIDR length to 126', 64),
+      },
+    },
+    serviceCidr: { ...optionalPrefix, description: 'Service range; must not overlap a pod CIDR' },
+    network: networkInputSchema,
+    subnets: listOf(subnetInputSchema, 'Underlay subnets; they must not overlap each other or a pod CIDR'),
+    reserved: listOf(prefix, 'Ranges no node block may use'),
+    nodes: listOf(nodeInputSchema, 'Nodes, allocated in this order'),
+    pods: listOf(podInputSchema, 'Pods'),
+  },
+} as const;
+
+// ---- responses ---------------------------------------------------------------------------
+
+const nullableString = { type: ['string', 'null'] } as const;
+const strings = { type: 'array', items: { type: 'string' } } as const;
+const count = { type: ['integer', 'string'], description: 'A count: a number, or a decimal string when above 2^53 - 1' } as const;
+
+/** A stored node (SPEC §3). */
+export const nodeSchema = {
+  type: 'object',
+  required: ['name', 'address', 'addresses', 'interface', 'subnet', 'podCidrs', 'gateways', 'vtepMac'],
+  properties: {
+    name: { type: 'string' },
+    address: { type: 'string', description: 'The first of addresses' },
+    addresses: strings,
+    interface: { type: 'string' },
+    subnet: { ...nullableString, description: 'Subnet holding the node (its IPv4 address\'s, else its IPv6 address\'s); null without subnets' },
+    podCidrs: { ...strings, description: 'Allocated blocks, primary family first' },
+    gateways: { ...strings, description: 'The bridge address (first usable) of each block, in podCidrs order' },
+    vtepMac: { type: 'string', description: 'Deterministic, locally administered VXLAN MAC' },
+  },
+} as const;
+
+/** A stored pod (SPEC §3). */
+export const podSchema = {
+  type: 'object',
+  required: ['name', 'namespace', 'ref', 'node', 'ips', 'vethName'],
+  properties: {
+    name: { type: 'string' },
+    namespace: { type: 'string' },
+    ref: { type: 'string', description: 'namespace/name' },
+    node: { type: 'string' },
+    ips: { ...strings, description: 'Allocated IPs, primary family first' },
+    vethName: { type: 'string', description: 'Host end of the veth pair: veth + 8 hex characters' },
+  },
+} as const;
+
+/** Capacity of one family's pod CIDR, in node blocks (SPEC §2). */
+export const capacityFamilySchema = {
+  type: 'object',
+  required: ['family', 'cidr', 'nodeMaskSize', 'total', 'used', 'free', 'utilization'],
+  properties: {
+    family: { type: 'integer', enum: [4, 6] },
+    cidr: { type: 'string' },
+    nodeMaskSize: { type: 'integer' },
+    total: { ...count, description: 'Node blocks that can ever be allocated (2^(mask - prefix) minus excluded)' },
+    used: { type: 'integer' },
+    free: count,
+    excluded: { ...count, description: 'Blocks lost to reserved and service ranges' },
+    utilization: { type: 'number', description: 'used / total, 0..1 (1 when total is 0)' },
+  },
+} as const;
+
+/** A cluster's capacity: one entry per pod CIDR, primary family first. */
+export const capacitySchema = { type: 'array', items: capacityFamilySchema } as const;
+
+/** A stored cluster: the definition with every allocation filled in, plus podMtu and capacity (SPEC §3). */
+export const clusterSchema = {
+  type: 'object',
+  required: ['name', 'podCidrs', 'nodeMaskSize', 'serviceCidr', 'network', 'subnets', 'reserved'],
+  properties: {
+    name: { type: 'string' },
+    podCidrs: strings,
+    nodeMaskSize: { type: 'object', required: ['ipv4', 'ipv6'], properties: { ipv4: { type: 'integer' }, ipv6: { type: 'integer' } } },
+    serviceCidr: nullableString,
+    network: {
+      type: 'object',
+      required: ['mode', 'mtu', 'bridge', 'vxlan'],
+      properties: {
+        mode: { type: 'string', enum: ['host-gw', 'vxlan', 'ipip', 'cross-subnet', 'bgp'] },
+        mtu: { type: 'integer' },
+        bridge: { type: 'string' },
+        vxlan: {
+          type: 'object',
+          required: ['device', 'vni', 'port'],
+          properties: { device: { type: 'string' }, vni: { type: 'integer' }, port: { type: 'integer' } },
+        },
+      },
+    },
+    subnets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'cidr', 'gateway'],
+        properties: { name: { type: 'string' }, cidr: { type: 'string' }, gateway: nullableString },
+      },
+    },
+    reserved: strings,
+    nodes: { type: 'array', items: nodeSchema },
+    pods: { type: 'array', items: podSchema },
+    podMtu: { type: 'integer', description: 'network.mtu minus the mode overhead' },
+    capacity: capacitySchema,
+  },
+} as const;
+
+/** One route (SPEC §4): null members are absent from the `ip route` line. */
+export const routeSchema = {
+  type: 'object',
+  required: ['dst', 'via', 'dev', 'src', 'proto', 'scope', 'onlink', 'type', 'text'],
+  properties: {
+    dst: { type: 'string', description: "Prefix, or 'default' for a /0" },
+    via: nullableString,
+    dev: { ...nullableString, description: 'Null only for blackhole routes' },
+    src: nullableString,
+    proto: { type: ['string', 'null'], enum: ['kernel', 'boot', 'static', null] },
+    scope: { type: ['string', 'null'], enum: ['link', 'host', 'global', null] },
+    onlink: { type: 'boolean' },
+    type: { type: 'string', enum: ['unicast', 'blackhole', 'local'] },
+    text: { type: 'string', description: 'The same route as one `ip route` line' },
+  },
+} as const;
+
+/** GET …/routes?format=json: routes plus the neighbor and fdb entries of overlay modes. */
+export const routeTableSchema = {
+  type: 'object',
+  required: ['routes', 'neighbors', 'fdb'],
+  properties: {
+    routes: { type: 'array', items: routeSchema },
+    neighbors: {
+      type: 'array',
+      items: { type: 'object', required: ['dst', 'lladdr', 'dev'], properties: { dst: { type: 'string' }, lladdr: { type: 'string' }, dev: { type: 'string' } } },
+    },
+    fdb: {
+      type: 'array',
+      items: { type: 'object', required: ['mac', 'dev', 'dst'], properties: { mac: { type: 'string' }, dev: { type: 'string' }, dst: { type: 'string' } } },
+    },
+  },
+} as const;

@@ -1,0 +1,278 @@
+// Use cases: parse, lock, load, plan (pure), write in one transaction.
+// Every write to a cluster runs under that cluster's advisory lock, so
+// allocations are serialised across service instances; the database's
+// exclusion and unique constraints stay the final guard (a violation becomes
+// a 409, never a 500).
+import type { Sql, TransactionSql } from 'postgres';
+import { Addr } from '../net/ip.js';
+import type { NodeSpec, PodSpec } from '../net/model.js';
+import type { RouteTable } from '../net/routes.js';
+import type { Path } from '../net/trace.js';
+import type { VerifyReport } from '../net/verify.js';
+import {
+  bumpVersion, constraintCode, deleteCluster, deleteNodes, deletePods, insertCluster, insertNodes, insertPods,
+  listClusters, loadStoredCluster, lockCluster, readBlocks, readClusterRow, readNode, readNodeIps, readSettings,
+  updateClusterSettings, updateNodes, type ClusterRow,
+} from '../store/clusters.js';
+import { parseClusterDefinition, parseNodeInput, parsePodInput, podRef } from './definition.js';
+import { AppError, toAppError } from './errors.js';
+import { planAddNode, planAddPod, planApply, type ApplyPlan, type Change } from './plan.js';
+import { SnapshotCache, type Snapshot } from './snapshots.js';
+import { clusterView, nodeView, podView, type ClusterView, type NodeView, type PodView } from './views.js';
+
+export interface ApplyResult {
+  created: boolean;
+  dryRun: boolean;
+  cluster: ClusterView;
+  changes: Change[];
+}
+
+export interface ClusterSummary {
+  name: string; podCidrs: string[]; mode: string; nodes: number; pods: number;
+  version: number; createdAt: string; updatedAt: string;
+}
+
+export interface Page<T> { items: T[]; nextCursor: string | null }
+
+const MAX_ATTEMPTS = 3;
+
+export class ClusterService {
+  readonly cache: SnapshotCache;
+
+  constructor(private readonly sql: Sql) {
+    this.cache = new SnapshotCache(sql);
+  }
+
+  /** POST (mode 'create': 409 if it exists) and PUT (mode 'apply': converge). */
+  async apply(body: unknown, opts: { mode: 'create' | 'apply'; dryRun: boolean; name?: string }): Promise<ApplyResult> {
+    const def = parseClusterDefinition(body);
+    if (opts.name !== undefined && opts.name !== def.name) {
+      throw new AppError('VALIDATION_FAILED', `the body names cluster "${def.name}" but the URL names "${opts.name}"`, {
+        errors: [{ path: 'name', message: `must equal the cluster name in the URL ("${opts.name}")` }],
+      });
+    }
+    const result = await this.write(def.name, async (tx) => {
+      await lockCluster(tx, def.name);
+      const row = await readClusterRow(tx, def.name);
+      if (row && opts.mode === 'create') throw new AppError('CLUSTER_EXISTS', `cluster "${def.name}" already exists; use PUT /v1/clusters/${def.name} to change it`);
+      const current = row ? (this.cache.peek(def.name, row.id, row.version)?.stored ?? (await loadStoredCluster(tx, row))) : null;
+      const plan = planApply(current, def);
+      if (opts.dryRun || plan.noop) return { plan, row };
+      return { plan, row: await this.writePlan(tx, row, plan) };
+    });
+    if (!opts.dryRun && !result.plan.noop) this.cache.refresh(def.name);
+    return {
+      created: result.plan.created,
+      dryRun: opts.dryRun,
+      cluster: clusterView(result.plan.topology, opts.dryRun ? null : result.row),
+      changes: result.plan.changes,
+    };
+  }
+
+  private async writePlan(tx: TransactionSql, row: ClusterRow | null, plan: ApplyPlan): Promise<ClusterRow> {
+    const t = plan.topology;
+    let id: number;
+    if (!row) {
+      row = await insertCluster(tx, t);
+      id = row.id;
+    } else {
+      id = row.id;
+      if (plan.settingsChanged) await updateClusterSettings(tx, id, t);
+    }
+    await deleteNodes(tx, plan.nodeDeletes);
+    await deletePods(tx, plan.podDeletes);
+    await updateNodes(tx, plan.nodeUpdates);
+    await insertNodes(tx, id, plan.nodeInserts);
+    await insertPods(tx, id, plan.podInserts);
+    if (plan.created) return row;
+    await bumpVersion(tx, id);
+    return (await readClusterRow(tx, t.name))!;
+  }
+
+  async get(name: string): Promise<Snapshot> {
+    return this.cache.get(name);
+  }
+
+  async view(name: string): Promise<ClusterView> {
+    const s = await this.cache.get(name);
+    return clusterView(s.topology, s.row);
+  }
+
+  async list(limit: number, cursor: string | null): Promise<Page<ClusterSummary>> {
+    const after = cursor === null ? null : decodeCursor(cursor);
+    const rows = await listClusters(this.sql, after, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((r) => ({
+        name: r.name, podCidrs: r.pod_cidrs, mode: r.mode, nodes: r.nodes, pods: r.pods,
+        version: Number(r.version), createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+      })),
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.name) : null,
+    };
+  }
+
+  async remove(name: string): Promise<void> {
+    const gone = await this.write(name, async (tx) => {
+      await lockCluster(tx, name);
+      return deleteCluster(tx, name);
+    });
+    this.cache.invalidate(name);
+    if (!gone) throw notFound('CLUSTER_NOT_FOUND', `cluster "${name}" does not exist`);
+  }
+
+  async addNode(cluster: string, body: unknown, dryRun = false): Promise<NodeView> {
+    const spec = await this.write(cluster, async (tx) => {
+      await lockCluster(tx, cluster);
+      const row = await this.mustRow(tx, cluster);
+      const settings = await readSettings(tx, row);
+      const node = parseNodeInput(body, settings);
+      const cached = this.cache.peek(cluster, row.id, row.version);
+      if (cached?.nodeIndex.has(node.name)) throw new AppError('NODE_EXISTS', `node "${node.name}" already exists in cluster "${cluster}"`);
+      const used = cached ? cached.stored.nodes.flatMap((n) => n.podCidrs) : await readBlocks(tx, row.id);
+      const spec = planAddNode(settings, used, node);
+      if (dryRun) return spec;
+      const [o] = await tx<{ next: number }[]>`SELECT coalesce(max(ordinal) + 1, 0)::int AS next FROM node WHERE cluster_id = ${row.id}`;
+      await insertNodes(tx, row.id, [{ spec, ordinal: o!.next }]);
+      await bumpVersion(tx, row.id);
+      return spec;
+    });
+    if (!dryRun) this.cache.refresh(cluster);
+    return nodeView(spec);
+  }
+
+  async removeNode(cluster: string, name: string): Promise<void> {
+    await this.write(cluster, async (tx) => {
+      await lockCluster(tx, cluster);
+      const row = await this.mustRow(tx, cluster);
+      const del = await tx`DELETE FROM node WHERE cluster_id = ${row.id} AND name = ${name} RETURNING id`;
+      if (del.length === 0) throw notFound('NODE_NOT_FOUND', `node "${name}" does not exist in cluster "${cluster}"`);
+      await bumpVersion(tx, row.id);
+    });
+    this.cache.refresh(cluster);
+  }
+
+  async addPod(cluster: string, body: unknown, dryRun = false): Promise<PodView> {
+    const pod = parsePodInput(body);
+    const spec = await this.write(cluster, async (tx): Promise<PodSpec> => {
+      await lockCluster(tx, cluster);
+      const row = await this.mustRow(tx, cluster);
+      const primary = Addr.parse(row.pod_cidrs[0]!.split('/')[0]!).family;
+      const node = await readNode(tx, row.id, pod.node, primary);
+      if (!node) {
+        throw new AppError('VALIDATION_FAILED', `node "${pod.node}" does not exist in cluster "${cluster}"`, {
+          errors: [{ path: 'node', message: `unknown node "${pod.node}"` }],
+        });
+      }
+      const exists = await tx`SELECT 1 FROM pod WHERE cluster_id = ${row.id} AND namespace = ${pod.namespace} AND name = ${pod.name}`;
+      if (exists.length > 0) throw new AppError('POD_EXISTS', `pod "${podRef(pod)}" already exists in cluster "${cluster}"`);
+      const ips = planAddPod(node.podCidrs, await readNodeIps(tx, node.id), pod);
+      const spec: PodSpec = { namespace: pod.namespace, name: pod.name, node: pod.node, ips };
+      if (dryRun) return spec;
+      const [o] = await tx<{ next: number }[]>`SELECT coalesce(max(ordinal) + 1, 0)::int AS next FROM pod WHERE cluster_id = ${row.id}`;
+      await insertPods(tx, row.id, [{ spec, ordinal: o!.next }]);
+      await bumpVersion(tx, row.id);
+      return spec;
+    });
+    if (!dryRun) this.cache.refresh(cluster);
+    return podView(spec);
+  }
+
+  async removePod(cluster: string, namespace: string, name: string): Promise<void> {
+    await this.write(cluster, async (tx) => {
+      await lockCluster(tx, cluster);
+      const row = await this.mustRow(tx, cluster);
+      const del = await tx`DELETE FROM pod WHERE cluster_id = ${row.id} AND namespace = ${namespace} AND name = ${name} RETURNING id`;
+      if (del.length === 0) throw notFound('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
+      await bumpVersion(tx, row.id);
+    });
+    this.cache.refresh(cluster);
+  }
+
+  async node(cluster: string, name: string): Promise<{ snap: Snapshot; node: NodeSpec }> {
+    const snap = await this.cache.get(cluster);
+    const i = snap.nodeIndex.get(name);
+    if (i === undefined) throw notFound('NODE_NOT_FOUND', `node "${name}" does not exist in cluster "${cluster}"`);
+    return { snap, node: snap.topology.nodes[i]! };
+  }
+
+  async pod(cluster: string, namespace: string, name: string): Promise<{ snap: Snapshot; pod: PodSpec }> {
+    const snap = await this.cache.get(cluster);
+    const i = snap.podIndex(`${namespace}/${name}`);
+    if (i === undefined) throw notFound('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
+    return { snap, pod: snap.topology.pods[i]! };
+  }
+
+  async nodeRoutes(cluster: string, name: string): Promise<RouteTable> {
+    const { snap } = await this.node(cluster, name);
+    return snap.datapath.nodeRoutes(name)!;
+  }
+
+  async podRoutes(cluster: string, namespace: string, name: string): Promise<RouteTable> {
+    const snap = await this.cache.get(cluster);
+    const t = snap.datapath.podRoutes(namespace, name);
+    if (!t) throw notFound('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
+    return t;
+  }
+
+  async path(cluster: string, from: string, to: string): Promise<Path> {
+    const snap = await this.cache.get(cluster);
+    return snap.datapath.trace(from, to);
+  }
+
+  async verify(cluster: string): Promise<VerifyReport> {
+    const snap = await this.cache.get(cluster);
+    return snap.datapath.verify();
+  }
+
+  private async mustRow(tx: TransactionSql, name: string): Promise<ClusterRow> {
+    const row = await readClusterRow(tx, name);
+    if (!row) throw notFound('CLUSTER_NOT_FOUND', `cluster "${name}" does not exist`);
+    return row;
+  }
+
+  /** One transaction; constraint violations become 409s; a lost race is retried. */
+  private async write<T>(cluster: string, fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.sql.begin((tx) => fn(tx))) as T;
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        const c = constraintCode(err);
+        if (c) {
+          if (c.code === 'CONCURRENT_UPDATE' && attempt < MAX_ATTEMPTS) continue;
+          throw new AppError(c.code, conflictDetail(c.code, cluster, err));
+        }
+        const pgCode = (err as { code?: string }).code;
+        if ((pgCode === '40001' || pgCode === '40P01') && attempt < MAX_ATTEMPTS) continue;
+        throw toAppError(err);
+      }
+    }
+  }
+}
+
+function conflictDetail(code: string, cluster: string, err: unknown): string {
+  const detail = (err as { detail?: string }).detail;
+  const what: Record<string, string> = {
+    CLUSTER_EXISTS: `cluster "${cluster}" already exists`,
+    NODE_EXISTS: 'a node with this name already exists',
+    ADDRESS_CONFLICT: 'another node already has this address',
+    POD_EXISTS: 'a pod with this namespace/name already exists',
+    POD_IP_CONFLICT: 'another pod already has this IP',
+    POD_CIDR_CONFLICT: 'the block overlaps another node\'s block',
+  };
+  return `${what[code] ?? 'conflicting concurrent change'}${detail ? ` (${detail})` : ''}`;
+}
+
+function notFound(code: string, detail: string): AppError {
+  return new AppError(code, detail);
+}
+
+export function encodeCursor(s: string): string {
+  return Buffer.from(s, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(c: string): string {
+  const s = Buffer.from(c, 'base64url').toString('utf8');
+  if (s.length === 0 || encodeCursor(s) !== c) throw new AppError('BAD_REQUEST', `invalid cursor ${JSON.stringify(c)}`);
+  return s;
+}

@@ -1,0 +1,331 @@
+// The planner: given what is stored and what is wanted, decide every
+// allocation and every row to write. Pure — no I/O — so dry runs, PUT and
+// POST share one path and the rules are testable without a database.
+//
+// Allocation order (deterministic, SPEC §2): existing allocations are kept and
+// occupied first, then pinned blocks/IPs, then first-fit in definition order.
+import { AllocatorError, BlockAllocator, IpAllocator } from '../net/allocator.js';
+import type { Addr, Family, Prefix } from '../net/ip.js';
+import type { NodeSpec, PodSpec, Topology } from '../net/model.js';
+import type { ClusterDefinition, ClusterSettings, NodeDefinition, PodDefinition } from './definition.js';
+import { clusterSettingsEqual, podRef } from './definition.js';
+import { AppError } from './errors.js';
+
+export interface StoredNode extends NodeSpec { id: number; ordinal: number }
+export interface StoredPod extends PodSpec { id: number; ordinal: number }
+export interface StoredCluster {
+  id: number;
+  version: bigint;
+  settings: ClusterSettings;
+  nodes: StoredNode[];
+  pods: StoredPod[];
+}
+
+export type ChangeAction = 'create' | 'update' | 'delete';
+export interface Change {
+  action: ChangeAction;
+  kind: 'cluster' | 'node' | 'pod';
+  name: string;
+  podCidrs?: string[];
+  ips?: string[];
+}
+
+export interface NewNodeRow { spec: NodeSpec; ordinal: number }
+export interface NewPodRow { spec: PodSpec; ordinal: number }
+
+export interface ApplyPlan {
+  created: boolean;
+  settingsChanged: boolean;
+  topology: Topology;
+  changes: Change[];
+  nodeInserts: NewNodeRow[];
+  nodeUpdates: { id: number; spec: NodeSpec }[];
+  nodeDeletes: number[];
+  podInserts: NewPodRow[];
+  podDeletes: number[];
+  /** True when nothing at all would be written. */
+  noop: boolean;
+}
+
+const familyOf = (p: Prefix | Addr): Family => p.family;
+
+export function blockAllocators(settings: ClusterSettings): Map<Family, BlockAllocator> {
+  const excluded = [...settings.reserved, ...(settings.serviceCidr ? [settings.serviceCidr] : [])];
+  const out = new Map<Family, BlockAllocator>();
+  for (const range of settings.podCidrs) {
+    const bits = range.family === 4 ? settings.nodeMaskSize.ipv4 : settings.nodeMaskSize.ipv6;
+    out.set(range.family, new BlockAllocator(range, bits, excluded));
+  }
+  return out;
+}
+
+function conflict(err: unknown, what: string): never {
+  if (err instanceof AllocatorError) {
+    throw new AppError(err.code, `${what}: ${err.message}`, { extra: err.details });
+  }
+  throw err;
+}
+
+function sameAddrs(a: readonly Addr[], b: readonly Addr[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.equals(b[i]!));
+}
+
+/** Blocks for one node: keep what it has (if still valid), else its pin, else first-fit. */
+function blocksFor(
+  name: string,
+  existing: readonly Prefix[],
+  pinned: readonly Prefix[],
+  allocators: Map<Family, BlockAllocator>,
+  phase: 'occupy' | 'allocate',
+  out: Map<Family, Prefix>,
+): void {
+  for (const [family, alloc] of allocators) {
+    if (out.has(family) && phase === 'allocate') continue;
+    const have = existing.find((p) => familyOf(p) === family);
+    const pin = pinned.find((p) => familyOf(p) === family);
+    if (phase === 'occupy') {
+      if (have && pin && !have.equals(pin)) {
+        throw new AppError('POD_CIDR_CONFLICT', `node "${name}" already holds ${have.toString()}; allocations never move, so it cannot be pinned to ${pin.toString()}`);
+      }
+      const keep = have ?? pin;
+      if (!keep) continue;
+      try {
+        alloc.occupy(keep);
+      } catch (err) {
+        conflict(err, `node "${name}"`);
+      }
+      out.set(family, keep);
+    } else {
+      try {
+        out.set(family, alloc.allocateNext());
+      } catch (err) {
+        conflict(err, `node "${name}"`);
+      }
+    }
+  }
+  for (const p of existing) {
+    if (!allocators.has(familyOf(p))) {
+      throw new AppError('POD_CIDR_CONFLICT', `node "${name}" holds ${p.toString()} but the cluster no longer has an IPv${familyOf(p)} pod CIDR`);
+    }
+  }
+}
+
+/** Primary family first, as everywhere in the API. */
+function primaryFirst<T extends { family: Family }>(xs: Iterable<T>, primary: Family): T[] {
+  const rank = (x: T) => (x.family === primary ? 0 : 1);
+  return [...xs].sort((a, b) => rank(a) - rank(b));
+}
+const orderedBlocks = (m: Map<Family, Prefix>, primary: Family): Prefix[] => primaryFirst(m.values(), primary);
+
+function nextOrdinalAfter(rows: readonly { ordinal: number }[]): number {
+  let max = -1;
+  for (const r of rows) if (r.ordinal > max) max = r.ordinal;
+  return max + 1;
+}
+
+/** Plan converging `current` (null: the cluster does not exist) to `def`. */
+export function planApply(current: StoredCluster | null, def: ClusterDefinition): ApplyPlan {
+  const primary = def.podCidrs[0]!.family;
+  const allocators = blockAllocators(def);
+  const changes: Change[] = [];
+  const created = current === null;
+  const settingsChanged = current !== null && !clusterSettingsEqual(current.settings, def);
+  if (created) changes.push({ action: 'create', kind: 'cluster', name: def.name });
+  else if (settingsChanged) changes.push({ action: 'update', kind: 'cluster', name: def.name });
+
+  const storedNodes = new Map((current?.nodes ?? []).map((n) => [n.name, n]));
+  const wanted = new Set(def.nodes.map((n) => n.name));
+  const nodeDeletes: number[] = [];
+  for (const n of current?.nodes ?? []) {
+    if (!wanted.has(n.name)) {
+      nodeDeletes.push(n.id);
+      changes.push({ action: 'delete', kind: 'node', name: n.name, podCidrs: n.podCidrs.map(String) });
+    }
+  }
+
+  // Blocks: surviving allocations and pins first, then first-fit in definition order.
+  const blocks = new Map<string, Map<Family, Prefix>>();
+  for (const d of def.nodes) {
+    const m = new Map<Family, Prefix>();
+    blocksFor(d.name, storedNodes.get(d.name)?.podCidrs ?? [], d.podCidrs, allocators, 'occupy', m);
+    blocks.set(d.name, m);
+  }
+  for (const d of def.nodes) blocksFor(d.name, [], [], allocators, 'allocate', blocks.get(d.name)!);
+
+  let nextOrdinal = nextOrdinalAfter(current?.nodes ?? []);
+  const nodeInserts: NewNodeRow[] = [];
+  const nodeUpdates: { id: number; spec: NodeSpec }[] = [];
+  const nodes: NodeSpec[] = [];
+  for (const d of def.nodes) {
+    const spec = nodeSpecOf(d, orderedBlocks(blocks.get(d.name)!, primary));
+    nodes.push(spec);
+    const stored = storedNodes.get(d.name);
+    if (!stored) {
+      nodeInserts.push({ spec, ordinal: nextOrdinal++ });
+      changes.push({ action: 'create', kind: 'node', name: d.name, podCidrs: spec.podCidrs.map(String) });
+    } else if (!sameNode(stored, spec)) {
+      nodeUpdates.push({ id: stored.id, spec });
+      changes.push({ action: 'update', kind: 'node', name: d.name, podCidrs: spec.podCidrs.map(String) });
+    }
+  }
+
+  const pods = planPods(current, def, blocks, primary, wanted, changes);
+  const topology: Topology = { ...settingsOnly(def), nodes, pods: pods.specs };
+  const noop = !created && !settingsChanged && nodeDeletes.length + nodeInserts.length + nodeUpdates.length + pods.inserts.length + pods.deletes.length === 0;
+  return {
+    created, settingsChanged, topology, changes,
+    nodeInserts, nodeUpdates, nodeDeletes,
+    podInserts: pods.inserts, podDeletes: pods.deletes, noop,
+  };
+}
+
+function planPods(
+  current: StoredCluster | null,
+  def: ClusterDefinition,
+  blocks: Map<string, Map<Family, Prefix>>,
+  primary: Family,
+  survivingNodes: Set<string>,
+  changes: Change[],
+): { specs: PodSpec[]; inserts: NewPodRow[]; deletes: number[] } {
+  const stored = new Map((current?.pods ?? []).map((p) => [podRef(p), p]));
+  const wantedRefs = new Set(def.pods.map(podRef));
+  const deletes: number[] = [];
+  for (const p of current?.pods ?? []) {
+    const ref = podRef(p);
+    // Pods of a deleted node go with it (ON DELETE CASCADE); still reported.
+    if (!wantedRefs.has(ref)) {
+      if (survivingNodes.has(p.node)) deletes.push(p.id);
+      changes.push({ action: 'delete', kind: 'pod', name: ref, ips: p.ips.map(String) });
+    }
+  }
+  const ipAllocs = new Map<string, IpAllocator[]>();
+  const allocsOf = (node: string): IpAllocator[] => {
+    let a = ipAllocs.get(node);
+    if (!a) {
+      a = orderedBlocks(blocks.get(node)!, primary).map((b) => new IpAllocator(b));
+      ipAllocs.set(node, a);
+    }
+    return a;
+  };
+  const ips = new Map<string, Map<Family, Addr>>();
+  const keepers = new Map<string, StoredPod>();
+  // Phase 1: surviving IPs and pins.
+  for (const d of def.pods) {
+    const ref = podRef(d);
+    const prev = stored.get(ref);
+    const m = new Map<Family, Addr>();
+    ips.set(ref, m);
+    const samePlace = prev && prev.node === d.node && (d.ips.length === 0 || sameAddrs(prev.ips, d.ips));
+    if (samePlace) keepers.set(ref, prev);
+    const want = samePlace ? prev.ips : d.ips;
+    for (const ip of want) {
+      const alloc = allocsOf(d.node).find((a) => a.block.family === ip.family);
+      if (!alloc) {
+        if (samePlace) continue; // family dropped: the IP goes
+        throw new AppError('POD_IP_CONFLICT', `pod "${ref}": ${ip.toString()} has no IPv${ip.family} block on node "${d.node}"`);
+      }
+      try {
+        alloc.occupy(ip);
+      } catch (err) {
+        conflict(err, `pod "${ref}"`);
+      }
+      m.set(ip.family, ip);
+    }
+  }
+  // Phase 2: first free IPs, in definition order.
+  let nextOrdinal = nextOrdinalAfter(current?.pods ?? []);
+  const specs: PodSpec[] = [];
+  const inserts: NewPodRow[] = [];
+  for (const d of def.pods) {
+    const ref = podRef(d);
+    const m = ips.get(ref)!;
+    for (const alloc of allocsOf(d.node)) {
+      if (m.has(alloc.block.family)) continue;
+      try {
+        m.set(alloc.block.family, alloc.allocateNext());
+      } catch (err) {
+        conflict(err, `pod "${ref}" on node "${d.node}"`);
+      }
+    }
+    const spec: PodSpec = { namespace: d.namespace, name: d.name, node: d.node, ips: primaryFirst(m.values(), primary) };
+    specs.push(spec);
+    const keep = keepers.get(ref);
+    const prev = stored.get(ref);
+    if (keep && sameAddrs(keep.ips, spec.ips)) continue;
+    if (prev) {
+      // Moved to another node, re-pinned, or a family added: replaced.
+      if (survivingNodes.has(prev.node)) deletes.push(prev.id);
+      inserts.push({ spec, ordinal: nextOrdinal++ });
+      changes.push({ action: 'update', kind: 'pod', name: ref, ips: spec.ips.map(String) });
+    } else {
+      inserts.push({ spec, ordinal: nextOrdinal++ });
+      changes.push({ action: 'create', kind: 'pod', name: ref, ips: spec.ips.map(String) });
+    }
+  }
+  return { specs, inserts, deletes };
+}
+
+export function nodeSpecOf(d: NodeDefinition, podCidrs: Prefix[]): NodeSpec {
+  return { name: d.name, addresses: d.addresses, interface: d.interface, subnet: d.subnet, podCidrs };
+}
+
+function sameNode(a: NodeSpec, b: NodeSpec): boolean {
+  return (
+    a.interface === b.interface &&
+    a.subnet === b.subnet &&
+    sameAddrs(a.addresses, b.addresses) &&
+    a.podCidrs.length === b.podCidrs.length &&
+    a.podCidrs.every((p, i) => p.equals(b.podCidrs[i]!))
+  );
+}
+
+export function settingsOnly(s: ClusterSettings): Omit<Topology, 'nodes' | 'pods'> {
+  return {
+    name: s.name, podCidrs: s.podCidrs, serviceCidr: s.serviceCidr, nodeMaskSize: s.nodeMaskSize,
+    network: s.network, subnets: s.subnets, reserved: s.reserved,
+  };
+}
+
+/** One node added to a stored cluster (POST …/nodes). */
+export function planAddNode(settings: ClusterSettings, usedBlocks: readonly Prefix[], node: NodeDefinition): NodeSpec {
+  const allocators = blockAllocators(settings);
+  for (const b of usedBlocks) {
+    const a = allocators.get(b.family);
+    try {
+      a?.occupy(b);
+    } catch {
+      // A stored block that no longer fits the settings still blocks its range.
+    }
+  }
+  const m = new Map<Family, Prefix>();
+  blocksFor(node.name, [], node.podCidrs, allocators, 'occupy', m);
+  blocksFor(node.name, [], [], allocators, 'allocate', m);
+  return nodeSpecOf(node, orderedBlocks(m, settings.podCidrs[0]!.family));
+}
+
+/** IPs for one pod added to a node (POST …/pods). */
+export function planAddPod(nodeBlocks: readonly Prefix[], usedIps: readonly Addr[], pod: PodDefinition): Addr[] {
+  const allocs = nodeBlocks.map((b) => new IpAllocator(b));
+  for (const ip of usedIps) allocs.find((a) => a.block.family === ip.family && a.block.contains(ip))?.occupy(ip);
+  const ref = podRef(pod);
+  const out: Addr[] = [];
+  for (const alloc of allocs) {
+    const pin = pod.ips.find((ip) => ip.family === alloc.block.family);
+    try {
+      if (pin) {
+        alloc.occupy(pin);
+        out.push(pin);
+      } else {
+        out.push(alloc.allocateNext());
+      }
+    } catch (err) {
+      conflict(err, `pod "${ref}" on node "${pod.node}"`);
+    }
+  }
+  for (const pin of pod.ips) {
+    if (!allocs.some((a) => a.block.family === pin.family)) {
+      throw new AppError('POD_IP_CONFLICT', `pod "${ref}": ${pin.toString()} has no IPv${pin.family} block on node "${pod.node}"`);
+    }
+  }
+  return out;
+}

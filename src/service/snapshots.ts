@@ -1,0 +1,147 @@
+// In-memory snapshots of clusters, so route, path and read queries never
+// reload a whole cluster per request. Correct across service instances: every
+// use checks the cluster's version in PostgreSQL first. Version probes for one
+// cluster are coalesced — at most one in flight and one queued — so under load
+// many requests share one round trip, and every request is answered from a
+// version read after it arrived (a change committed through any instance
+// before a query starts is seen by that query).
+import type { Sql } from 'postgres';
+import { buildDatapath, type Datapath } from '../net/datapath.js';
+import type { Topology } from '../net/model.js';
+import { loadStoredCluster, readClusterRow, readVersion, type ClusterRow } from '../store/clusters.js';
+import { AppError } from './errors.js';
+import { settingsOnly, type StoredCluster } from './plan.js';
+
+export class Snapshot {
+  private dp: Datapath | null = null;
+  readonly topology: Topology;
+  readonly nodeIndex: Map<string, number>;
+  private podsByNode: Map<string, number[]> | null = null;
+  private podByRef: Map<string, number> | null = null;
+
+  constructor(readonly row: ClusterRow, readonly stored: StoredCluster) {
+    this.topology = { ...settingsOnly(stored.settings), nodes: stored.nodes, pods: stored.pods };
+    this.nodeIndex = new Map(stored.nodes.map((n, i) => [n.name, i]));
+  }
+
+  get version(): bigint {
+    return this.row.version;
+  }
+
+  /** Built on first use: path and route queries need it, plain reads do not. */
+  get datapath(): Datapath {
+    return (this.dp ??= buildDatapath(this.topology));
+  }
+
+  /** Index of the pod `ns/name`, or undefined. */
+  podIndex(ref: string): number | undefined {
+    this.podByRef ??= new Map(this.stored.pods.map((p, i) => [`${p.namespace}/${p.name}`, i]));
+    return this.podByRef.get(ref);
+  }
+
+  /** Indexes of the pods on each node, in definition order. */
+  podsOn(node: string): number[] {
+    if (!this.podsByNode) {
+      const m = new Map<string, number[]>();
+      this.stored.pods.forEach((p, i) => {
+        let l = m.get(p.node);
+        if (!l) m.set(p.node, (l = []));
+        l.push(i);
+      });
+      this.podsByNode = m;
+    }
+    return this.podsByNode.get(node) ?? [];
+  }
+}
+
+interface Probe {
+  promise: Promise<{ id: number; version: bigint } | null>;
+}
+
+export class SnapshotCache {
+  private readonly snapshots = new Map<string, Snapshot>();
+  private readonly loading = new Map<string, Promise<Snapshot | null>>();
+  private readonly inFlight = new Map<string, Probe>();
+  private readonly queued = new Map<string, Probe>();
+
+  constructor(private readonly sql: Sql) {}
+
+  /** The cluster as of a version read after this call; throws CLUSTER_NOT_FOUND. */
+  async get(name: string): Promise<Snapshot> {
+    const v = await this.probe(name);
+    if (v === null) {
+      this.snapshots.delete(name);
+      throw new AppError('CLUSTER_NOT_FOUND', `cluster "${name}" does not exist`);
+    }
+    const have = this.snapshots.get(name);
+    if (have && have.version === v.version && have.row.id === v.id) return have;
+    const snap = await this.load(name);
+    if (!snap) throw new AppError('CLUSTER_NOT_FOUND', `cluster "${name}" does not exist`);
+    return snap;
+  }
+
+  /** The cached snapshot if it is exactly this version (for use inside a write transaction). */
+  peek(name: string, id: number, version: bigint): Snapshot | null {
+    const s = this.snapshots.get(name);
+    return s && s.row.id === id && s.version === version ? s : null;
+  }
+
+  /** Store a snapshot built by a writer (it knows the new version exactly). */
+  put(snap: Snapshot): void {
+    const have = this.snapshots.get(snap.row.name);
+    if (!have || have.row.id !== snap.row.id || have.version < snap.version) this.snapshots.set(snap.row.name, snap);
+  }
+
+  invalidate(name: string): void {
+    this.snapshots.delete(name);
+  }
+
+  /** Reload in the background after a write, so the next reader finds it warm. */
+  refresh(name: string): void {
+    this.load(name).catch(() => {});
+  }
+
+  private load(name: string): Promise<Snapshot | null> {
+    let p = this.loading.get(name);
+    if (!p) {
+      p = (async () => {
+        // One consistent view: REPEATABLE READ makes the row and its children agree.
+        const snap = await this.sql.begin('ISOLATION LEVEL REPEATABLE READ READ ONLY', async (tx) => {
+          const row = await readClusterRow(tx, name);
+          if (!row) return null;
+          return new Snapshot(row, await loadStoredCluster(tx, row));
+        });
+        if (snap) this.put(snap);
+        else this.snapshots.delete(name);
+        return snap;
+      })().finally(() => this.loading.delete(name));
+      this.loading.set(name, p);
+    }
+    return p;
+  }
+
+  private probe(name: string): Promise<{ id: number; version: bigint } | null> {
+    const queued = this.queued.get(name);
+    if (queued) return queued.promise;
+    const running = this.inFlight.get(name);
+    const start = (): Probe => {
+      const probe: Probe = { promise: readVersion(this.sql, name) };
+      this.inFlight.set(name, probe);
+      probe.promise.finally(() => {
+        if (this.inFlight.get(name) === probe) this.inFlight.delete(name);
+      }).catch(() => {});
+      return probe;
+    };
+    if (!running) return start().promise;
+    // A probe is already on the wire, but it may have been sent before this
+    // request arrived: queue one more that starts when it returns.
+    const next: Probe = {
+      promise: running.promise.catch(() => null).then(() => {
+        this.queued.delete(name);
+        return start().promise;
+      }),
+    };
+    this.queued.set(name, next);
+    return next.promise;
+  }
+}

@@ -1,0 +1,90 @@
+// What clients see: the JSON shapes of SPEC §3 built from core values.
+import { BlockAllocator, gatewayOf, type Count } from '../net/allocator.js';
+import { podMtu, vethName, vtepMac } from '../net/devices.js';
+import type { NodeSpec, PodSpec, Topology } from '../net/model.js';
+import type { ClusterSettings } from './definition.js';
+import type { ClusterRow } from '../store/clusters.js';
+
+export interface NodeView {
+  name: string; address: string; addresses: string[]; interface: string; subnet: string | null;
+  podCidrs: string[]; gateways: string[]; vtepMac: string;
+}
+export interface PodView { name: string; namespace: string; ref: string; node: string; ips: string[]; vethName: string }
+export interface FamilyCapacity {
+  family: 'ipv4' | 'ipv6'; cidr: string; nodeMaskSize: number;
+  total: Count; used: number; free: Count; excluded: Count; utilization: number;
+}
+export interface CapacityView { maxNodes: Count; used: number; free: Count; utilization: number; families: FamilyCapacity[] }
+
+export function nodeView(n: NodeSpec): NodeView {
+  return {
+    name: n.name,
+    address: n.addresses[0]!.toString(),
+    addresses: n.addresses.map(String),
+    interface: n.interface,
+    subnet: n.subnet,
+    podCidrs: n.podCidrs.map(String),
+    gateways: n.podCidrs.map((p) => gatewayOf(p).toString()),
+    vtepMac: vtepMac(n.name),
+  };
+}
+
+export function podView(p: PodSpec): PodView {
+  return {
+    name: p.name, namespace: p.namespace, ref: `${p.namespace}/${p.name}`, node: p.node,
+    ips: p.ips.map(String), vethName: vethName(p.namespace, p.name),
+  };
+}
+
+/** SPEC §2: maxNodes = 2^(nodeMask − clusterPrefix) minus blocks taken by reserved/service ranges. */
+export function capacityView(s: ClusterSettings, nodes: readonly NodeSpec[]): CapacityView {
+  const excluded = [...s.reserved, ...(s.serviceCidr ? [s.serviceCidr] : [])];
+  const families: FamilyCapacity[] = s.podCidrs.map((range) => {
+    const bits = range.family === 4 ? s.nodeMaskSize.ipv4 : s.nodeMaskSize.ipv6;
+    const alloc = new BlockAllocator(range, bits, excluded);
+    let used = 0;
+    for (const n of nodes) {
+      for (const b of n.podCidrs) {
+        if (b.family !== range.family) continue;
+        try {
+          alloc.occupy(b);
+        } catch {
+          // Counted anyway: a stored block that conflicts is still a node's block.
+        }
+        used++;
+      }
+    }
+    const c = alloc.capacity();
+    return {
+      family: range.family === 4 ? 'ipv4' : 'ipv6', cidr: range.toString(), nodeMaskSize: bits,
+      total: c.total, used, free: c.free, excluded: c.excluded, utilization: c.utilization,
+    };
+  });
+  const primary = families[0]!;
+  return { maxNodes: primary.total, used: primary.used, free: primary.free, utilization: primary.utilization, families };
+}
+
+export function settingsView(s: ClusterSettings) {
+  return {
+    name: s.name,
+    podCidrs: s.podCidrs.map(String),
+    nodeMaskSize: { ...s.nodeMaskSize },
+    serviceCidr: s.serviceCidr?.toString() ?? null,
+    network: { mode: s.network.mode, mtu: s.network.mtu, bridge: s.network.bridge, vxlan: { ...s.network.vxlan } },
+    subnets: s.subnets.map((x) => ({ name: x.name, cidr: x.cidr.toString(), gateway: x.gateway?.toString() ?? null })),
+    reserved: s.reserved.map(String),
+  };
+}
+
+export type ClusterView = ReturnType<typeof clusterView>;
+
+export function clusterView(t: Topology, row: Pick<ClusterRow, 'version' | 'created_at' | 'updated_at'> | null) {
+  return {
+    ...settingsView(t),
+    nodes: t.nodes.map(nodeView),
+    pods: t.pods.map(podView),
+    podMtu: podMtu(t.network),
+    capacity: capacityView(t, t.nodes),
+    ...(row ? { version: Number(row.version), createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString() } : {}),
+  };
+}

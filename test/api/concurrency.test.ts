@@ -1,0 +1,83 @@
+// Two service instances (separate apps, pools and caches) on one database:
+// allocations stay correct because of the per-cluster advisory lock, with the
+// exclusion constraint as the final guard.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import request from 'supertest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { Prefix } from '../../src/net/ip.js';
+import { connectDb, type Db } from '../../src/store/db.js';
+import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+
+describe('two instances racing on one database', () => {
+  let tdb: TestDatabase;
+  const apps: FastifyInstance[] = [];
+  const dbs: Db[] = [];
+
+  before(async () => {
+    tdb = await freshDatabase();
+    for (let i = 0; i < 2; i++) {
+      const db = connectDb(tdb.url, { max: 10 });
+      dbs.push(db);
+      const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', PODNET_AUTH: 'off' }), db }, { logger: false });
+      await app.ready();
+      apps.push(app);
+    }
+  });
+  after(async () => {
+    for (const a of apps) await a.close();
+    for (const d of dbs) await d.close();
+    await tdb.drop();
+  });
+
+  test('40 concurrent node additions all succeed with distinct, non-overlapping blocks; then 4 of 10 fit', async () => {
+    // 64 /24s minus 20 reserved = 44 blocks.
+    await request(apps[0]!.server).post('/v1/clusters').send({
+      name: 'race', podCidrs: ['10.0.0.0/18'], reserved: ['10.0.44.0/22', '10.0.48.0/20'],
+    }).expect(201);
+    const add = (i: number) =>
+      request(apps[i % 2]!.server).post('/v1/clusters/race/nodes').send({ name: `n${i}`, address: `192.168.1.${i + 1}` });
+    const first = await Promise.all(Array.from({ length: 40 }, (_, i) => add(i)));
+    assert.deepEqual(first.map((r) => r.status), Array(40).fill(201));
+    const blocks = first.map((r) => Prefix.parse(r.body.podCidrs[0]));
+    assert.equal(new Set(blocks.map(String)).size, 40);
+    for (let i = 0; i < blocks.length; i++) {
+      for (let j = i + 1; j < blocks.length; j++) assert.ok(!blocks[i]!.overlaps(blocks[j]!), `${blocks[i]} vs ${blocks[j]}`);
+    }
+    const second = await Promise.all(Array.from({ length: 10 }, (_, i) => add(100 + i)));
+    const statuses = second.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [201, 201, 201, 201, 409, 409, 409, 409, 409, 409]);
+    for (const r of second.filter((x) => x.status === 409)) assert.equal(r.body.code, 'POD_CIDR_EXHAUSTED');
+    const [row] = await tdb.db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM node`;
+    assert.equal(row!.n, 44);
+  });
+
+  test('a change through one instance is seen by the next query on the other', async () => {
+    await request(apps[0]!.server).get('/v1/clusters/race/nodes/n0').expect(200);
+    await request(apps[1]!.server).get('/v1/clusters/race/nodes/n0').expect(200);
+    await request(apps[0]!.server).delete('/v1/clusters/race/nodes/n0').expect(204);
+    await request(apps[1]!.server).get('/v1/clusters/race/nodes/n0').expect(404);
+    const again = await request(apps[1]!.server).post('/v1/clusters/race/nodes').send({ name: 'back', address: '192.168.2.1' }).expect(201);
+    const seen = await request(apps[0]!.server).get('/v1/clusters/race/nodes/back').expect(200);
+    assert.deepEqual(seen.body, again.body);
+  });
+
+  test('concurrent pod additions on one node get distinct IPs', async () => {
+    const res = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      request(apps[i % 2]!.server).post('/v1/clusters/race/pods').send({ name: `p${i}`, node: 'n1' })));
+    assert.deepEqual(res.map((r) => r.status), Array(20).fill(201));
+    assert.equal(new Set(res.map((r) => r.body.ips[0])).size, 20);
+  });
+
+  test('the database itself refuses an overlapping block, whatever the application does', async () => {
+    const [c] = await tdb.db.sql<{ id: number }[]>`SELECT id FROM cluster WHERE name = 'race'`;
+    const [n] = await tdb.db.sql<{ b: string }[]>`SELECT pod_cidr_v4::text AS b FROM node WHERE name = 'n1'`;
+    await assert.rejects(
+      tdb.db.sql`INSERT INTO node (cluster_id, ordinal, name, interface, addr_family, address_v4, pod_cidr_v4)
+                 VALUES (${c!.id}, 999, 'rogue', 'eth0', 4, '192.168.3.3', ${n!.b}::inet)`,
+      (e: { code?: string }) => e.code === '23P01',
+    );
+  });
+});

@@ -1,0 +1,761 @@
+// podnet against a real Linux kernel, whole cluster: a small cluster is built
+// out of network namespaces, podnet's generated tables are installed in them
+// verbatim (`ip -batch` / `bridge -batch` of formatRoutesScript /
+// formatFdbScript), and then the kernel's behaviour is compared with what
+// podnet's tracer (tracePath) predicts:
+//   1. for every ordered pair of pods and every address family, podnet says
+//      DELIVERED exactly when a UDP echo from the source pod's namespace is
+//      answered by the destination pod (identified by its reply), from the
+//      destination IP (no NAT) — and, where `ping` is installed, exactly when
+//      `ping -c 1 -W 1` succeeds;
+//   2. at every hop of every delivered path where podnet matched a route, the
+//      kernel of that namespace (`ip -j route get DST [from SRC iif DEV]`)
+//      picks the same next hop (gateway) and device, and holds podnet's route
+//      prefix with that gateway and device (`ip route show exact`);
+//   3. addresses in a node's block that no pod holds: podnet says
+//      NEIGHBOR_UNREACHABLE and nothing answers;
+//   4. interface counters show the kernel's packets going through the VXLAN
+//      devices, the router and the NICs that podnet's path names, and not
+//      through the others (sampled pairs, one per kind of path);
+//   5. the MTUs the kernel gives the devices podnet names equal the hop MTUs
+//      of podnet's paths.
+//
+// How the namespaces map to podnet's model (names are `<prefix>-<mode>-…`,
+// prefix `pn<pid % 1000>`, so concurrent runs do not clash):
+//   - `…-node-a` etc., one per NodeSpec: the node's host namespace. Its NIC is
+//     named after NodeSpec.interface (node-c uses `ens5`, to exercise the
+//     override) and holds the node's underlay addresses; `cni0` is a bridge
+//     holding each block's gateway; one veth per pod, host end named by
+//     podnet's vethName(), enslaved to cni0; in the overlay modes, flannel.1
+//     (and flannel-v6.1) as flannel creates them: VNI, local address, dev,
+//     dstport 8472, nolearning, MAC = podnet's vtepMac(), the block's network
+//     address as /32 (/128). ip_forward on, strict rp_filter.
+//   - `…-p0` … `…-p5`, one per PodSpec: the pod's namespace, `eth0` = the pod
+//     end of the veth, pod IP / block length.
+//   - `…-sw`: the underlay switch, one bridge per rack (L2 segment); every
+//     node NIC and every router interface of that rack is a port of it. Both
+//     subnets of a rack (IPv4 rack1 and IPv6 rack1-v6) share the segment.
+//   - `…-rt`: podnet's router (all subnet gateways as one router): one
+//     interface per subnet, named after the subnet as in podnet's router
+//     table, holding the gateway address; `uplink`; ip_forward on.
+//   - `…-out`: what podnet calls the outside world: the far end of the
+//     router's `uplink`, an empty namespace (no address, no route, no
+//     forwarding). Packets the router sends there are dropped after ARP/NDP
+//     fails, as podnet's NO_ROUTE/EXITS_NETWORK say they leave the cluster.
+// Every node, pod and router namespace then gets exactly podnet's tables:
+// dp.nodeRoutes(), dp.podRoutes(), dp.routerRoutes(), nothing hand-written.
+//
+// Closed world: every link is created inside these namespaces (veths are
+// created with both ends placed directly in them); nothing is created,
+// addressed or routed in the machine's own (root) namespace; no namespace has
+// a link to it, so no default route leads anywhere but to `…-out`, which is
+// a dead end. The only packets sent are to pod IPs of this cluster and to
+// unused addresses inside the nodes' blocks. Everything with this run's prefix
+// is deleted in after() (and leftovers of an earlier run with the same prefix
+// at start).
+//
+// Skipped (t.skip) where namespaces cannot be made: not root, no iproute2, or
+// the kernel lacks veth/bridge/vxlan. Uses no ping binary (Debian's node image
+// has none): the echo is a tiny Node UDP responder run inside each pod
+// namespace; `ping` is used in addition when it is installed.
+import { after, before, describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlockAllocator, IpAllocator } from '../../src/net/allocator.js';
+import { buildDatapath, type Datapath } from '../../src/net/datapath.js';
+import { podMtu, tunnelMtu, vethName, vtepMac, vxlanDevice } from '../../src/net/devices.js';
+import { Addr, type Family, Prefix } from '../../src/net/ip.js';
+import { DEFAULT_NETWORK, type Mode, type NodeSpec, type PodSpec, type SubnetSpec, type Topology } from '../../src/net/model.js';
+import { formatFdbScript, formatRoutesScript, type RouteTable } from '../../src/net/routes.js';
+import type { Hop, Path } from '../../src/net/trace.js';
+
+const PREFIX = `pn${process.pid % 1000}`;
+const CMD_TIMEOUT = 5_000;
+const PORT = 7007;
+const FAMILIES: Family[] = [4, 6];
+/** The modes under test: the two overlay modes the brief requires, and the two routed ones (cheap, and they add NO_ROUTE cases). */
+const MODES: Mode[] = ['cross-subnet', 'vxlan', 'host-gw', 'bgp'];
+const MODE_TAG: Record<Mode, string> = { 'cross-subnet': 'x', vxlan: 'v', 'host-gw': 'h', bgp: 'b', ipip: 'i' };
+
+// ---- child processes: arrays only, always with a timeout -----------------------------
+
+function run(cmd: string, args: string[], timeout = CMD_TIMEOUT): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout });
+}
+const ipn = (ns: string, ...args: string[]): string => run('ip', ['-n', ns, ...args]);
+const inNs = (ns: string, cmd: string, ...args: string[]): string => run('ip', ['netns', 'exec', ns, cmd, ...args]);
+const sysctl = (ns: string, ...kv: string[]): string => inNs(ns, 'sysctl', '-q', '-w', ...kv);
+
+function runAsync(cmd: string, args: string[], timeout: number): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { encoding: 'utf8', timeout }, (err, stdout, stderr) => resolve({ ok: !err, stdout, stderr }));
+  });
+}
+
+/** Runs `jobs` with at most `limit` at a time. */
+async function pool<T>(limit: number, jobs: (() => Promise<T>)[]): Promise<T[]> {
+  const out: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const i = next++;
+      out[i] = await jobs[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  return out;
+}
+
+const errText = (e: unknown): string => {
+  const x = e as { stderr?: string; message?: string };
+  return (x.stderr || x.message || String(e)).trim().split('\n')[0]!;
+};
+
+function listNetns(): string[] {
+  return run('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
+}
+
+/** Deletes every namespace of this run's prefix (links inside go with them). */
+function removeAll(tag = ''): void {
+  let names: string[];
+  try {
+    names = listNetns();
+  } catch {
+    return;
+  }
+  for (const ns of names) {
+    if (!ns.startsWith(`${PREFIX}-${tag}`)) continue;
+    try {
+      run('ip', ['netns', 'del', ns]);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Why this file cannot run here, or null. */
+function environmentProblem(): string | null {
+  if (process.platform !== 'linux') return 'kernel-cluster: needs Linux network namespaces';
+  if (process.getuid?.() !== 0) return 'kernel-cluster: needs root to create network namespaces';
+  const ns = `${PREFIX}-probe`;
+  try {
+    removeAll();
+    run('ip', ['netns', 'add', ns]);
+  } catch (e) {
+    return `kernel-cluster: cannot create a network namespace (ip netns add: ${errText(e)})`;
+  }
+  try {
+    ipn(ns, 'link', 'add', 'pva', 'type', 'veth', 'peer', 'name', 'pvb');
+    ipn(ns, 'link', 'add', 'pbr', 'type', 'bridge');
+    ipn(ns, 'link', 'add', 'pvx', 'type', 'vxlan', 'id', '1', 'dstport', '8472', 'nolearning');
+    inNs(ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1');
+    return null;
+  } catch (e) {
+    return `kernel-cluster: the kernel or tools lack veth/bridge/vxlan/sysctl (${errText(e)})`;
+  } finally {
+    try {
+      run('ip', ['netns', 'del', ns]);
+    } catch {
+      // nothing to clean
+    }
+  }
+}
+
+const SKIP = environmentProblem();
+const HAS_PING = SKIP === null && (() => {
+  try {
+    run('ping', ['-V']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+// ---- the cluster ---------------------------------------------------------------------------
+
+interface NodeDef { name: string; addr4: string; addr6: string; iface: string }
+const NODE_DEFS: NodeDef[] = [
+  { name: 'node-a', addr4: '192.168.10.11', addr6: 'fd00:192:168:10::11', iface: 'eth0' },
+  { name: 'node-b', addr4: '192.168.10.12', addr6: 'fd00:192:168:10::12', iface: 'eth0' },
+  { name: 'node-c', addr4: '192.168.20.13', addr6: 'fd00:192:168:20::13', iface: 'ens5' },
+];
+const SUBNETS: { name: string; rack: string; cidr: string; gateway: string }[] = [
+  { name: 'rack1', rack: 'rack1', cidr: '192.168.10.0/24', gateway: '192.168.10.1' },
+  { name: 'rack2', rack: 'rack2', cidr: '192.168.20.0/24', gateway: '192.168.20.1' },
+  { name: 'rack1-v6', rack: 'rack1', cidr: 'fd00:192:168:10::/64', gateway: 'fd00:192:168:10::1' },
+  { name: 'rack2-v6', rack: 'rack2', cidr: 'fd00:192:168:20::/64', gateway: 'fd00:192:168:20::1' },
+];
+const POD_DEFS: { namespace: string; name: string; node: string }[] = [
+  { namespace: 'default', name: 'web-a', node: 'node-a' },
+  { namespace: 'shop', name: 'db-a', node: 'node-a' },
+  { namespace: 'default', name: 'web-b', node: 'node-b' },
+  { namespace: 'shop', name: 'db-b', node: 'node-b' },
+  { namespace: 'default', name: 'web-c', node: 'node-c' },
+  { namespace: 'shop', name: 'db-c', node: 'node-c' },
+];
+
+/** Dual-stack cluster, blocks and pod IPs allocated first-fit by podnet's allocators. */
+function clusterTopology(mode: Mode): Topology {
+  const podCidrs = [Prefix.parse('10.244.0.0/16'), Prefix.parse('fd00:10:244::/56')];
+  const nodeMaskSize = { ipv4: 24, ipv6: 64 };
+  const blocks4 = new BlockAllocator(podCidrs[0]!, nodeMaskSize.ipv4);
+  const blocks6 = new BlockAllocator(podCidrs[1]!, nodeMaskSize.ipv6);
+  const subnets: SubnetSpec[] = SUBNETS.map((s) => ({ name: s.name, cidr: Prefix.parse(s.cidr), gateway: Addr.parse(s.gateway) }));
+  const nodes: NodeSpec[] = NODE_DEFS.map((n) => {
+    const addresses = [Addr.parse(n.addr4), Addr.parse(n.addr6)];
+    const subnet = subnets.find((s) => s.cidr.contains(addresses[0]!))!.name;
+    return { name: n.name, addresses, interface: n.iface, subnet, podCidrs: [blocks4.allocateNext(), blocks6.allocateNext()] };
+  });
+  const ipAlloc = new Map(nodes.map((n) => [n.name, n.podCidrs.map((b) => new IpAllocator(b))]));
+  const pods: PodSpec[] = POD_DEFS.map((p) => ({ ...p, ips: ipAlloc.get(p.node)!.map((a) => a.allocateNext()) }));
+  return {
+    name: `kernel-${mode}`,
+    podCidrs,
+    serviceCidr: null,
+    nodeMaskSize,
+    network: { ...DEFAULT_NETWORK, mode },
+    subnets,
+    reserved: [],
+    nodes,
+    pods,
+  };
+}
+
+const famFlag = (f: Family): string => (f === 4 ? '-4' : '-6');
+const addrArgs = (a: Addr): string[] => (a.family === 6 ? ['nodad'] : []);
+
+// ---- the world: namespaces materialising one Topology -----------------------------------------
+
+interface PodInfo { ref: string; node: string; ns: string; ips: Addr[] }
+
+class World {
+  readonly tag: string;
+  readonly dp: Datapath;
+  readonly topo: Topology;
+  readonly sw: string;
+  readonly rt: string;
+  readonly out: string;
+  readonly nodeNs = new Map<string, string>();
+  readonly pods: PodInfo[] = [];
+  /** Device MTUs as the kernel set them, `ns/dev` → mtu. */
+  readonly mtus = new Map<string, number>();
+  private readonly dir: string;
+  private readonly responders: ChildProcess[] = [];
+
+  constructor(readonly mode: Mode) {
+    this.tag = MODE_TAG[mode];
+    this.topo = clusterTopology(mode);
+    this.dp = buildDatapath(this.topo);
+    const p = `${PREFIX}-${this.tag}`;
+    this.sw = `${p}-sw`;
+    this.rt = `${p}-rt`;
+    this.out = `${p}-out`;
+    this.dir = mkdtempSync(join(tmpdir(), `podnet-kc-${this.tag}-`));
+  }
+
+  private addNs(ns: string): void {
+    run('ip', ['netns', 'add', ns]);
+    ipn(ns, 'link', 'set', 'lo', 'up');
+  }
+
+  private batch(ns: string, tool: 'ip' | 'bridge', script: string, file: string): void {
+    if (!script) return;
+    const path = join(this.dir, file);
+    writeFileSync(path, script);
+    run(tool, ['-n', ns, '-batch', path]);
+  }
+
+  private mtuOf(ns: string, dev: string): number {
+    const j = JSON.parse(ipn(ns, '-j', 'link', 'show', 'dev', dev)) as { mtu: number }[];
+    return j[0]!.mtu;
+  }
+
+  async build(): Promise<void> {
+    removeAll(`${this.tag}-`);
+    const net = this.topo.network;
+    const overlay = this.mode === 'vxlan' || this.mode === 'cross-subnet';
+    const pmtu = String(podMtu(net));
+
+    // The switch: one bridge per rack.
+    this.addNs(this.sw);
+    for (const rack of new Set(SUBNETS.map((s) => s.rack))) {
+      ipn(this.sw, 'link', 'add', rack, 'type', 'bridge');
+      ipn(this.sw, 'link', 'set', rack, 'up');
+    }
+    // The outside world: a dead end.
+    this.addNs(this.out);
+    // The router: one interface per subnet, named after it, plugged into its rack.
+    this.addNs(this.rt);
+    SUBNETS.forEach((s, j) => {
+      const port = `r${j}`;
+      ipn(this.rt, 'link', 'add', s.name, 'type', 'veth', 'peer', 'name', port, 'netns', this.sw);
+      ipn(this.sw, 'link', 'set', port, 'master', s.rack, 'up');
+      ipn(this.rt, 'link', 'set', s.name, 'up');
+      const gw = Addr.parse(s.gateway);
+      ipn(this.rt, 'addr', 'add', `${s.gateway}/${Prefix.parse(s.cidr).bits}`, 'dev', s.name, ...addrArgs(gw));
+    });
+    ipn(this.rt, 'link', 'add', 'uplink', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', this.out);
+    ipn(this.out, 'link', 'set', 'eth0', 'up');
+    ipn(this.rt, 'link', 'set', 'uplink', 'up');
+    // Two router interfaces share each rack's segment: answer ARP only on the one holding the address.
+    sysctl(this.rt, 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.rp_filter=1');
+
+    // The nodes.
+    NODE_DEFS.forEach((def, i) => {
+      const n = this.dp.node(def.name)!;
+      const ns = `${PREFIX}-${this.tag}-${def.name}`;
+      this.nodeNs.set(def.name, ns);
+      this.addNs(ns);
+      sysctl(ns, 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.conf.all.rp_filter=1', 'net.ipv4.conf.default.rp_filter=1');
+      const port = `n${i}`;
+      const rack = SUBNETS.find((s) => s.name === n.spec.subnet)!.rack;
+      ipn(ns, 'link', 'add', n.iface, 'type', 'veth', 'peer', 'name', port, 'netns', this.sw);
+      ipn(this.sw, 'link', 'set', port, 'master', rack, 'up');
+      ipn(ns, 'link', 'set', n.iface, 'up');
+      for (const f of FAMILIES) {
+        const x = n.fam[f];
+        ipn(ns, 'addr', 'add', `${x.addr!.toString()}/${x.subnet!.cidr.bits}`, 'dev', n.iface, ...addrArgs(x.addr!));
+      }
+      ipn(ns, 'link', 'add', net.bridge, 'mtu', pmtu, 'type', 'bridge');
+      for (const f of FAMILIES) {
+        const x = n.fam[f];
+        ipn(ns, 'addr', 'add', `${x.gateway!.toString()}/${x.block!.bits}`, 'dev', net.bridge, ...addrArgs(x.gateway!));
+      }
+      ipn(ns, 'link', 'set', net.bridge, 'up');
+      if (overlay) {
+        for (const f of FAMILIES) {
+          const x = n.fam[f];
+          const dev = vxlanDevice(net, f);
+          // As flannel does; the MTU asked for is podnet's tunnel MTU (the kernel may lower it: check 5).
+          ipn(ns, 'link', 'add', dev, 'address', vtepMac(n.name), 'mtu', String(tunnelMtu(net, 'vxlan')), 'type', 'vxlan',
+            'id', String(net.vxlan.vni), 'local', x.addr!.toString(), 'dev', n.iface, 'dstport', String(net.vxlan.port), 'nolearning');
+          ipn(ns, 'addr', 'add', `${x.block!.addr.toString()}/${x.block!.addr.bitLen}`, 'dev', dev, ...addrArgs(x.block!.addr));
+          ipn(ns, 'link', 'set', dev, 'up');
+          this.mtus.set(`${ns}/${dev}`, this.mtuOf(ns, dev));
+        }
+      }
+      this.mtus.set(`${ns}/${n.iface}`, this.mtuOf(ns, n.iface));
+    });
+
+    // The pods.
+    this.dp.pods.forEach((p, i) => {
+      const ns = `${PREFIX}-${this.tag}-p${i}`;
+      const nodeNs = this.nodeNs.get(p.node.name)!;
+      const veth = vethName(p.spec.namespace, p.spec.name);
+      this.addNs(ns);
+      ipn(nodeNs, 'link', 'add', veth, 'mtu', pmtu, 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', pmtu, 'netns', ns);
+      ipn(nodeNs, 'link', 'set', veth, 'master', net.bridge, 'up');
+      for (const ip of p.spec.ips) {
+        ipn(ns, 'addr', 'add', `${ip.toString()}/${p.node.fam[ip.family].block!.bits}`, 'dev', 'eth0', ...addrArgs(ip));
+      }
+      ipn(ns, 'link', 'set', 'eth0', 'up');
+      this.pods.push({ ref: p.ref, node: p.node.name, ns, ips: p.spec.ips });
+      this.mtus.set(`${ns}/eth0`, this.mtuOf(ns, 'eth0'));
+    });
+    for (const ns of this.nodeNs.values()) this.mtus.set(`${ns}/${net.bridge}`, this.mtuOf(ns, net.bridge));
+
+    // podnet's tables, verbatim.
+    for (const [name, ns] of this.nodeNs) {
+      const t: RouteTable = this.dp.nodeRoutes(name)!;
+      this.batch(ns, 'ip', formatRoutesScript(t), `${name}.ip`);
+      this.batch(ns, 'bridge', formatFdbScript(t), `${name}.fdb`);
+    }
+    this.batch(this.rt, 'ip', formatRoutesScript(this.dp.routerRoutes()), 'router.ip');
+    this.dp.pods.forEach((p, i) => this.batch(this.pods[i]!.ns, 'ip', formatRoutesScript(this.dp.podRoutes(p.spec.namespace, p.spec.name)!), `pod${i}.ip`));
+
+    await this.startResponders();
+  }
+
+  /** One UDP echo responder per pod namespace, bound to the pod's IPs; it answers with its pod ref. */
+  private async startResponders(): Promise<void> {
+    await Promise.all(this.pods.map((p) => new Promise<void>((resolve, reject) => {
+      const child = spawn('ip', ['netns', 'exec', p.ns, process.execPath, '-e', RESPONDER, p.ref, String(PORT), ...p.ips.map(String)], { stdio: ['pipe', 'pipe', 'pipe'] });
+      this.responders.push(child);
+      let seen = '';
+      const timer = setTimeout(() => reject(new Error(`responder in ${p.ns} not ready: ${seen}`)), CMD_TIMEOUT);
+      const onData = (b: Buffer): void => {
+        seen += b.toString();
+        if (seen.includes('ready')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', (b: Buffer) => (seen += b.toString()));
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`responder in ${p.ns} exited (${code}): ${seen}`));
+      });
+    })));
+  }
+
+  async destroy(): Promise<void> {
+    for (const c of this.responders) {
+      c.stdin?.end();
+      if (c.exitCode === null && c.pid !== undefined) {
+        try {
+          process.kill(c.pid, 'SIGTERM');
+        } catch {
+          // gone
+        }
+      }
+    }
+    removeAll(`${this.tag}-`);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * From pod `src`'s namespace, sends `count` UDP echoes to every address of
+   * `dsts` (`gap` ms apart, for at most `wait` ms; with `all` false it stops
+   * once each has answered once): per address, who answered, from which
+   * address, how many times.
+   */
+  async echo(src: PodInfo, dsts: string[], opts: { count: number; gap: number; wait: number; all: boolean }): Promise<Record<string, EchoResult>> {
+    const arg = JSON.stringify({ port: PORT, dsts, ...opts });
+    const r = await runAsync('ip', ['netns', 'exec', src.ns, process.execPath, '-e', CLIENT, arg], opts.wait + CMD_TIMEOUT);
+    assert.ok(r.ok, `echo client in ${src.ns} failed: ${r.stderr}`);
+    return JSON.parse(r.stdout) as Record<string, EchoResult>;
+  }
+
+  podNsOf(netns: string): string {
+    const ref = netns.slice('pod:'.length);
+    return this.pods.find((p) => p.ref === ref)!.ns;
+  }
+
+  /** The namespace a hop happens in. */
+  nsOfHop(h: Hop): string {
+    if (h.netns === null) return this.rt;
+    if (h.netns.startsWith('pod:')) return this.podNsOf(h.netns);
+    return this.nodeNs.get(h.node!)!;
+  }
+}
+
+interface EchoResult { ref: string | null; from: string | null; replies: number }
+
+// Runs inside a pod namespace: `node -e RESPONDER REF PORT IP...`. Echoes each
+// datagram back with the pod's ref appended. Exits when its stdin closes (the
+// test ended) or after 120 s, whatever happens to the test process.
+const RESPONDER = String.raw`
+const dgram = require('node:dgram');
+const [ref, port, ...ips] = process.argv.slice(1);
+let pending = ips.length;
+for (const ip of ips) {
+  const s = dgram.createSocket(ip.includes(':') ? 'udp6' : 'udp4');
+  s.on('message', (m, r) => s.send(m.toString() + ' ' + ref, r.port, r.address));
+  s.on('error', (e) => { console.error(String(e)); process.exit(1); });
+  s.bind(Number(port), ip, () => { if (--pending === 0) console.log('ready'); });
+}
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
+setTimeout(() => process.exit(0), 120000).unref();
+`;
+
+// Runs inside a pod namespace: `node -e CLIENT JSON`; prints the results as JSON.
+const CLIENT = String.raw`
+const dgram = require('node:dgram');
+const { port, dsts, count, gap, wait, all } = JSON.parse(process.argv[1]);
+const res = {};
+for (const d of dsts) res[d] = { ref: null, from: null, replies: 0 };
+const socks = {};
+for (const fam of ['udp4', 'udp6']) {
+  const s = dgram.createSocket(fam);
+  s.on('error', () => {});
+  s.on('message', (m, r) => {
+    const [dst, , ref] = m.toString().split(' ');
+    const x = res[dst];
+    if (!x) return;
+    x.replies++;
+    x.ref = ref;
+    x.from = r.address;
+    if (done()) finish();
+  });
+  socks[fam] = s;
+}
+const done = () => dsts.every((d) => res[d].replies >= (all ? count : 1));
+let sent = 0;
+const tick = setInterval(() => {
+  if (sent++ >= count) return clearInterval(tick);
+  for (const d of dsts) socks[d.includes(':') ? 'udp6' : 'udp4'].send(d + ' ' + sent, port, d, () => {});
+}, gap);
+const finish = () => { process.stdout.write(JSON.stringify(res)); process.exit(0); };
+setTimeout(finish, wait);
+`;
+
+// ---- comparing routes --------------------------------------------------------------------------
+
+interface RouteFacts { dst: string; via: string | null; dev: string | null; type: string }
+
+/** podnet's `ip route` text of a matched route, parsed. */
+function parseRouteText(s: string): RouteFacts {
+  const words = s.split(' ');
+  const type = ['blackhole', 'local', 'unreachable'].includes(words[0]!) ? words.shift()! : 'unicast';
+  const at = (k: string): string | null => {
+    const i = words.indexOf(k);
+    return i >= 0 ? words[i + 1]! : null;
+  };
+  return { dst: words[0]!, via: at('via'), dev: at('dev'), type };
+}
+
+interface KernelRoute { dst?: string; gateway?: string; dev?: string; type?: string; flags?: string[] }
+
+/** `ip route get` in `ns`: the kernel's choice, or the error it gave. */
+async function kernelRouteGet(ns: string, dst: string, from: string | null, iif: string | null): Promise<KernelRoute | string> {
+  const args = ['-n', ns, '-j', dst.includes(':') ? '-6' : '-4', 'route', 'get', dst];
+  if (from) args.push('from', from);
+  if (iif) args.push('iif', iif);
+  const r = await runAsync('ip', args, CMD_TIMEOUT);
+  return r.ok ? (JSON.parse(r.stdout) as KernelRoute[])[0]! : `ip ${args.join(' ')}: ${r.stderr.trim()}`;
+}
+
+/** The kernel's routes of exactly `prefix` in `ns`. */
+async function kernelRoutesExact(ns: string, prefix: string, family: Family): Promise<KernelRoute[]> {
+  const p = prefix === 'default' ? (family === 4 ? '0.0.0.0/0' : '::/0') : prefix;
+  const r = await runAsync('ip', ['-n', ns, '-j', famFlag(family), 'route', 'show', 'exact', p], CMD_TIMEOUT);
+  assert.ok(r.ok, r.stderr);
+  return JSON.parse(r.stdout) as KernelRoute[];
+}
+
+// ---- the tests ---------------------------------------------------------------------------------
+
+const deliveredPaths = (w: World): { src: PodInfo; dst: PodInfo; family: Family; path: Path }[] => {
+  const out: { src: PodInfo; dst: PodInfo; family: Family; path: Path }[] = [];
+  for (const src of w.pods) {
+    for (const dst of w.pods) {
+      if (src === dst) continue;
+      for (const ip of dst.ips) {
+        const path = w.dp.trace(src.ref, ip.toString());
+        if (path.disposition === 'DELIVERED') out.push({ src, dst, family: ip.family, path });
+      }
+    }
+  }
+  return out;
+};
+
+const skipped = (t: TestContext): boolean => {
+  if (SKIP === null) return false;
+  t.skip(SKIP);
+  return true;
+};
+
+after(() => {
+  if (SKIP === null) removeAll();
+});
+
+// The modes run side by side (separate namespaces); within a mode the tests
+// run one at a time, so that the counter test sees only its own packets.
+describe('kernel cluster', { concurrency: true }, () => {
+for (const mode of MODES) {
+  describe(`${mode}, dual-stack: 3 nodes in 2 subnets, 6 pods`, { concurrency: 1 }, () => {
+    let w: World | null = null;
+    const world = (): World => {
+      assert.ok(w, 'the namespaces were not built');
+      return w;
+    };
+
+    before(async () => {
+      if (SKIP !== null) return;
+      w = new World(mode);
+      try {
+        await w.build();
+      } catch (e) {
+        await w.destroy();
+        w = null;
+        throw e;
+      }
+    });
+    after(async () => {
+      await w?.destroy();
+    });
+
+    test('every ordered pair of pods, both families: podnet says DELIVERED exactly when the kernel delivers the echo to that pod', async (t) => {
+      if (skipped(t)) return;
+      const w = world();
+      const expected = new Map<string, Path>();
+      const rows: string[] = [];
+      const results = await Promise.all(w.pods.map((src) => {
+        const dsts = w.pods.filter((d) => d !== src).flatMap((d) => d.ips.map(String));
+        for (const d of dsts) expected.set(`${src.ref}>${d}`, w.dp.trace(src.ref, d));
+        return w.echo(src, dsts, { count: 6, gap: 150, wait: 1500, all: false });
+      }));
+      let delivered = 0;
+      w.pods.forEach((src, i) => {
+        for (const [dst, got] of Object.entries(results[i]!)) {
+          const path = expected.get(`${src.ref}>${dst}`)!;
+          const owner = w.pods.find((p) => p.ips.some((x) => x.toString() === dst))!;
+          const want = path.disposition === 'DELIVERED';
+          if (want) delivered++;
+          const ok = want ? got.replies > 0 && got.ref === owner.ref && got.from === dst : got.replies === 0;
+          if (!ok) rows.push(`${src.ref} → ${dst} (${owner.ref}): podnet ${path.disposition}, kernel ${got.replies > 0 ? `answered by ${got.ref} from ${got.from}` : 'no answer'}`);
+        }
+      });
+      assert.deepEqual(rows, [], `podnet and the kernel disagree:\n${rows.join('\n')}`);
+      t.diagnostic(`${mode}: ${delivered} of ${expected.size} pod pairs DELIVERED, the kernel agrees on all ${expected.size}`);
+      if (mode === 'cross-subnet' || mode === 'vxlan') assert.equal(delivered, expected.size, 'overlay modes reach every pod');
+    });
+
+    test('ping -c 1 -W 1 agrees with podnet for every ordered pair (where ping is installed)', async (t) => {
+      if (skipped(t)) return;
+      if (!HAS_PING) {
+        t.skip('no ping binary on this machine (the UDP echo test covers delivery)');
+        return;
+      }
+      const w = world();
+      const jobs: (() => Promise<string | null>)[] = [];
+      for (const src of w.pods) {
+        for (const dst of w.pods) {
+          if (src === dst) continue;
+          for (const ip of dst.ips) {
+            const want = w.dp.trace(src.ref, ip.toString()).disposition;
+            jobs.push(async () => {
+              const r = await runAsync('ip', ['netns', 'exec', src.ns, 'ping', '-n', '-c', '1', '-W', '1', ip.toString()], CMD_TIMEOUT);
+              return r.ok === (want === 'DELIVERED') ? null : `${src.ref} → ${ip.toString()}: podnet ${want}, ping ${r.ok ? 'answered' : 'failed'}`;
+            });
+          }
+        }
+      }
+      const rows = (await pool(12, jobs)).filter((x): x is string => x !== null);
+      assert.deepEqual(rows, [], rows.join('\n'));
+    });
+
+    test('at every hop where podnet matched a route, the kernel of that namespace picks the same gateway and device, from the same prefix', async (t) => {
+      if (skipped(t)) return;
+      const w = world();
+      const jobs = new Map<string, () => Promise<string | null>>();
+      for (const { path } of deliveredPaths(w)) {
+        for (const h of path.hops) {
+          if (h.route === undefined) continue;
+          const ns = w.nsOfHop(h);
+          // The lookup is of the packet as this namespace routes it: the
+          // outer header while encapsulated, the inner one once decapsulated
+          // (podnet keeps `outer` on the decapsulating hop, whose route is
+          // the inner packet's).
+          const inner = !h.outer || h.action === 'decapsulate';
+          const dst = inner ? h.packet.dst : h.outer!.dst;
+          const src = inner ? h.packet.src : h.outer!.src;
+          // A lookup on arrival is a forwarding decision: ask the kernel for
+          // one (`from SRC iif DEV`, which also passes strict rp_filter).
+          const forwarded = h.action === 'route' || h.action === 'decapsulate';
+          const key = `${ns}|${dst}|${forwarded ? `${src}|${h.dev}` : ''}`;
+          if (jobs.has(key)) continue;
+          const want = parseRouteText(h.route);
+          const family: Family = dst.includes(':') ? 6 : 4;
+          const where = `${path.from.ip} → ${path.to.ip}, hop ${h.index} (${h.kind} ${h.dev} ${h.action} in ${ns}), dst ${dst}${forwarded ? ` from ${src} iif ${h.dev}` : ''}: podnet "${h.route}"`;
+          jobs.set(key, async () => {
+            const got = await kernelRouteGet(ns, dst, forwarded ? src : null, forwarded ? h.dev : null);
+            if (typeof got === 'string') return `${where}; kernel: ${got}`;
+            if ((got.gateway ?? null) !== want.via || (got.dev ?? null) !== want.dev || (got.type ?? 'unicast') !== want.type) {
+              return `${where}; kernel route get: ${got.type ?? 'unicast'} via ${got.gateway ?? '-'} dev ${got.dev ?? '-'}`;
+            }
+            const exact = await kernelRoutesExact(ns, want.dst, family);
+            if (!exact.some((r) => (r.gateway ?? null) === want.via && (r.dev ?? null) === want.dev)) {
+              return `${where}; the kernel holds no route ${want.dst} via ${want.via ?? '-'} dev ${want.dev}: ${JSON.stringify(exact)}`;
+            }
+            return null;
+          });
+        }
+      }
+      const rows = (await pool(8, [...jobs.values()])).filter((x): x is string => x !== null);
+      assert.deepEqual(rows, [], `route lookups differ:\n${rows.join('\n')}`);
+      assert.ok(jobs.size > 0);
+      t.diagnostic(`${mode}: ${jobs.size} distinct route lookups compared`);
+    });
+
+    test('an address in a node block that no pod holds: podnet says NEIGHBOR_UNREACHABLE and nothing answers', async (t) => {
+      if (skipped(t)) return;
+      const w = world();
+      const src = w.pods[0]!; // on node-a
+      const targets: string[] = [];
+      for (const n of w.dp.nodes) {
+        for (const f of FAMILIES) targets.push(n.fam[f].block!.addr.add(200n).toString());
+      }
+      const rows: string[] = [];
+      const results = await w.echo(src, targets, { count: 3, gap: 200, wait: 1200, all: false });
+      for (const ip of targets) {
+        const path = w.dp.trace(src.ref, ip);
+        const node = w.dp.nodes.find((n) => FAMILIES.some((f) => n.fam[f].block!.contains(Addr.parse(ip))))!;
+        // Across subnets without an overlay (host-gw) the packet never gets near the block: NO_ROUTE at the router.
+        const reachesBlock = mode !== 'host-gw' || node.spec.subnet === w.dp.node('node-a')!.spec.subnet;
+        const want = reachesBlock ? 'NEIGHBOR_UNREACHABLE' : 'NO_ROUTE';
+        if (path.disposition !== want) rows.push(`${src.ref} → ${ip}: podnet ${path.disposition}, expected ${want}`);
+        if (results[ip]!.replies > 0) rows.push(`${src.ref} → ${ip}: answered by ${results[ip]!.ref}`);
+      }
+      assert.deepEqual(rows, [], rows.join('\n'));
+    });
+
+    test('interface counters: the kernel carries the packets through the NICs, VXLAN devices and router that podnet\'s paths name, and no others', async (t) => {
+      if (skipped(t)) return;
+      const w = world();
+      const K = 30;
+      // One pair per kind of path and family: same node, same subnet, across subnets.
+      const samples: { src: PodInfo; dst: PodInfo; family: Family }[] = [];
+      for (const family of FAMILIES) {
+        for (const dstNode of ['node-a', 'node-b', 'node-c']) {
+          const src = w.pods[0]!;
+          const dst = w.pods.find((p) => p.node === dstNode && p !== src)!;
+          samples.push({ src, dst, family });
+        }
+      }
+      const devices: { ns: string; node: string | null; dev: string; kind: 'physical' | 'vxlan' | 'router' }[] = [];
+      for (const n of w.dp.nodes) {
+        const ns = w.nodeNs.get(n.name)!;
+        devices.push({ ns, node: n.name, dev: n.iface, kind: 'physical' });
+        if (mode === 'vxlan' || mode === 'cross-subnet') for (const f of FAMILIES) devices.push({ ns, node: n.name, dev: vxlanDevice(w.topo.network, f), kind: 'vxlan' });
+      }
+      for (const s of SUBNETS) devices.push({ ns: w.rt, node: null, dev: s.name, kind: 'router' });
+      // Transmitted packets only: received counts include the floods of the
+      // underlay switch (ARP, IPv6 ND/MLD) that every port of a rack sees.
+      const counters = (): Promise<number[]> => Promise.all(devices.map(async (d) => {
+        const r = await runAsync('ip', ['-n', d.ns, '-s', '-j', 'link', 'show', 'dev', d.dev], CMD_TIMEOUT);
+        assert.ok(r.ok, r.stderr);
+        return (JSON.parse(r.stdout) as { stats64: { tx: { packets: number } } }[])[0]!.stats64.tx.packets;
+      }));
+      const rows: string[] = [];
+      for (const s of samples) {
+        const dstIp = s.dst.ips.find((x) => x.family === s.family)!.toString();
+        const srcIp = s.src.ips.find((x) => x.family === s.family)!.toString();
+        const fwd = w.dp.trace(s.src.ref, dstIp);
+        const back = w.dp.trace(s.dst.ref, srcIp);
+        if (fwd.disposition !== 'DELIVERED' || back.disposition !== 'DELIVERED') continue;
+        const hops = [...fwd.hops, ...back.hops];
+        const used = (d: (typeof devices)[number]): boolean => hops.some((h) =>
+          d.kind === 'router' ? h.kind === 'router' : h.node === d.node && h.kind === d.kind && h.dev === d.dev);
+        const before = await counters();
+        const res = await w.echo(s.src, [dstIp], { count: K, gap: 3, wait: 2000, all: true });
+        const deltas = (await counters()).map((c, i) => c - before[i]!);
+        assert.ok(res[dstIp]!.replies >= K, `${s.src.ref} → ${dstIp}: ${res[dstIp]!.replies} of ${K} echoes answered`);
+        const routerUsed = hops.some((h) => h.kind === 'router');
+        const routerDelta = devices.reduce((sum, d, i) => sum + (d.kind === 'router' ? deltas[i]! : 0), 0);
+        if (routerUsed !== routerDelta >= K) rows.push(`${s.src.ref} → ${dstIp}: podnet ${routerUsed ? 'goes' : 'does not go'} through the router; its interfaces sent ${routerDelta} packets for ${K} echoes`);
+        devices.forEach((d, i) => {
+          if (d.kind === 'router') return;
+          const u = used(d);
+          // Paths here are symmetric: a device on the way there or back sends the echoes or the replies.
+          if (u ? deltas[i]! < K : deltas[i]! >= K / 2) {
+            rows.push(`${s.src.ref} → ${dstIp}: podnet ${u ? 'uses' : 'does not use'} ${d.node}/${d.dev}; the kernel sent ${deltas[i]} packets through it for ${K} echoes and replies`);
+          }
+        });
+      }
+      assert.deepEqual(rows, [], rows.join('\n'));
+    });
+
+    test('device MTUs: the kernel gives podnet\'s devices the MTUs podnet\'s paths report', (t) => {
+      if (skipped(t)) return;
+      const w = world();
+      const rows: string[] = [];
+      for (const { path, family } of deliveredPaths(w)) {
+        let kernelMin = Infinity;
+        for (const h of path.hops) {
+          if (h.kind === 'router') continue; // the router's interfaces are plain 1500-byte veths
+          const m = w.mtus.get(`${w.nsOfHop(h)}/${h.dev}`);
+          if (m !== undefined) kernelMin = Math.min(kernelMin, m);
+        }
+        if (path.mtu !== kernelMin) rows.push(`IPv${family} ${path.from.ip} → ${path.to.ip}: podnet mtu ${path.mtu}, kernel devices' smallest ${kernelMin}`);
+      }
+      assert.equal(rows.length, 0, `${rows.length} paths disagree, e.g.:\n${rows.slice(0, 6).join('\n')}`);
+    });
+  });
+}
+});
