@@ -238,7 +238,8 @@ async function floorInsert(url: string, def: ClusterDefinition): Promise<{ ms: n
         JOIN node n ON n.cluster_id = ${id} AND n.ordinal = u.node_ord`;
     });
     const ms = now() - t0;
-    const [{ n }] = (await sql<{ n: number }[]>`SELECT (SELECT count(*) FROM node) + (SELECT count(*) FROM pod) AS n`) as [{ n: number }];
+    const counted = await sql<{ n: number }[]>`SELECT (SELECT count(*) FROM node) + (SELECT count(*) FROM pod) AS n`;
+    const n = counted[0]?.n ?? 0;
     // Empty it again, so that a second floor run starts from the same state.
     await sql`TRUNCATE cluster, subnet, node, pod, reserved_range RESTART IDENTITY CASCADE`;
     return { ms, rows: Number(n) };

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
 import { ClusterService } from '../service/clusters.js';
+import { graphqlPlugin } from './graphql/index.js';
 import { clusterRoutes } from './rest/clusters.js';
 import { networkRoutes } from './rest/network.js';
 import { nodeRoutes } from './rest/nodes.js';
@@ -13,5 +14,6 @@ export async function registerApi(app: FastifyInstance, deps: AppDeps): Promise<
   await app.register(nodeRoutes, { service });
   await app.register(podRoutes, { service });
   await app.register(networkRoutes, { service });
+  await app.register(graphqlPlugin, { service });
   return service;
 }

@@ -87,13 +87,21 @@ function run(cmd: string, args: string[], timeout = CMD_TIMEOUT): string {
 }
 const ipn = (ns: string, ...args: string[]): string => run('ip', ['-n', ns, ...args]);
 const inNs = (ns: string, cmd: string, ...args: string[]): string => run('ip', ['netns', 'exec', ns, cmd, ...args]);
-const sysctl = (ns: string, ...kv: string[]): string => inNs(ns, 'sysctl', '-q', '-w', ...kv);
+const sysctl = (ns: string, ...kv: string[]): Promise<string> => sh('ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', ...kv);
 
 function runAsync(cmd: string, args: string[], timeout: number): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(cmd, args, { encoding: 'utf8', timeout }, (err, stdout, stderr) => resolve({ ok: !err, stdout, stderr }));
   });
 }
+
+/** `run`, without blocking the event loop (the modes build side by side): stdout, or throws with the command and its stderr. */
+async function sh(cmd: string, ...args: string[]): Promise<string> {
+  const r = await runAsync(cmd, args, CMD_TIMEOUT);
+  if (!r.ok) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.trim() || 'failed'}`);
+  return r.stdout;
+}
+const ipa = (ns: string, ...args: string[]): Promise<string> => sh('ip', '-n', ns, ...args);
 
 /** Runs `jobs` with at most `limit` at a time. */
 async function pool<T>(limit: number, jobs: (() => Promise<T>)[]): Promise<T[]> {
@@ -256,20 +264,20 @@ class World {
     this.dir = mkdtempSync(join(tmpdir(), `podnet-kc-${this.tag}-`));
   }
 
-  private addNs(ns: string): void {
-    run('ip', ['netns', 'add', ns]);
-    ipn(ns, 'link', 'set', 'lo', 'up');
+  private async addNs(ns: string): Promise<void> {
+    await sh('ip', 'netns', 'add', ns);
+    await ipa(ns, 'link', 'set', 'lo', 'up');
   }
 
-  private batch(ns: string, tool: 'ip' | 'bridge', script: string, file: string): void {
+  private async batch(ns: string, tool: 'ip' | 'bridge', script: string, file: string): Promise<void> {
     if (!script) return;
     const path = join(this.dir, file);
     writeFileSync(path, script);
-    run(tool, ['-n', ns, '-batch', path]);
+    await sh(tool, '-n', ns, '-batch', path);
   }
 
-  private mtuOf(ns: string, dev: string): number {
-    const j = JSON.parse(ipn(ns, '-j', 'link', 'show', 'dev', dev)) as { mtu: number }[];
+  private async mtuOf(ns: string, dev: string): Promise<number> {
+    const j = JSON.parse(await ipa(ns, '-j', 'link', 'show', 'dev', dev)) as { mtu: number }[];
     return j[0]!.mtu;
   }
 
@@ -280,91 +288,93 @@ class World {
     const pmtu = String(podMtu(net));
 
     // The switch: one bridge per rack.
-    this.addNs(this.sw);
+    await this.addNs(this.sw);
     for (const rack of new Set(SUBNETS.map((s) => s.rack))) {
-      ipn(this.sw, 'link', 'add', rack, 'type', 'bridge');
-      ipn(this.sw, 'link', 'set', rack, 'up');
+      await ipa(this.sw, 'link', 'add', rack, 'type', 'bridge');
+      await ipa(this.sw, 'link', 'set', rack, 'up');
     }
     // The outside world: a dead end.
-    this.addNs(this.out);
+    await this.addNs(this.out);
     // The router: one interface per subnet, named after it, plugged into its rack.
-    this.addNs(this.rt);
-    SUBNETS.forEach((s, j) => {
+    await this.addNs(this.rt);
+    for (const [j, s] of SUBNETS.entries()) {
       const port = `r${j}`;
-      ipn(this.rt, 'link', 'add', s.name, 'type', 'veth', 'peer', 'name', port, 'netns', this.sw);
-      ipn(this.sw, 'link', 'set', port, 'master', s.rack, 'up');
-      ipn(this.rt, 'link', 'set', s.name, 'up');
+      await ipa(this.rt, 'link', 'add', s.name, 'type', 'veth', 'peer', 'name', port, 'netns', this.sw);
+      await ipa(this.sw, 'link', 'set', port, 'master', s.rack, 'up');
+      await ipa(this.rt, 'link', 'set', s.name, 'up');
       const gw = Addr.parse(s.gateway);
-      ipn(this.rt, 'addr', 'add', `${s.gateway}/${Prefix.parse(s.cidr).bits}`, 'dev', s.name, ...addrArgs(gw));
-    });
-    ipn(this.rt, 'link', 'add', 'uplink', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', this.out);
-    ipn(this.out, 'link', 'set', 'eth0', 'up');
-    ipn(this.rt, 'link', 'set', 'uplink', 'up');
+      await ipa(this.rt, 'addr', 'add', `${s.gateway}/${Prefix.parse(s.cidr).bits}`, 'dev', s.name, ...addrArgs(gw));
+    }
+    await ipa(this.rt, 'link', 'add', 'uplink', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', this.out);
+    await ipa(this.out, 'link', 'set', 'eth0', 'up');
+    await ipa(this.rt, 'link', 'set', 'uplink', 'up');
     // Two router interfaces share each rack's segment: answer ARP only on the one holding the address.
-    sysctl(this.rt, 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.rp_filter=1');
+    await sysctl(this.rt, 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.rp_filter=1');
 
     // The nodes.
-    NODE_DEFS.forEach((def, i) => {
+    for (const [i, def] of NODE_DEFS.entries()) {
       const n = this.dp.node(def.name)!;
       const ns = `${PREFIX}-${this.tag}-${def.name}`;
       this.nodeNs.set(def.name, ns);
-      this.addNs(ns);
-      sysctl(ns, 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.conf.all.rp_filter=1', 'net.ipv4.conf.default.rp_filter=1');
+      await this.addNs(ns);
+      await sysctl(ns, 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.conf.all.rp_filter=1', 'net.ipv4.conf.default.rp_filter=1');
       const port = `n${i}`;
       const rack = SUBNETS.find((s) => s.name === n.spec.subnet)!.rack;
-      ipn(ns, 'link', 'add', n.iface, 'type', 'veth', 'peer', 'name', port, 'netns', this.sw);
-      ipn(this.sw, 'link', 'set', port, 'master', rack, 'up');
-      ipn(ns, 'link', 'set', n.iface, 'up');
+      await ipa(ns, 'link', 'add', n.iface, 'type', 'veth', 'peer', 'name', port, 'netns', this.sw);
+      await ipa(this.sw, 'link', 'set', port, 'master', rack, 'up');
+      await ipa(ns, 'link', 'set', n.iface, 'up');
       for (const f of FAMILIES) {
         const x = n.fam[f];
-        ipn(ns, 'addr', 'add', `${x.addr!.toString()}/${x.subnet!.cidr.bits}`, 'dev', n.iface, ...addrArgs(x.addr!));
+        await ipa(ns, 'addr', 'add', `${x.addr!.toString()}/${x.subnet!.cidr.bits}`, 'dev', n.iface, ...addrArgs(x.addr!));
       }
-      ipn(ns, 'link', 'add', net.bridge, 'mtu', pmtu, 'type', 'bridge');
+      await ipa(ns, 'link', 'add', net.bridge, 'mtu', pmtu, 'type', 'bridge');
       for (const f of FAMILIES) {
         const x = n.fam[f];
-        ipn(ns, 'addr', 'add', `${x.gateway!.toString()}/${x.block!.bits}`, 'dev', net.bridge, ...addrArgs(x.gateway!));
+        await ipa(ns, 'addr', 'add', `${x.gateway!.toString()}/${x.block!.bits}`, 'dev', net.bridge, ...addrArgs(x.gateway!));
       }
-      ipn(ns, 'link', 'set', net.bridge, 'up');
+      await ipa(ns, 'link', 'set', net.bridge, 'up');
       if (overlay) {
         for (const f of FAMILIES) {
           const x = n.fam[f];
           const dev = vxlanDevice(net, f);
           // As flannel does; the MTU asked for is podnet's tunnel MTU (the kernel may lower it: check 5).
-          ipn(ns, 'link', 'add', dev, 'address', vtepMac(n.name), 'mtu', String(tunnelMtu(net, 'vxlan')), 'type', 'vxlan',
+          await ipa(ns, 'link', 'add', dev, 'address', vtepMac(n.name), 'mtu', String(tunnelMtu(net, 'vxlan')), 'type', 'vxlan',
             'id', String(net.vxlan.vni), 'local', x.addr!.toString(), 'dev', n.iface, 'dstport', String(net.vxlan.port), 'nolearning');
-          ipn(ns, 'addr', 'add', `${x.block!.addr.toString()}/${x.block!.addr.bitLen}`, 'dev', dev, ...addrArgs(x.block!.addr));
-          ipn(ns, 'link', 'set', dev, 'up');
-          this.mtus.set(`${ns}/${dev}`, this.mtuOf(ns, dev));
+          await ipa(ns, 'addr', 'add', `${x.block!.addr.toString()}/${x.block!.addr.bitLen}`, 'dev', dev, ...addrArgs(x.block!.addr));
+          await ipa(ns, 'link', 'set', dev, 'up');
+          this.mtus.set(`${ns}/${dev}`, await this.mtuOf(ns, dev));
         }
       }
-      this.mtus.set(`${ns}/${n.iface}`, this.mtuOf(ns, n.iface));
-    });
+      this.mtus.set(`${ns}/${n.iface}`, await this.mtuOf(ns, n.iface));
+    }
 
     // The pods.
-    this.dp.pods.forEach((p, i) => {
+    for (const [i, p] of this.dp.pods.entries()) {
       const ns = `${PREFIX}-${this.tag}-p${i}`;
       const nodeNs = this.nodeNs.get(p.node.name)!;
       const veth = vethName(p.spec.namespace, p.spec.name);
-      this.addNs(ns);
-      ipn(nodeNs, 'link', 'add', veth, 'mtu', pmtu, 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', pmtu, 'netns', ns);
-      ipn(nodeNs, 'link', 'set', veth, 'master', net.bridge, 'up');
+      await this.addNs(ns);
+      await ipa(nodeNs, 'link', 'add', veth, 'mtu', pmtu, 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', pmtu, 'netns', ns);
+      await ipa(nodeNs, 'link', 'set', veth, 'master', net.bridge, 'up');
       for (const ip of p.spec.ips) {
-        ipn(ns, 'addr', 'add', `${ip.toString()}/${p.node.fam[ip.family].block!.bits}`, 'dev', 'eth0', ...addrArgs(ip));
+        await ipa(ns, 'addr', 'add', `${ip.toString()}/${p.node.fam[ip.family].block!.bits}`, 'dev', 'eth0', ...addrArgs(ip));
       }
-      ipn(ns, 'link', 'set', 'eth0', 'up');
+      await ipa(ns, 'link', 'set', 'eth0', 'up');
       this.pods.push({ ref: p.ref, node: p.node.name, ns, ips: p.spec.ips });
-      this.mtus.set(`${ns}/eth0`, this.mtuOf(ns, 'eth0'));
-    });
-    for (const ns of this.nodeNs.values()) this.mtus.set(`${ns}/${net.bridge}`, this.mtuOf(ns, net.bridge));
+      this.mtus.set(`${ns}/eth0`, await this.mtuOf(ns, 'eth0'));
+    }
+    for (const ns of this.nodeNs.values()) this.mtus.set(`${ns}/${net.bridge}`, await this.mtuOf(ns, net.bridge));
 
     // podnet's tables, verbatim.
     for (const [name, ns] of this.nodeNs) {
       const t: RouteTable = this.dp.nodeRoutes(name)!;
-      this.batch(ns, 'ip', formatRoutesScript(t), `${name}.ip`);
-      this.batch(ns, 'bridge', formatFdbScript(t), `${name}.fdb`);
+      await this.batch(ns, 'ip', formatRoutesScript(t), `${name}.ip`);
+      await this.batch(ns, 'bridge', formatFdbScript(t), `${name}.fdb`);
     }
-    this.batch(this.rt, 'ip', formatRoutesScript(this.dp.routerRoutes()), 'router.ip');
-    this.dp.pods.forEach((p, i) => this.batch(this.pods[i]!.ns, 'ip', formatRoutesScript(this.dp.podRoutes(p.spec.namespace, p.spec.name)!), `pod${i}.ip`));
+    await this.batch(this.rt, 'ip', formatRoutesScript(this.dp.routerRoutes()), 'router.ip');
+    for (const [i, p] of this.dp.pods.entries()) {
+      await this.batch(this.pods[i]!.ns, 'ip', formatRoutesScript(this.dp.podRoutes(p.spec.namespace, p.spec.name)!), `pod${i}.ip`);
+    }
 
     await this.startResponders();
   }
@@ -375,7 +385,7 @@ class World {
       const child = spawn('ip', ['netns', 'exec', p.ns, process.execPath, '-e', RESPONDER, p.ref, String(PORT), ...p.ips.map(String)], { stdio: ['pipe', 'pipe', 'pipe'] });
       this.responders.push(child);
       let seen = '';
-      const timer = setTimeout(() => reject(new Error(`responder in ${p.ns} not ready: ${seen}`)), CMD_TIMEOUT);
+      const timer = setTimeout(() => reject(new Error(`responder in ${p.ns} not ready: ${seen}`)), 3 * CMD_TIMEOUT);
       const onData = (b: Buffer): void => {
         seen += b.toString();
         if (seen.includes('ready')) {
