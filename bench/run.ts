@@ -307,6 +307,18 @@ async function startChild(databaseUrl: string, profileDir: string | null): Promi
   };
 }
 
+/** CPU time (user + system) a process has used so far, in ms. */
+function cpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[11], fields[12]: utime, stime in clock ticks (USER_HZ = 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 /** The kernel's view of a process's memory (kB → MB). */
 function procStatus(pid: number): { rssMb: number; hwmMb: number } | null {
   try {
@@ -388,7 +400,11 @@ interface Metric {
 
 interface RunResult {
   workload: { name: string; nodes: number; pods: number; subnets: number; podCidr: string; bodyBytes: number };
-  machine: { cpus: number; cpuModel: string; node: string; platform: string; totalMemGb: number; date: string; database: string };
+  machine: {
+    cpus: number; cpuModel: string; node: string; platform: string; totalMemGb: number; date: string; database: string;
+    /** 1-minute load average at the start and the end of the run: other work on the machine competes for the same cores. */
+    loadavgStart: number; loadavgEnd: number;
+  };
   options: { quick: boolean; profile: boolean; only: string[] | null };
   metrics: Metric[];
   details: Record<string, unknown>;
@@ -448,6 +464,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
     machine: {
       cpus: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}`,
       totalMemGb: Math.round(os.totalmem() / 2 ** 30), date: new Date().toISOString(), database: '',
+      loadavgStart: os.loadavg()[0]!, loadavgEnd: NaN,
     },
     options: { quick: args.quick, profile: args.profile, only: args.only ? [...args.only] : null },
     metrics: [],
@@ -492,7 +509,10 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
     // ---- apply to an empty database
     let applied = false;
     try {
+      const cpu0 = cpuMs(child.pid);
       const r = await withTimeout('apply', 300_000 * scale, () => http(base, 'POST', '/v1/clusters', body, 300_000 * scale));
+      const applyCpu = cpuMs(child.pid) - cpu0;
+      result.details.applyServerCpuMs = applyCpu;
       expectStatus(r, [201], 'POST /v1/clusters');
       applied = true;
       result.details.applyResponseBytes = r.bytes;
@@ -522,7 +542,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
       metric({
         key: 'apply', what: 'apply whole definition (POST, empty db)', value: r.ms / 1000, unit: 's', floor: floor === null ? null : floor / 1000,
         ratio, ratioKind: '×', target: '≤ 3 × floor', verdict: ratio === null ? 'n/a' : ratio <= 3 ? 'PASS' : 'FAIL',
-        note: `response ${(r.bytes / 2 ** 20).toFixed(1)} MiB`,
+        note: `server CPU ${(applyCpu / 1000).toFixed(1)} s; response ${(r.bytes / 2 ** 20).toFixed(1)} MiB`,
       });
     } catch (err) {
       fail('apply', err);
@@ -542,9 +562,12 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
         const statsBefore = await settledTupleStats(observer);
         const fpBefore = await fingerprint(observer, def.name);
         const times: number[] = [];
+        const cpus: number[] = [];
         let changes: unknown[] | null = null;
         for (let k = 0; k < (args.quick ? 1 : 3); k++) {
+          const cpu0 = cpuMs(child.pid);
           const r = await withTimeout('re-apply', 60_000 * scale, () => http(base, 'PUT', `/v1/clusters/${c}`, body, 60_000 * scale));
+          cpus.push(cpuMs(child.pid) - cpu0);
           expectStatus(r, [200], 'PUT /v1/clusters/{name}');
           times.push(r.ms);
           const parsed = JSON.parse(r.text) as { changes?: unknown[] };
@@ -563,11 +586,11 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
           }
         }
         if (changes === null || changes.length !== 0) written.push(`changes reported: ${JSON.stringify(changes)?.slice(0, 200)}`);
-        result.details.reapply = { timesMs: times, fingerprintBefore: fpBefore, fingerprintAfter: fpAfter, statsBefore, statsAfter, written };
+        result.details.reapply = { timesMs: times, serverCpuMs: cpus, fingerprintBefore: fpBefore, fingerprintAfter: fpAfter, statsBefore, statsAfter, written };
         const p50 = quantile(times, 0.5);
         metric({
           key: 'reapply', what: `re-apply unchanged (PUT), median of ${times.length}`, value: p50 / 1000, unit: 's', target: '≤ 1 s',
-          verdict: p50 <= 1000 ? 'PASS' : 'FAIL', note: `max ${(Math.max(...times) / 1000).toFixed(2)} s`,
+          verdict: p50 <= 1000 ? 'PASS' : 'FAIL', note: `max ${(Math.max(...times) / 1000).toFixed(2)} s; server CPU ${(quantile(cpus, 0.5) / 1000).toFixed(2)} s`,
         });
         metric({
           key: 'reapplyWrites', what: 're-apply: rows written', value: written.length === 0 ? 0 : null, unit: '', target: '0 (version, xmins, pg_stat)',
@@ -584,7 +607,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
       try {
         const addMs: number[] = [];
         const reloadMs: number[] = [];
-        const runTag = tag.slice(-6);
+        const runTag = String(process.pid);
         for (let s = 0; s < samples; s++) {
           const extra = extraNode(s, layout.subnets, runTag);
           const r = await withTimeout('add node', 30_000 * scale, () => http(base, 'POST', `/v1/clusters/${c}/nodes`, JSON.stringify(extra), 30_000 * scale));
@@ -628,17 +651,19 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
         });
         const times: number[] = [];
         const n = Math.max(samples, 50);
+        const cpu0 = cpuMs(child.pid);
         for (let k = 0; k < n; k++) {
           const node = nodeName(Math.floor(pick() * nodes));
           const r = await withTimeout('routes', 30_000, () => http(base, 'GET', `/v1/clusters/${c}/nodes/${node}/routes?format=json`, null, 30_000));
           expectStatus(r, [200], 'GET …/routes');
           times.push(r.ms);
         }
+        const cpuPerReq = (cpuMs(child.pid) - cpu0) / n;
         const st = stats(times);
-        result.details.routes = { ms: times };
+        result.details.routes = { ms: times, serverCpuMsPerRequest: cpuPerReq };
         metric({
           key: 'routes', what: `one node's route table (json), p50 of ${n}`, value: st.p50, unit: 'ms', target: '≤ 20 ms',
-          verdict: st.p50 <= 20 ? 'PASS' : 'FAIL', note: `p90 ${st.p90.toFixed(1)}, max ${st.max.toFixed(1)} ms`,
+          verdict: st.p50 <= 20 ? 'PASS' : 'FAIL', note: `p90 ${st.p90.toFixed(1)}, max ${st.max.toFixed(1)} ms; server CPU ${cpuPerReq.toFixed(1)} ms/req`,
         });
       } catch (err) {
         fail('routes', err);
@@ -649,14 +674,17 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
     // ---- verify
     if (phase('verify')) {
       try {
+        const cpu0 = cpuMs(child.pid);
         const r = await withTimeout('verify', 300_000 * scale, () => http(base, 'GET', `/v1/clusters/${c}/verify`, null, 300_000 * scale));
+        const verifyCpu = cpuMs(child.pid) - cpu0;
         expectStatus(r, [200], 'GET …/verify');
         const rep = JSON.parse(r.text) as { ok?: boolean; checks?: { name: string; ok: boolean }[] };
         const failed = (rep.checks ?? []).filter((x) => !x.ok).map((x) => x.name);
-        result.details.verify = { ok: rep.ok, checks: rep.checks?.map((x) => ({ name: x.name, ok: x.ok })), bytes: r.bytes };
+        result.details.verify = { serverCpuMs: verifyCpu, ok: rep.ok, checks: rep.checks?.map((x) => ({ name: x.name, ok: x.ok })), bytes: r.bytes };
         metric({
           key: 'verify', what: 'verify whole cluster (GET …/verify)', value: r.ms / 1000, unit: 's', target: '≤ 5 s',
-          verdict: r.ms <= 5000 ? 'PASS' : 'FAIL', note: rep.ok ? 'report ok' : `report NOT ok: ${failed.join(', ')}`,
+          verdict: r.ms <= 5000 ? 'PASS' : 'FAIL',
+          note: `server CPU ${(verifyCpu / 1000).toFixed(2)} s; ${rep.ok ? 'report ok' : `report NOT ok: ${failed.join(', ')}`}`,
         });
         if (!rep.ok) result.errors.push(`verify reported failures on the benchmark cluster: ${failed.join(', ')}`);
       } catch (err) {
@@ -668,7 +696,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
     // ---- GraphQL path under load, next to { __typename }
     if (phase('path')) {
       try {
-        await pathLoad(base, def, nodes, loadSeconds, result, metric);
+        await pathLoad(base, child.pid, def, nodes, loadSeconds, result, metric);
       } catch (err) {
         fail('graphql path', err);
         metric({ key: 'pathThroughput', what: 'GraphQL path, 10 connections', value: null, unit: 'req/s', target: '≥ 50 % of floor, p99 ≤ 10 ms', verdict: 'ERROR' });
@@ -709,11 +737,13 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
     await observer.end({ timeout: 5 });
     await withTimeout('drop databases', 60_000, () => dbs.cleanup()).catch((err) => fail('cleanup', err));
     result.durationS = (now() - started) / 1000;
+    result.machine.loadavgEnd = os.loadavg()[0]!;
   }
 }
 
 async function pathLoad(
   base: string,
+  pid: number,
   def: ClusterDefinition,
   nodes: number,
   seconds: number,
@@ -771,20 +801,29 @@ async function pathLoad(
   await cannon('path', 2);
   await cannon('floor', 1);
   gqlErrors = 0;
+  const cpu0 = cpuMs(pid);
   const floor = await cannon('floor', seconds);
+  const cpu1 = cpuMs(pid);
   const load = await cannon('path', seconds);
+  const cpu2 = cpuMs(pid);
+  // Server CPU per request: robust to other work on the machine, unlike req/s.
+  const floorCpu = (cpu1 - cpu0) / Math.max(1, floor.requests.total);
+  const pathCpu = (cpu2 - cpu1) / Math.max(1, load.requests.total);
   const summary = (r: autocannon.Result) => ({
     reqPerSec: r.requests.average, total: r.requests.total, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max,
     errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx,
   });
-  result.details.pathLoad = { seconds, connections: 10, path: summary(load), floor: summary(floor), graphqlErrors: gqlErrors };
+  result.details.pathLoad = {
+    seconds, connections: 10, path: { ...summary(load), serverCpuMsPerRequest: pathCpu }, floor: { ...summary(floor), serverCpuMsPerRequest: floorCpu },
+    graphqlErrors: gqlErrors,
+  };
   const bad = load.errors + load.timeouts + load.non2xx + gqlErrors;
   const ratio = load.requests.average / floor.requests.average;
   metric({
     key: 'pathThroughput', what: `GraphQL path, 10 conns, ${seconds} s: throughput`, value: load.requests.average, unit: 'req/s',
     floor: floor.requests.average, ratio, ratioKind: '%', target: '≥ 50 % of floor',
     verdict: bad > 0 ? 'FAIL' : ratio >= 0.5 ? 'PASS' : 'FAIL',
-    note: bad > 0 ? `${bad} failed requests (${gqlErrors} GraphQL errors)` : `${load.requests.total} requests`,
+    note: `${bad > 0 ? `${bad} FAILED requests (${gqlErrors} GraphQL errors)` : `${load.requests.total} requests`}; server CPU/req ${pathCpu.toFixed(2)} vs ${floorCpu.toFixed(2)} ms`,
   });
   metric({
     key: 'pathP99', what: 'GraphQL path: p99 latency', value: load.latency.p99, unit: 'ms', floor: floor.latency.p99, ratio: null,

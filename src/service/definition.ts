@@ -162,7 +162,13 @@ const SUBNET_FIELDS = fields(['name', 'cidr', 'gateway']);
 const NODE_FIELDS = fields(['name', 'address', 'addresses', 'interface', 'podCidrs'], ['subnet', 'gateways', 'vtepMac']);
 const POD_FIELDS = fields(['name', 'namespace', 'node', 'ips'], ['ref', 'vethName']);
 
-const at = (base: string, key: string): string => (base ? `${base}.${key}` : key);
+/** Where a value sits; a function for the paths of pods, built only when a problem is reported. */
+type Base = string | (() => string);
+const at = (base: Base, key: string): string => {
+  const b = typeof base === 'string' ? base : base();
+  return b ? `${b}.${key}` : key;
+};
+const resolve = (base: Base): string => (typeof base === 'string' ? base : base());
 const isAbsent = (v: unknown): v is null | undefined => v === undefined || v === null;
 /** Input text quoted for a message, cut short so one huge value cannot flood the answer. */
 const q = (s: string): string => JSON.stringify(s.length > 70 ? `${s.slice(0, 67)}...` : s);
@@ -177,12 +183,12 @@ function describe(v: unknown): string {
 }
 
 /** The object at `path`, with every unknown field reported; null (and reported) when `v` is not an object. */
-function readObject(p: Problems, v: unknown, path: string, f: Fields): Json | null {
+function readObject(p: Problems, v: unknown, path: Base, f: Fields): Json | null {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    p.add(path, `expected an object, got ${describe(v)}`);
+    p.add(resolve(path), `expected an object, got ${describe(v)}`);
     return null;
   }
-  for (const k of Object.keys(v)) if (!f.known.has(k)) p.add(at(path, k), unknownField(k, f));
+  for (const k in v) if (!f.known.has(k)) p.add(at(path, k), unknownField(k, f)); // JSON objects: own members only
   return v as Json;
 }
 
@@ -234,7 +240,9 @@ function readInt(p: Problems, v: unknown, path: string, min: number, max: number
 // ---- names, interfaces, addresses --------------------------------------------------------
 
 const LABEL_RE = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
-const SUBDOMAIN_RE = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+// With DOT_EDGE_RE, the same language as Kubernetes' subdomain regex, without its nested groups.
+const SUBDOMAIN_CHARS_RE = /^[a-z0-9](?:[-.a-z0-9]*[a-z0-9])?$/;
+const DOT_EDGE_RE = /\.[-.]|-\./;
 const IFNAME_BAD_RE = /[\s/:]/;
 const UNDERSCORE_RE = /_/g;
 
@@ -247,21 +255,16 @@ function nameProblem(kind: 'label' | 'subdomain', s: string): string | null {
   const max = kind === 'label' ? 63 : 253;
   if (s.length === 0) return 'must not be empty';
   if (s.length > max) return `${q(s)} is too long: a DNS-1123 ${kind} has at most ${max} characters (this has ${s.length})`;
-  if ((kind === 'label' ? LABEL_RE : SUBDOMAIN_RE).test(s)) return null;
+  if (kind === 'label' ? LABEL_RE.test(s) : SUBDOMAIN_CHARS_RE.test(s) && !DOT_EDGE_RE.test(s)) return null;
   const what = kind === 'label' ? "lowercase letters, digits and '-'" : "lowercase letters, digits, '-' and '.'";
   return `${q(s)} is not a valid DNS-1123 ${kind}: use ${what}, starting and ending with a letter or digit`;
 }
 
-function readName(p: Problems, v: unknown, path: string, kind: 'label' | 'subdomain'): string | undefined {
-  if (isAbsent(v)) {
-    p.add(path, 'required');
-    return undefined;
-  }
-  const s = readString(p, v, path);
-  if (s === undefined) return undefined;
-  const why = nameProblem(kind, s);
-  if (why) p.add(path, why);
-  return why ? undefined : s;
+/** The name at `base`.`key`; the path is only built for a problem (this runs for every pod). */
+function readName(p: Problems, v: unknown, base: Base, key: string, kind: 'label' | 'subdomain'): string | undefined {
+  const why = isAbsent(v) ? 'required' : typeof v !== 'string' ? `expected a string, got ${describe(v)}` : nameProblem(kind, v);
+  if (why) p.add(at(base, key), why);
+  return why ? undefined : (v as string);
 }
 
 /** Linux `dev_valid_name`: 1..15 bytes (IFNAMSIZ − 1), not `.`/`..`, no '/', ':' or whitespace. */
@@ -342,7 +345,7 @@ const MAX_MTU = 9216;
 const IPV6_MIN_MTU = 1280;
 
 function readSettings(p: Problems, o: Json): ClusterSettings {
-  const name = readName(p, o.name, 'name', 'label') ?? '';
+  const name = readName(p, o.name, '', 'name', 'label') ?? '';
   let pod: Located<Prefix>[] = [];
   if (isAbsent(o.podCidrs)) p.add('podCidrs', 'required: one or two prefixes, at most one per family');
   else pod = readPerFamilyList(p, o.podCidrs, 'podCidrs', 1, 'pod CIDR', readPrefix);
@@ -434,7 +437,7 @@ function readSubnets(p: Problems, v: unknown, podCidrs: Prefix[]): SubnetSpec[] 
     const base = `subnets[${i}]`;
     const o = readObject(p, x, base, SUBNET_FIELDS);
     if (!o) return;
-    const name = readName(p, o.name, at(base, 'name'), 'label');
+    const name = readName(p, o.name, base, 'name', 'label');
     const first = name === undefined ? undefined : names.get(name);
     if (first !== undefined) p.add(at(base, 'name'), `duplicate subnet name "${name}" (first at subnets[${first}])`);
     else if (name !== undefined) names.set(name, i);
@@ -531,7 +534,7 @@ interface ReadNode { def: NodeDefinition; nameOk: boolean; addrs: Located<Addr>[
 function readNode(p: Problems, v: unknown, base: string, rules: NodeRules): ReadNode | null {
   const o = readObject(p, v, base, NODE_FIELDS);
   if (!o) return null;
-  const name = readName(p, o.name, at(base, 'name'), 'subdomain');
+  const name = readName(p, o.name, base, 'name', 'subdomain');
   const addrs = readNodeAddresses(p, o, base);
   const iface = readIfname(p, o.interface, at(base, 'interface'), 'eth0');
   const taken = iface === undefined ? undefined : rules.devices.get(iface);
@@ -689,12 +692,12 @@ function overlappingPairs<T extends { value: Prefix }>(items: T[]): [T, T][] {
 
 const POD_IP_CONFLICT = 'POD_IP_CONFLICT';
 
-function readPod(p: Problems, v: unknown, base: string): { def: PodDefinition; ok: boolean; ips: Located<Addr>[] } | null {
+function readPod(p: Problems, v: unknown, base: Base): { def: PodDefinition; ok: boolean; ips: Located<Addr>[] } | null {
   const o = readObject(p, v, base, POD_FIELDS);
   if (!o) return null;
-  const name = readName(p, o.name, at(base, 'name'), 'subdomain');
-  const namespace = isAbsent(o.namespace) ? 'default' : readName(p, o.namespace, at(base, 'namespace'), 'label');
-  const node = readName(p, o.node, at(base, 'node'), 'subdomain');
+  const name = readName(p, o.name, base, 'name', 'subdomain');
+  const namespace = isAbsent(o.namespace) ? 'default' : readName(p, o.namespace, base, 'namespace', 'label');
+  const node = readName(p, o.node, base, 'node', 'subdomain');
   const ips = isAbsent(o.ips) ? [] : readPerFamilyList(p, o.ips, at(base, 'ips'), 0, 'IP', readAddr);
   const ok = name !== undefined && namespace !== undefined && node !== undefined;
   return { def: { namespace: namespace ?? '', name: name ?? '', node: node ?? '', ips: ips.map((x) => x.value) }, ok, ips };
@@ -705,7 +708,7 @@ function readPods(p: Problems, v: unknown, nodes: { byName: Map<string, NodeEntr
   const refs = new Map<string, number>();
   const pinned: Record<Family, Map<bigint, { index: number; ref: string }>> = { 4: new Map(), 6: new Map() };
   readOptionalList(p, v, 'pods').forEach((x, index) => {
-    const base = `pods[${index}]`;
+    const base = (): string => `pods[${index}]`;
     const r = readPod(p, x, base);
     if (!r) return;
     const { def } = r;

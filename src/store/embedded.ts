@@ -15,6 +15,8 @@ export interface EmbeddedServer {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** Start again after stop() (same data, same port). */
+  start(): Promise<void>;
 }
 
 const USER = 'postgres';
@@ -116,6 +118,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       if (stopped) return;
       stopped = true;
       await pg.stop();
+    },
+    async start() {
+      if (!stopped) return;
+      await pg.start();
+      stopped = false;
     },
   };
 }

@@ -135,7 +135,7 @@ export function formatGraphqlErrors(execution: ExecutionResult & { errors: reado
   let status = 200;
   let executed = execution.data !== undefined && execution.data !== null;
   const errors: FormattedError[] = [];
-  for (const err of execution.errors.flatMap(expandRequestError)) {
+  for (const err of execution.errors.flatMap(expandRequestError)) { console.log("DBG", err, err.originalError);
     const orig = err.originalError as (Error & RequestProblem) | undefined;
     if (err.path) executed = true;
     if (typeof err.extensions.code === 'string') {

@@ -1,0 +1,85 @@
+// The server as `npm start` runs it: embedded PostgreSQL when DATABASE_URL is
+// unset, data that survives a restart, a busy port handled, and readiness that
+// follows the database going away and coming back.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { loadConfig } from '../src/config.js';
+import { startServer } from '../src/server.js';
+import { startEmbeddedPostgres } from '../src/store/embedded.js';
+import { connectDb } from '../src/store/db.js';
+import { migrate } from '../src/store/migrator.js';
+import { buildApp } from '../src/app.js';
+import request from 'supertest';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-server-test-'));
+fs.chmodSync(tmp, 0o755);
+
+describe('podnet serve with the embedded database', () => {
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test('data written survives a restart; a busy embedded port is replaced by a free one', async () => {
+    // Hold a port so the embedded server has to pick another.
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const busy = (blocker.address() as net.AddressInfo).port;
+    const env = { PORT: '0', LOG_LEVEL: 'silent', PODNET_AUTH: 'off', PODNET_DATA_DIR: path.join(tmp, 'data'), PODNET_PG_PORT: String(busy) };
+    try {
+      const first = await startServer(loadConfig(env));
+      try {
+        const res = await fetch(`${first.url}/v1/clusters`, {
+          method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'keep', podCidrs: ['10.7.0.0/16'], nodes: [{ name: 'n', address: '192.168.7.1' }] }),
+        });
+        assert.equal(res.status, 201);
+      } finally {
+        await first.close();
+      }
+      const second = await startServer(loadConfig(env));
+      try {
+        const res = await fetch(`${second.url}/v1/clusters/keep`);
+        assert.equal(res.status, 200);
+        const body = (await res.json()) as { nodes: { podCidrs: string[] }[] };
+        assert.deepEqual(body.nodes[0]!.podCidrs, ['10.7.0.0/24']);
+        assert.ok(fs.existsSync(path.join(tmp, 'data', 'pg', 'PG_VERSION')), 'data lives under PODNET_DATA_DIR');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('stopping PostgreSQL makes /readyz 503 and requests 503, without a crash; starting it again recovers', async () => {
+    const pg = await startEmbeddedPostgres({ dir: path.join(tmp, 'flaky'), port: 0, database: 'podnet', persistent: true });
+    const db = connectDb(pg.url, { max: 2 });
+    await migrate(db.sql);
+    const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', PODNET_AUTH: 'off' }), db }, { logger: false });
+    await app.ready();
+    try {
+      await request(app.server).get('/readyz').expect(200);
+      await pg.stop();
+      const down = await request(app.server).get('/readyz').expect(503);
+      assert.equal(down.body.code, 'DATABASE_UNAVAILABLE');
+      const read = await request(app.server).get('/v1/clusters').expect(503);
+      assert.equal(read.body.code, 'DATABASE_UNAVAILABLE');
+      assert.equal(read.headers['retry-after'], '1');
+      await request(app.server).get('/healthz').expect(200);
+      await pg.start();
+      let ready = 0;
+      for (let i = 0; i < 50 && ready !== 200; i++) {
+        ready = (await request(app.server).get('/readyz')).status;
+        if (ready !== 200) await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(ready, 200, 'ready again once PostgreSQL is back');
+      await request(app.server).get('/v1/clusters').expect(200);
+    } finally {
+      await app.close();
+      await db.close();
+      await pg.stop();
+    }
+  });
+});
