@@ -6,7 +6,10 @@
 //
 //   --nodes    comma-separated node counts (default 5000); 30 pods per node
 //   --quick    fewer samples, 3 s load runs (a smoke run, not a measurement)
-//   --profile  start the server with --cpu-prof; summarise the hottest functions
+//   --profile  a CPU profile of the server per phase (inspector, 0.5 ms
+//              sampling; bench/results/profiles/…): hottest functions with
+//              file:line. Profiling slows the server: use the numbers of a
+//              run without --profile
 //   --only     phases after the apply, comma-separated (default all):
 //              reapply,addnode,routes,verify,path
 //
@@ -254,16 +257,13 @@ interface Child {
   url: string;
   pid: number;
   proc: ChildProcess;
-  mem(): Promise<NodeJS.MemoryUsage>;
+  /** A request over the IPC channel (see bench/server.ts). */
+  call<T>(type: string, payload?: object): Promise<T>;
   stop(): Promise<void>;
 }
 
-async function startChild(databaseUrl: string, profileDir: string | null): Promise<Child> {
-  const args = [
-    ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
-    '--import', 'tsx',
-    path.join(BENCH_DIR, 'server.ts'),
-  ];
+async function startChild(databaseUrl: string): Promise<Child> {
+  const args = ['--import', 'tsx', path.join(BENCH_DIR, 'server.ts')];
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -277,24 +277,25 @@ async function startChild(databaseUrl: string, profileDir: string | null): Promi
       });
     }),
   );
-  let memId = 0;
+  let lastId = 0;
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   return {
     url: ready.url,
     pid: ready.pid,
     proc,
-    mem: () =>
-      withTimeout('server memoryUsage', 10_000, () =>
-        new Promise<NodeJS.MemoryUsage>((resolve) => {
-          const id = ++memId;
-          const on = (m: { type?: string; id?: number; mem?: NodeJS.MemoryUsage }) => {
-            if (m.type === 'mem' && m.id === id) {
+    call: <T>(type: string, payload: object = {}) =>
+      withTimeout(`server ${type}`, 30_000, () =>
+        new Promise<T>((resolve, reject) => {
+          const id = ++lastId;
+          const on = (m: { type?: string; id?: number; error?: string }) => {
+            if (m.type === 'reply' && m.id === id) {
               proc.off('message', on);
-              resolve(m.mem!);
+              if (m.error) reject(new Error(m.error));
+              else resolve(m as T);
             }
           };
           proc.on('message', on);
-          proc.send({ type: 'mem', id });
+          proc.send({ ...payload, type, id });
         }),
       ),
     async stop() {
@@ -409,7 +410,8 @@ interface RunResult {
   metrics: Metric[];
   details: Record<string, unknown>;
   errors: string[];
-  profile?: ProfileSummary | null;
+  /** With --profile: the server's CPU profile per phase. */
+  profiles?: Record<string, ProfileSummary>;
   durationS: number;
 }
 
@@ -501,7 +503,26 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
       fail('floor insert', err);
     }
 
-    child = await startChild(dbs.benchUrl, profileDir);
+    child = await startChild(dbs.benchUrl);
+    const server = child;
+    /** With --profile: a CPU profile of the server during fn, summarised under result.profiles[name]. */
+    const profiled = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      if (!profileDir) return fn();
+      await server.call('prof-start');
+      try {
+        return await fn();
+      } finally {
+        const file = path.join(profileDir, `${name}.cpuprofile`);
+        try {
+          await server.call('prof-stop', { file });
+          const sum = summarise(file, 30);
+          (result.profiles ??= {})[name] = sum;
+          console.log(`\n-- profile: ${name}\n${formatSummary(sum)}\n`);
+        } catch (err) {
+          fail(`profile ${name}`, err);
+        }
+      }
+    };
     const base = child.url;
     console.log(`  service at ${base} (pid ${child.pid}), database: ${dbs.where}`);
     const c = encodeURIComponent(def.name);
@@ -510,7 +531,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
     let applied = false;
     try {
       const cpu0 = cpuMs(child.pid);
-      const r = await withTimeout('apply', 300_000 * scale, () => http(base, 'POST', '/v1/clusters', body, 300_000 * scale));
+      const r = await profiled('apply', () => withTimeout('apply', 300_000 * scale, () => http(base, 'POST', '/v1/clusters', body, 300_000 * scale)));
       const applyCpu = cpuMs(child.pid) - cpu0;
       result.details.applyServerCpuMs = applyCpu;
       expectStatus(r, [201], 'POST /v1/clusters');
@@ -566,7 +587,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
         let changes: unknown[] | null = null;
         for (let k = 0; k < (args.quick ? 1 : 3); k++) {
           const cpu0 = cpuMs(child.pid);
-          const r = await withTimeout('re-apply', 60_000 * scale, () => http(base, 'PUT', `/v1/clusters/${c}`, body, 60_000 * scale));
+          const r = await profiled(`reapply-${k + 1}`, () => withTimeout('re-apply', 60_000 * scale, () => http(base, 'PUT', `/v1/clusters/${c}`, body, 60_000 * scale)));
           cpus.push(cpuMs(child.pid) - cpu0);
           expectStatus(r, [200], 'PUT /v1/clusters/{name}');
           times.push(r.ms);
@@ -610,7 +631,9 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
         const runTag = String(process.pid);
         for (let s = 0; s < samples; s++) {
           const extra = extraNode(s, layout.subnets, runTag);
-          const r = await withTimeout('add node', 30_000 * scale, () => http(base, 'POST', `/v1/clusters/${c}/nodes`, JSON.stringify(extra), 30_000 * scale));
+          const add = () => withTimeout('add node', 30_000 * scale, () => http(base, 'POST', `/v1/clusters/${c}/nodes`, JSON.stringify(extra), 30_000 * scale));
+          // Profiled: the first and the last sample only (one profile per sample would be 30).
+          const r = s === 0 || s === samples - 1 ? await profiled(`addnode-${s + 1}`, add) : await add();
           expectStatus(r, [201], 'POST …/nodes');
           addMs.push(r.ms);
           if (s === 0) result.details.addNodeResponse = JSON.parse(r.text);
@@ -640,8 +663,8 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
     if (phase('routes')) {
       try {
         const pick = rng(7);
-        const first = await withTimeout('routes (cold)', 120_000 * scale, () =>
-          http(base, 'GET', `/v1/clusters/${c}/nodes/${nodeName(0)}/routes?format=json`, null, 120_000 * scale));
+        const first = await profiled('routes-cold', () => withTimeout('routes (cold)', 120_000 * scale, () =>
+          http(base, 'GET', `/v1/clusters/${c}/nodes/${nodeName(0)}/routes?format=json`, null, 120_000 * scale)));
         expectStatus(first, [200], 'GET …/routes');
         const table = JSON.parse(first.text) as { routes?: unknown[]; neighbors?: unknown[]; fdb?: unknown[] };
         result.details.routeTable = { routes: table.routes?.length, neighbors: table.neighbors?.length, fdb: table.fdb?.length, bytes: first.bytes };
@@ -652,12 +675,14 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
         const times: number[] = [];
         const n = Math.max(samples, 50);
         const cpu0 = cpuMs(child.pid);
-        for (let k = 0; k < n; k++) {
-          const node = nodeName(Math.floor(pick() * nodes));
-          const r = await withTimeout('routes', 30_000, () => http(base, 'GET', `/v1/clusters/${c}/nodes/${node}/routes?format=json`, null, 30_000));
-          expectStatus(r, [200], 'GET …/routes');
-          times.push(r.ms);
-        }
+        await profiled('routes', async () => {
+          for (let k = 0; k < n; k++) {
+            const node = nodeName(Math.floor(pick() * nodes));
+            const r = await withTimeout('routes', 30_000, () => http(base, 'GET', `/v1/clusters/${c}/nodes/${node}/routes?format=json`, null, 30_000));
+            expectStatus(r, [200], 'GET …/routes');
+            times.push(r.ms);
+          }
+        });
         const cpuPerReq = (cpuMs(child.pid) - cpu0) / n;
         const st = stats(times);
         result.details.routes = { ms: times, serverCpuMsPerRequest: cpuPerReq };
@@ -675,7 +700,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
     if (phase('verify')) {
       try {
         const cpu0 = cpuMs(child.pid);
-        const r = await withTimeout('verify', 300_000 * scale, () => http(base, 'GET', `/v1/clusters/${c}/verify`, null, 300_000 * scale));
+        const r = await profiled('verify', () => withTimeout('verify', 300_000 * scale, () => http(base, 'GET', `/v1/clusters/${c}/verify`, null, 300_000 * scale)));
         const verifyCpu = cpuMs(child.pid) - cpu0;
         expectStatus(r, [200], 'GET …/verify');
         const rep = JSON.parse(r.text) as { ok?: boolean; checks?: { name: string; ok: boolean }[] };
@@ -696,7 +721,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
     // ---- GraphQL path under load, next to { __typename }
     if (phase('path')) {
       try {
-        await pathLoad(base, child.pid, def, nodes, loadSeconds, result, metric);
+        await pathLoad(base, child.pid, def, nodes, loadSeconds, result, metric, profiled);
       } catch (err) {
         fail('graphql path', err);
         metric({ key: 'pathThroughput', what: 'GraphQL path, 10 connections', value: null, unit: 'req/s', target: '≥ 50 % of floor, p99 ≤ 10 ms', verdict: 'ERROR' });
@@ -706,7 +731,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
     // ---- memory of the service holding the cluster
     try {
       const ps = procStatus(child.pid);
-      const mu = await child.mem();
+      const { mem: mu } = await child.call<{ mem: NodeJS.MemoryUsage }>('mem');
       result.details.memory = { proc: ps, memoryUsage: mu };
       const rss = ps?.rssMb ?? mu.rss / 2 ** 20;
       metric({
@@ -719,21 +744,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
     }
     return result;
   } finally {
-    if (child) {
-      await child.stop().catch((err) => fail('stop server', err));
-      if (profileDir) {
-        const files = fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
-        if (files.length) {
-          const file = path.join(profileDir, files.sort().at(-1)!);
-          try {
-            result.profile = summarise(file, 30);
-            console.log('\n' + formatSummary(result.profile));
-          } catch (err) {
-            fail('profile summary', err);
-          }
-        }
-      }
-    }
+    if (child) await child.stop().catch((err) => fail('stop server', err));
     await observer.end({ timeout: 5 });
     await withTimeout('drop databases', 60_000, () => dbs.cleanup()).catch((err) => fail('cleanup', err));
     result.durationS = (now() - started) / 1000;
@@ -749,6 +760,7 @@ async function pathLoad(
   seconds: number,
   result: RunResult,
   metric: (m: Metric) => void,
+  profiled: <T>(name: string, fn: () => Promise<T>) => Promise<T>,
 ): Promise<void> {
   const headers = { 'content-type': 'application/json' };
   // Is GraphQL there, and does it answer path correctly?
@@ -802,9 +814,9 @@ async function pathLoad(
   await cannon('floor', 1);
   gqlErrors = 0;
   const cpu0 = cpuMs(pid);
-  const floor = await cannon('floor', seconds);
+  const floor = await profiled('graphql-floor', () => cannon('floor', seconds));
   const cpu1 = cpuMs(pid);
-  const load = await cannon('path', seconds);
+  const load = await profiled('graphql-path', () => cannon('path', seconds));
   const cpu2 = cpuMs(pid);
   // Server CPU per request: robust to other work on the machine, unlike req/s.
   const floorCpu = (cpu1 - cpu0) / Math.max(1, floor.requests.total);
@@ -842,7 +854,7 @@ async function main(): Promise<void> {
   let failed = false;
   for (const n of args.nodes) {
     const r = await runOne(n, args);
-    console.log(`\n${r.workload.name} (${r.workload.nodes} nodes, ${r.workload.pods} pods) — ${r.machine.cpus} × ${r.machine.cpuModel}, node ${r.machine.node}, ${r.machine.date}`);
+    console.log(`\n${r.workload.name} (${r.workload.nodes} nodes, ${r.workload.pods} pods) — ${r.machine.cpus} × ${r.machine.cpuModel}, node ${r.machine.node}, ${r.machine.date}, load average ${r.machine.loadavgStart.toFixed(1)} → ${r.machine.loadavgEnd.toFixed(1)}`);
     console.log(formatTable(r));
     if (r.errors.length) console.log(`errors:\n${r.errors.map((e) => `  - ${e}`).join('\n')}`);
     console.log(`(${r.durationS.toFixed(0)} s)`);

@@ -5,9 +5,12 @@
 // so that a CPU profile shows the server only.
 //
 // Talks to its parent over the IPC channel: sends {type:'ready', url, pid}
-// once listening; answers {type:'mem'} with process.memoryUsage(); on
-// {type:'stop'} (or SIGTERM) closes the server and exits, which writes the
-// CPU profile when started with --cpu-prof.
+// once listening; answers each {type, id} with {type:'reply', id, …}:
+// 'mem' → process.memoryUsage(); 'prof-start' / 'prof-stop' {file} → a CPU
+// profile of what ran in between, written to file; 'stop' (or SIGTERM,
+// or the parent going away) closes the server and exits.
+import fs from 'node:fs';
+import inspector from 'node:inspector';
 import { loadConfig } from '../src/config.js';
 import { startServer } from '../src/server.js';
 
@@ -36,13 +39,46 @@ async function stop(code: number): Promise<void> {
   }
 }
 
-process.on('message', (msg: { type?: string; id?: number }) => {
-  if (msg?.type === 'mem') {
-    if (typeof globalThis.gc === 'function' && (msg as { gc?: boolean }).gc) globalThis.gc();
-    send({ type: 'mem', id: msg.id, mem: process.memoryUsage() });
-  } else if (msg?.type === 'stop') {
-    void stop(0);
+// CPU profiles of single phases, on request (bench/run.ts --profile): the
+// in-process inspector, so one run yields one profile per phase.
+let session: inspector.Session | null = null;
+function post<T>(method: string, params?: object): Promise<T> {
+  return new Promise((resolve, reject) => {
+    session!.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T)));
+  });
+}
+
+async function handle(msg: { type?: string; file?: string }): Promise<unknown> {
+  switch (msg.type) {
+    case 'mem':
+      return { mem: process.memoryUsage() };
+    case 'prof-start':
+      if (!session) {
+        session = new inspector.Session();
+        session.connect();
+        await post('Profiler.enable');
+        await post('Profiler.setSamplingInterval', { interval: 500 });
+      }
+      await post('Profiler.start');
+      return {};
+    case 'prof-stop': {
+      const { profile } = await post<{ profile: unknown }>('Profiler.stop');
+      fs.writeFileSync(msg.file!, JSON.stringify(profile));
+      return { file: msg.file };
+    }
+    case 'stop':
+      void stop(0);
+      return {};
+    default:
+      throw new Error(`unknown message ${JSON.stringify(msg.type)}`);
   }
+}
+
+process.on('message', (msg: { type?: string; id?: number; file?: string }) => {
+  handle(msg).then(
+    (res) => send({ ...(res as object), type: 'reply', id: msg.id }),
+    (err: Error) => send({ type: 'reply', id: msg.id, error: err.message }),
+  );
 });
 process.on('SIGTERM', () => void stop(0));
 process.on('SIGINT', () => void stop(0));

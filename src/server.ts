@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { connectDb, type Db } from './store/db.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './store/embedded.js';
 import { migrate } from './store/migrator.js';
+import { TokenService } from './service/tokens.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -33,6 +34,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   try {
     const result = await migrate(db.sql);
     app = await buildApp({ config, db });
+    await bootstrapAuth(config, db, app);
     if (embedded) app.log.info({ dataDir: config.dataDir, port: embedded.port }, 'using embedded PostgreSQL');
     if (result.applied.length > 0) app.log.info({ applied: result.applied }, 'migrations applied');
     if (result.checksumMismatches.length > 0) app.log.warn({ migrations: result.checksumMismatches }, 'applied migrations differ from the files on disk');
@@ -50,6 +52,29 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await db.close();
     await embedded?.stop();
     throw err;
+  }
+}
+
+/**
+ * PODNET_ADMIN_TOKEN becomes a valid admin token; with no token at all, the
+ * first start creates one and prints it once (it is stored only as a hash).
+ */
+async function bootstrapAuth(config: Config, db: Db, app: FastifyInstance): Promise<void> {
+  if (!config.auth) {
+    app.log.warn('authentication is OFF (PODNET_AUTH=off): every request is treated as admin');
+    return;
+  }
+  const tokens = new TokenService(db.prisma);
+  if (config.adminToken) {
+    await tokens.ensure('admin-env', config.adminToken, 'admin');
+    return;
+  }
+  if ((await tokens.count()) > 0) return;
+  try {
+    const t = await tokens.create('admin', 'admin');
+    process.stdout.write(`podnet: created admin token "admin" (shown only this once; store it now):\n${t.token}\n`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'TOKEN_EXISTS') throw err; // another instance created it first
   }
 }
 

@@ -7,9 +7,17 @@ import { clusterRoutes } from './rest/clusters.js';
 import { networkRoutes } from './rest/network.js';
 import { nodeRoutes } from './rest/nodes.js';
 import { podRoutes } from './rest/pods.js';
+import { tokenRoutes } from './rest/tokens.js';
+import { registerAuth } from './auth.js';
+import { registerMetrics } from './metrics.js';
+import { TokenService } from '../service/tokens.js';
 
 export async function registerApi(app: FastifyInstance, deps: AppDeps): Promise<ClusterService> {
   const service = new ClusterService(deps.db.sql);
+  const tokens = new TokenService(deps.db.prisma);
+  registerAuth(app, tokens, deps.config.auth);
+  registerMetrics(app, service);
+  await app.register(tokenRoutes, { tokens });
   await app.register(clusterRoutes, { service });
   await app.register(nodeRoutes, { service });
   await app.register(podRoutes, { service });

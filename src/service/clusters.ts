@@ -18,7 +18,7 @@ import { parseClusterDefinition, parseNodeInput, parsePodInput, podRef } from '.
 import { AppError, toAppError } from './errors.js';
 import { planAddNode, planAddPod, planApply, type ApplyPlan, type Change } from './plan.js';
 import { SnapshotCache, type Snapshot } from './snapshots.js';
-import { clusterView, nodeView, podView, type ClusterView, type NodeView, type PodView } from './views.js';
+import { capacityView, clusterView, nodeView, podView, type ClusterView, type NodeView, type PodView } from './views.js';
 
 export interface ApplyResult {
   created: boolean;
@@ -38,6 +38,8 @@ const MAX_ATTEMPTS = 3;
 
 export class ClusterService {
   readonly cache: SnapshotCache;
+  /** Allocations made by this instance (for /metrics). */
+  readonly stats = { nodesAllocated: 0, podsAllocated: 0 };
 
   constructor(private readonly sql: Sql) {
     this.cache = new SnapshotCache(sql);
@@ -60,7 +62,11 @@ export class ClusterService {
       if (opts.dryRun || plan.noop) return { plan, row };
       return { plan, row: await this.writePlan(tx, row, plan) };
     });
-    if (!opts.dryRun && !result.plan.noop) this.cache.refresh(def.name);
+    if (!opts.dryRun && !result.plan.noop) {
+      this.cache.refresh(def.name);
+      this.stats.nodesAllocated += result.plan.nodeInserts.length + result.plan.nodeUpdates.length;
+      this.stats.podsAllocated += result.plan.podInserts.length;
+    }
     return {
       created: result.plan.created,
       dryRun: opts.dryRun,
@@ -136,7 +142,10 @@ export class ClusterService {
       await bumpVersion(tx, row.id);
       return spec;
     });
-    if (!dryRun) this.cache.refresh(cluster);
+    if (!dryRun) {
+      this.cache.refresh(cluster);
+      this.stats.nodesAllocated++;
+    }
     return nodeView(spec);
   }
 
@@ -173,7 +182,10 @@ export class ClusterService {
       await bumpVersion(tx, row.id);
       return spec;
     });
-    if (!dryRun) this.cache.refresh(cluster);
+    if (!dryRun) {
+      this.cache.refresh(cluster);
+      this.stats.podsAllocated++;
+    }
     return podView(spec);
   }
 
@@ -222,6 +234,12 @@ export class ClusterService {
   async verify(cluster: string): Promise<VerifyReport> {
     const snap = await this.cache.get(cluster);
     return snap.datapath.verify();
+  }
+
+  /** Utilisation of the clusters this instance holds in memory. */
+  utilization(): { cluster: string; family: string; utilization: number }[] {
+    return this.cache.all().flatMap((s) =>
+      capacityView(s.stored.settings, s.stored.nodes).families.map((f) => ({ cluster: s.row.name, family: f.family, utilization: f.utilization })));
   }
 
   private async mustRow(tx: TransactionSql, name: string): Promise<ClusterRow> {

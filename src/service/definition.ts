@@ -692,12 +692,17 @@ function overlappingPairs<T extends { value: Prefix }>(items: T[]): [T, T][] {
 
 const POD_IP_CONFLICT = 'POD_IP_CONFLICT';
 
-function readPod(p: Problems, v: unknown, base: Base): { def: PodDefinition; ok: boolean; ips: Located<Addr>[] } | null {
+/** Names already known to be valid: a definition's nodes, and the namespaces seen so far (pods repeat them). */
+interface KnownNames { nodes: Map<string, NodeEntry>; namespaces: Set<string> }
+
+function readPod(p: Problems, v: unknown, base: Base, known?: KnownNames): { def: PodDefinition; ok: boolean; ips: Located<Addr>[] } | null {
   const o = readObject(p, v, base, POD_FIELDS);
   if (!o) return null;
   const name = readName(p, o.name, base, 'name', 'subdomain');
-  const namespace = isAbsent(o.namespace) ? 'default' : readName(p, o.namespace, base, 'namespace', 'label');
-  const node = readName(p, o.node, base, 'node', 'subdomain');
+  const ns = o.namespace;
+  const namespace = isAbsent(ns) ? 'default' : typeof ns === 'string' && known?.namespaces.has(ns) ? ns : readName(p, ns, base, 'namespace', 'label');
+  if (namespace !== undefined) known?.namespaces.add(namespace);
+  const node = typeof o.node === 'string' && known?.nodes.has(o.node) ? o.node : readName(p, o.node, base, 'node', 'subdomain');
   const ips = isAbsent(o.ips) ? [] : readPerFamilyList(p, o.ips, at(base, 'ips'), 0, 'IP', readAddr);
   const ok = name !== undefined && namespace !== undefined && node !== undefined;
   return { def: { namespace: namespace ?? '', name: name ?? '', node: node ?? '', ips: ips.map((x) => x.value) }, ok, ips };
@@ -707,9 +712,10 @@ function readPods(p: Problems, v: unknown, nodes: { byName: Map<string, NodeEntr
   const out: PodDefinition[] = [];
   const refs = new Map<string, number>();
   const pinned: Record<Family, Map<bigint, { index: number; ref: string }>> = { 4: new Map(), 6: new Map() };
+  const known: KnownNames = { nodes: nodes.byName, namespaces: new Set() };
   readOptionalList(p, v, 'pods').forEach((x, index) => {
     const base = (): string => `pods[${index}]`;
-    const r = readPod(p, x, base);
+    const r = readPod(p, x, base, known);
     if (!r) return;
     const { def } = r;
     const ref = podRef(def);

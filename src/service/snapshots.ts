@@ -92,6 +92,10 @@ export class SnapshotCache {
     if (!have || have.row.id !== snap.row.id || have.version < snap.version) this.snapshots.set(snap.row.name, snap);
   }
 
+  all(): Snapshot[] {
+    return [...this.snapshots.values()];
+  }
+
   invalidate(name: string): void {
     this.snapshots.delete(name);
   }

@@ -4,7 +4,7 @@
 // refusal with its own extensions.code. Errors carry the REST codes.
 import type { FastifyPluginAsync } from 'fastify';
 import {
-  GraphQLError, Kind, type ASTVisitor, type ExecutionResult, type FragmentDefinitionNode, type SelectionSetNode,
+  GraphQLError, Kind, getNamedType, getNullableType, isInterfaceType, isListType, isObjectType, type GraphQLNamedType, type GraphQLSchema, type ASTVisitor, type ExecutionResult, type FragmentDefinitionNode, type SelectionSetNode,
   type ValidationContext, type ValidationRule,
 } from 'graphql';
 import mercurius, { type MercuriusContext } from 'mercurius';
@@ -27,7 +27,7 @@ export const schemaSdl = readFileSync(new URL('./schema.graphql', import.meta.ur
  */
 export const LIMITS = { maxDepth: 8, maxCost: 1000, maxTokens: 10_000 } as const;
 const LIST_FACTOR = 10;
-const HEAVY_FIELDS: Record<string, number> = { routes: 150, routeTable: 150, verify: 500, path: 5 };
+const HEAVY_FIELDS: Record<string, number> = { 'Node.routes': 150, 'Node.routeTable': 150, 'Cluster.verify': 500, 'Query.path': 5 };
 
 export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
   await app.register(mercurius, {
@@ -50,18 +50,19 @@ export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = as
 
 const isIntrospection = (name: string): boolean => name === '__schema' || name === '__type';
 
-/** Refuses an operation deeper than LIMITS.maxDepth or costlier than LIMITS.maxCost. */
+/** Refuses an operation deeper than LIMITS.maxDepth, else one costlier than LIMITS.maxCost. */
 export const queryLimitsRule: ValidationRule = (context: ValidationContext): ASTVisitor => ({
   OperationDefinition(op) {
-    const m = measure(op.selectionSet, (name) => context.getFragment(name));
+    const fragment = (name: string) => context.getFragment(name);
     const label = op.name ? `operation "${op.name.value}"` : 'the operation';
-    if (m.depth > LIMITS.maxDepth) {
-      context.reportError(new GraphQLError(`${label} is ${m.depth} levels deep; the limit is ${LIMITS.maxDepth}`, {
-        nodes: [op], extensions: { code: 'QUERY_TOO_DEEP', depth: m.depth, limit: LIMITS.maxDepth },
+    const depth = depthOf(op.selectionSet, fragment);
+    const rootType = context.getSchema().getRootType(op.operation);
+    if (depth > LIMITS.maxDepth) {
+      context.reportError(new GraphQLError(`${label} is ${depth} levels deep; the limit is ${LIMITS.maxDepth}`, {
+        nodes: [op], extensions: { code: 'QUERY_TOO_DEEP', depth, limit: LIMITS.maxDepth },
       }));
-    }
-    if (m.cost > LIMITS.maxCost) {
-      context.reportError(new GraphQLError(`${label} costs more than ${LIMITS.maxCost} (fields, aliases and nested lists count); ask for less`, {
+    } else if (rootType && costOf(context.getSchema(), op.selectionSet, rootType, fragment) > LIMITS.maxCost) {
+      context.reportError(new GraphQLError(`${label} costs more than ${LIMITS.maxCost} (every field, alias and nested list counts); ask for less`, {
         nodes: [op], extensions: { code: 'QUERY_TOO_COMPLEX', limit: LIMITS.maxCost },
       }));
     }
@@ -69,46 +70,66 @@ export const queryLimitsRule: ValidationRule = (context: ValidationContext): AST
   },
 });
 
-/**
- * Depth and cost of a selection set, fragments expanded. Stops counting
- * once over either limit, so a document of fragments that expand
- * exponentially is measured in bounded time.
- */
-function measure(root: SelectionSetNode, fragment: (name: string) => FragmentDefinitionNode | null | undefined): { depth: number; cost: number } {
-  let cost = 0;
-  let depth = 0;
-  const visiting = new Set<string>();
-  const walk = (set: SelectionSetNode, level: number, factor: number): void => {
+type FragmentLookup = (name: string) => FragmentDefinitionNode | null | undefined;
+
+/** Fields from the root to the deepest leaf; fragments expanded (memoised), introspection not counted. */
+function depthOf(root: SelectionSetNode, fragment: FragmentLookup): number {
+  const memo = new Map<string, number>();
+  const walk = (set: SelectionSetNode): number => {
+    let max = 0;
     for (const sel of set.selections) {
-      if (cost > LIMITS.maxCost || depth > LIMITS.maxDepth) return;
+      if (sel.kind === Kind.FIELD) {
+        if (!isIntrospection(sel.name.value)) max = Math.max(max, 1 + (sel.selectionSet ? walk(sel.selectionSet) : 0));
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        max = Math.max(max, walk(sel.selectionSet));
+      } else {
+        const name = sel.name.value;
+        if (!memo.has(name)) {
+          memo.set(name, 0); // a cycle counts nothing more: NoFragmentCyclesRule reports it
+          const def = fragment(name);
+          memo.set(name, def ? walk(def.selectionSet) : 0);
+        }
+        max = Math.max(max, memo.get(name)!);
+      }
+    }
+    return max;
+  };
+  return walk(root);
+}
+
+/**
+ * Sum of field weights, each times LIST_FACTOR per enclosing list field;
+ * fragments expanded. Stops once over the limit, so fragments that expand
+ * exponentially are measured in bounded time. Unknown fields and types cost
+ * nothing here: the specified rules report them.
+ */
+function costOf(schema: GraphQLSchema, root: SelectionSetNode, rootType: GraphQLNamedType, fragment: FragmentLookup): number {
+  let cost = 0;
+  const visiting = new Set<string>();
+  const walk = (set: SelectionSetNode, type: GraphQLNamedType | undefined, factor: number): void => {
+    for (const sel of set.selections) {
+      if (cost > LIMITS.maxCost) return;
       if (sel.kind === Kind.FIELD) {
         const name = sel.name.value;
         if (isIntrospection(name)) continue;
-        depth = Math.max(depth, level);
-        cost += (HEAVY_FIELDS[name] ?? 1) * factor;
-        if (sel.selectionSet) walk(sel.selectionSet, level + 1, LIST_FIELDS.has(name) ? factor * LIST_FACTOR : factor);
+        cost += ((type && HEAVY_FIELDS[`${type.name}.${name}`]) ?? 1) * factor;
+        const def = type && (isObjectType(type) || isInterfaceType(type)) ? type.getFields()[name] : undefined;
+        if (sel.selectionSet && def) walk(sel.selectionSet, getNamedType(def.type), isListType(getNullableType(def.type)) ? factor * LIST_FACTOR : factor);
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        walk(sel.selectionSet, level, factor);
+        walk(sel.selectionSet, sel.typeCondition ? schema.getType(sel.typeCondition.name.value) ?? undefined : type, factor);
       } else {
         const name = sel.name.value;
         const def = fragment(name);
-        if (!def || visiting.has(name)) continue; // unknown or cyclic: other rules report it
+        if (!def || visiting.has(name)) continue;
         visiting.add(name);
-        walk(def.selectionSet, level, factor);
+        walk(def.selectionSet, schema.getType(def.typeCondition.name.value) ?? undefined, factor);
         visiting.delete(name);
       }
     }
   };
-  walk(root, 1, 1);
-  return { depth, cost };
+  walk(root, rootType, 1);
+  return cost;
 }
-
-/** Fields of the schema returning lists of objects (their subfields repeat per element). */
-const LIST_FIELDS = new Set(
-  [...schemaSdl.matchAll(/^\s+(\w+)(?:\([^)]*\))?:\s*\[\s*(\w+)!?\s*\]/gm)]
-    .filter((m) => !['String', 'Int', 'Float', 'Boolean', 'ID', 'JSON', 'Count'].includes(m[2]!))
-    .map((m) => m[1]!),
-);
 
 // ---- errors ----------------------------------------------------------------
 
@@ -135,12 +156,12 @@ export function formatGraphqlErrors(execution: ExecutionResult & { errors: reado
   let status = 200;
   let executed = execution.data !== undefined && execution.data !== null;
   const errors: FormattedError[] = [];
-  for (const err of execution.errors.flatMap(expandRequestError)) { console.log("DBG", err, err.originalError);
+  for (const err of execution.errors.flatMap(expandRequestError)) {
     const orig = err.originalError as (Error & RequestProblem) | undefined;
     if (err.path) executed = true;
     if (typeof err.extensions.code === 'string') {
       errors.push(err.toJSON());
-    } else if (!orig || orig instanceof GraphQLError) {
+    } else if (!orig || isGraphQLError(orig)) {
       const code = err.message.startsWith('Syntax Error: Document contains more that') ? 'QUERY_TOO_LARGE'
         : err.message.startsWith('Syntax Error') ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED';
       errors.push(withCode(err, err.message, { code }));
@@ -161,9 +182,18 @@ export function formatGraphqlErrors(execution: ExecutionResult & { errors: reado
 
 /** mercurius wraps every parse/validation error of a request in one MER_ERR_GQL_VALIDATION holding them in `.errors`. */
 function expandRequestError(err: GraphQLError): GraphQLError[] {
-  const inner = (err.originalError as RequestProblem | undefined)?.errors;
+  const orig = err.originalError as RequestProblem | undefined;
+  const inner = orig?.code === 'MER_ERR_GQL_VALIDATION' ? orig.errors : undefined;
   if (!Array.isArray(inner) || inner.length === 0) return [err];
-  return inner.map((e: Error) => (e instanceof GraphQLError ? e : new GraphQLError(e.message, { originalError: e })));
+  return inner.map((e: Error) => (isGraphQLError(e) ? e : new GraphQLError(e.message, { originalError: e })));
+}
+
+/**
+ * By name, not instanceof: under tsx this module may load graphql's ESM build
+ * while mercurius requires the CommonJS one, two distinct GraphQLError classes.
+ */
+function isGraphQLError(e: unknown): e is GraphQLError {
+  return e instanceof Error && e.name === 'GraphQLError';
 }
 
 function withCode(err: GraphQLError, message: string, extensions: Record<string, unknown>): FormattedError {
