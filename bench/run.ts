@@ -262,8 +262,9 @@ interface Child {
   stop(): Promise<void>;
 }
 
-async function startChild(databaseUrl: string): Promise<Child> {
-  const args = ['--import', 'tsx', path.join(BENCH_DIR, 'server.ts')];
+async function startChild(databaseUrl: string, profiling: boolean): Promise<Child> {
+  // Source maps only when profiling (to map profile positions back to .ts lines): they slow stack traces.
+  const args = [...(profiling ? ['--enable-source-maps'] : []), '--import', 'tsx', path.join(BENCH_DIR, 'server.ts')];
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -503,7 +504,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
       fail('floor insert', err);
     }
 
-    child = await startChild(dbs.benchUrl);
+    child = await startChild(dbs.benchUrl, profileDir !== null);
     const server = child;
     /** With --profile: a CPU profile of the server during fn, summarised under result.profiles[name]. */
     const profiled = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {

@@ -11,6 +11,8 @@
 // or the parent going away) closes the server and exits.
 import fs from 'node:fs';
 import inspector from 'node:inspector';
+import { findSourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { startServer } from '../src/server.js';
 
@@ -48,6 +50,28 @@ function post<T>(method: string, params?: object): Promise<T> {
   });
 }
 
+interface CallFrame { url: string; lineNumber: number; columnNumber: number }
+
+/**
+ * tsx compiles each .ts file on load, so V8 reports positions in the compiled
+ * code; map them back to the .ts line through the source maps Node keeps when
+ * started with --enable-source-maps (bench/run.ts does so with --profile).
+ */
+function toSource(cf: CallFrame): void {
+  if (!cf.url.startsWith('file://') || cf.lineNumber < 0) return;
+  let map: ReturnType<typeof findSourceMap>;
+  try {
+    map = findSourceMap(cf.url) ?? findSourceMap(fileURLToPath(cf.url));
+  } catch {
+    return;
+  }
+  const e = map?.findEntry(cf.lineNumber, cf.columnNumber) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+  if (!e || e.originalSource === undefined || e.originalLine === undefined) return;
+  cf.url = e.originalSource.startsWith('file://') || e.originalSource.startsWith('/') ? e.originalSource : new URL(e.originalSource, cf.url).href;
+  cf.lineNumber = e.originalLine;
+  cf.columnNumber = e.originalColumn ?? 0;
+}
+
 async function handle(msg: { type?: string; file?: string }): Promise<unknown> {
   switch (msg.type) {
     case 'mem':
@@ -62,7 +86,8 @@ async function handle(msg: { type?: string; file?: string }): Promise<unknown> {
       await post('Profiler.start');
       return {};
     case 'prof-stop': {
-      const { profile } = await post<{ profile: unknown }>('Profiler.stop');
+      const { profile } = await post<{ profile: { nodes: { callFrame: CallFrame }[] } }>('Profiler.stop');
+      for (const n of profile.nodes) toSource(n.callFrame);
       fs.writeFileSync(msg.file!, JSON.stringify(profile));
       return { file: msg.file };
     }

@@ -75,6 +75,14 @@ interface FastifyLikeError {
   message: string;
 }
 
+/** `/nodes/3/name` in the body → `nodes[3].name`, as the definition parser names fields. */
+function fieldPath(where: string, pointer: string): string {
+  const parts = pointer.split('/').filter((x) => x !== '');
+  let out = where === 'body' ? '' : where === 'querystring' ? 'query' : where;
+  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out === '' ? p : `.${p}`;
+  return out === '' ? '(root)' : out;
+}
+
 /** Fastify's own errors (bad JSON, schema validation, size limits) as problems. */
 function classifyFastifyError(err: unknown): AppError | null {
   const e = err as FastifyLikeError;
@@ -84,8 +92,7 @@ function classifyFastifyError(err: unknown): AppError | null {
     const errors = e.validation.map((v) => {
       const missing = v.params && typeof v.params.missingProperty === 'string' ? `/${v.params.missingProperty}` : '';
       const extra = v.params && typeof v.params.additionalProperty === 'string' ? `/${v.params.additionalProperty}` : '';
-      const path = `${where}${v.instancePath ?? ''}${missing}${extra}`.replace(/\//g, '.');
-      return { path, message: extra ? 'unknown field' : v.message ?? 'invalid' };
+      return { path: fieldPath(where, `${v.instancePath ?? ''}${missing}${extra}`), message: extra ? 'unknown field' : v.message ?? 'invalid' };
     });
     const first = errors[0];
     return new AppError(where === 'body' ? 'VALIDATION_FAILED' : 'BAD_REQUEST', first ? `${first.path}: ${first.message}` : 'invalid request', { errors, status: where === 'body' ? 422 : 400 });

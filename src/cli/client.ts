@@ -491,7 +491,7 @@ function parseDefinition(text: string, where: string): Record<string, unknown> &
   try {
     doc = YAML.parse(text, { maxAliasCount: 100 });
   } catch (err) {
-    throw new InputError(`cannot parse ${where}: ${(err as Error).message.split('\n')[0]}`);
+    throw new InputError(`cannot parse ${where}: ${(err as Error).message.split('\n')[0]!.replace(/:\s*$/, '')}`);
   }
   if (doc === null || doc === undefined) throw new InputError(`${where} is empty: expected a cluster definition`);
   if (typeof doc !== 'object' || Array.isArray(doc)) {
@@ -570,7 +570,10 @@ function printFailure(ctx: Ctx, err: unknown): number {
   }
   if (err instanceof ApiError) {
     ctx.err(`${red('error:')} ${err.code}: ${err.detail}\n`);
-    for (const f of err.errors) ctx.err(`  ${f.path ? `${f.path}: ` : ''}${f.message ?? JSON.stringify(f)}\n`);
+    for (const f of err.errors) {
+      const line = `${f.path ? `${f.path}: ` : ''}${f.message ?? JSON.stringify(f)}`;
+      if (err.errors.length > 1 || line !== err.detail) ctx.err(`  ${line}\n`);
+    }
     if (err.status === 401) {
       ctx.err(ctx.config.token === null
         ? 'hint: set PODNET_TOKEN to an API token (podnet token create NAME --scope read)\n'

@@ -67,7 +67,12 @@ export function ipipDevice(family: Family): string {
   return family === 4 ? IPIP_DEVICE : IPIP6_DEVICE;
 }
 
-/** MTU of a tunnel device: the underlay MTU minus its own header. */
-export function tunnelMtu(network: NetworkConfig, kind: 'vxlan' | 'ipip'): number {
-  return network.mtu - (kind === 'vxlan' ? 50 : 20);
+/**
+ * MTU of a tunnel device carrying `family`: the underlay MTU minus its own
+ * header. VXLAN over IPv6 (flannel-v6.1) has a 40-byte outer IP header, not
+ * 20: 70 bytes in all, so the kernel (and flannel) give it underlay − 70.
+ */
+export function tunnelMtu(network: NetworkConfig, kind: 'vxlan' | 'ipip', family: Family = 4): number {
+  if (kind === 'vxlan') return network.mtu - (family === 6 ? 70 : 50);
+  return network.mtu - 20;
 }

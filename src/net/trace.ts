@@ -169,7 +169,7 @@ export function traceTargets(dp: Datapath, src: Target, srcIp: Addr, dst: Target
     sameNode: srcNode !== null && srcNode === nodeOfTarget(dst),
     encapsulation: hops.find((h) => h.outer)?.kind === 'ipip' ? 'ipip' : hops.some((h) => h.outer) ? 'vxlan' : null,
     natFree: !first || hops.every((h) => h.packet.src === first.packet.src && h.packet.dst === first.packet.dst),
-    mtu: hops.length === 0 ? null : Math.min(...hops.map((h) => mtuOf(dp, h.kind))),
+    mtu: hops.length === 0 ? null : Math.min(...hops.map((h) => mtuOf(dp, h.kind, dstIp.family))),
     hops,
   };
 }
@@ -187,7 +187,7 @@ function describe(t: Target, ip: Addr): Endpoint {
   }
 }
 
-function mtuOf(dp: Datapath, kind: HopKind): number {
+function mtuOf(dp: Datapath, kind: HopKind, family: Family): number {
   const net = dp.topology.network;
   switch (kind) {
     case 'pod-eth':
@@ -195,7 +195,7 @@ function mtuOf(dp: Datapath, kind: HopKind): number {
     case 'bridge':
       return podMtu(net);
     case 'vxlan':
-      return tunnelMtu(net, 'vxlan');
+      return tunnelMtu(net, 'vxlan', family);
     case 'ipip':
       return tunnelMtu(net, 'ipip');
     case 'physical':

@@ -162,13 +162,20 @@ const SUBNET_FIELDS = fields(['name', 'cidr', 'gateway']);
 const NODE_FIELDS = fields(['name', 'address', 'addresses', 'interface', 'podCidrs'], ['subnet', 'gateways', 'vtepMac']);
 const POD_FIELDS = fields(['name', 'namespace', 'node', 'ips'], ['ref', 'vethName']);
 
-/** Where a value sits; a function for the paths of pods, built only when a problem is reported. */
-type Base = string | (() => string);
+/** `list[index]`, spelled out only when a problem is reported there (one per pod: 150,000 strings saved). */
+class ItemPath {
+  constructor(readonly list: string, readonly index: number) {}
+
+  toString(): string {
+    return `${this.list}[${this.index}]`;
+  }
+}
+type Base = string | ItemPath;
+const resolve = (base: Base): string => (typeof base === 'string' ? base : base.toString());
 const at = (base: Base, key: string): string => {
-  const b = typeof base === 'string' ? base : base();
+  const b = resolve(base);
   return b ? `${b}.${key}` : key;
 };
-const resolve = (base: Base): string => (typeof base === 'string' ? base : base());
 const isAbsent = (v: unknown): v is null | undefined => v === undefined || v === null;
 /** Input text quoted for a message, cut short so one huge value cannot flood the answer. */
 const q = (s: string): string => JSON.stringify(s.length > 70 ? `${s.slice(0, 67)}...` : s);
@@ -692,10 +699,12 @@ function overlappingPairs<T extends { value: Prefix }>(items: T[]): [T, T][] {
 
 const POD_IP_CONFLICT = 'POD_IP_CONFLICT';
 
+const NO_IPS: readonly Located<Addr>[] = Object.freeze([]);
+
 /** Names already known to be valid: a definition's nodes, and the namespaces seen so far (pods repeat them). */
 interface KnownNames { nodes: Map<string, NodeEntry>; namespaces: Set<string> }
 
-function readPod(p: Problems, v: unknown, base: Base, known?: KnownNames): { def: PodDefinition; ok: boolean; ips: Located<Addr>[] } | null {
+function readPod(p: Problems, v: unknown, base: Base, known?: KnownNames): { def: PodDefinition; ok: boolean; ips: readonly Located<Addr>[] } | null {
   const o = readObject(p, v, base, POD_FIELDS);
   if (!o) return null;
   const name = readName(p, o.name, base, 'name', 'subdomain');
@@ -703,9 +712,9 @@ function readPod(p: Problems, v: unknown, base: Base, known?: KnownNames): { def
   const namespace = isAbsent(ns) ? 'default' : typeof ns === 'string' && known?.namespaces.has(ns) ? ns : readName(p, ns, base, 'namespace', 'label');
   if (namespace !== undefined) known?.namespaces.add(namespace);
   const node = typeof o.node === 'string' && known?.nodes.has(o.node) ? o.node : readName(p, o.node, base, 'node', 'subdomain');
-  const ips = isAbsent(o.ips) ? [] : readPerFamilyList(p, o.ips, at(base, 'ips'), 0, 'IP', readAddr);
+  const ips = isAbsent(o.ips) ? NO_IPS : readPerFamilyList(p, o.ips, at(base, 'ips'), 0, 'IP', readAddr);
   const ok = name !== undefined && namespace !== undefined && node !== undefined;
-  return { def: { namespace: namespace ?? '', name: name ?? '', node: node ?? '', ips: ips.map((x) => x.value) }, ok, ips };
+  return { def: { namespace: namespace ?? '', name: name ?? '', node: node ?? '', ips: ips.length ? ips.map((x) => x.value) : [] }, ok, ips };
 }
 
 function readPods(p: Problems, v: unknown, nodes: { byName: Map<string, NodeEntry> }, rules: NodeRules): PodDefinition[] {
@@ -714,7 +723,7 @@ function readPods(p: Problems, v: unknown, nodes: { byName: Map<string, NodeEntr
   const pinned: Record<Family, Map<bigint, { index: number; ref: string }>> = { 4: new Map(), 6: new Map() };
   const known: KnownNames = { nodes: nodes.byName, namespaces: new Set() };
   readOptionalList(p, v, 'pods').forEach((x, index) => {
-    const base = (): string => `pods[${index}]`;
+    const base = new ItemPath('pods', index);
     const r = readPod(p, x, base, known);
     if (!r) return;
     const { def } = r;

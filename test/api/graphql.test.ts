@@ -123,12 +123,12 @@ describe('GraphQL API', () => {
     });
 
     test('a definition missing a required field is refused before execution', async () => {
-      const body = await gql(t.server, 'mutation($d: ClusterInput!) { applyCluster(definition: $d) { created } }', { d: { name: 'x' } }, 400);
+      const body = await gql(t.server, 'mutation Missing($d: ClusterInput!) { applyCluster(definition: $d) { created } }', { d: { name: 'x' } }, 400);
       assert.deepEqual(body, {
         data: null,
         errors: [{
           message: 'Variable "$d" got invalid value { name: "x" }; Field "podCidrs" of required type "[String!]!" was not provided.',
-          locations: [{ line: 1, column: 10 }],
+          locations: [{ line: 1, column: 18 }],
           extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
         }],
       });
@@ -369,13 +369,12 @@ describe('GraphQL API', () => {
 
   describe('limits', () => {
     test('a query deeper than 8 levels is refused before execution', async () => {
-      const q = '{ cluster(name: "demo") { node(name: "node-a") { pods { node { pods { node { pods { node { name } } } } } } } } }';
-      const before = t.tdb.db.queries.count;
+      // An unknown cluster: executed, it would answer CLUSTER_NOT_FOUND.
+      const q = '{ cluster(name: "nope") { node(name: "node-a") { pods { node { pods { node { pods { node { name } } } } } } } } }';
       assert.deepEqual(await gql(t.server, q, undefined, 400), {
         data: null,
         errors: [{ message: 'the operation is 9 levels deep; the limit is 8', locations: [{ line: 1, column: 1 }], extensions: { code: 'QUERY_TOO_DEEP', depth: 9, limit: 8 } }],
       });
-      assert.equal(t.tdb.db.queries.count, before, 'nothing was executed');
     });
 
     test('fragments count towards depth', async () => {
@@ -405,7 +404,7 @@ describe('GraphQL API', () => {
       const huge = `{ ${Array.from({ length: 4000 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
       assert.deepEqual(await gql(t.server, huge, undefined, 400), {
         data: null,
-        errors: [{ message: 'Syntax Error: Document contains more that 10000 tokens. Parsing aborted.', extensions: { code: 'QUERY_TOO_LARGE' } }],
+        errors: [{ message: 'Syntax Error: Document contains more that 10000 tokens. Parsing aborted.', locations: [{ line: 1, column: 58887 }], extensions: { code: 'QUERY_TOO_LARGE' } }],
       });
     });
 
@@ -501,9 +500,10 @@ describe('GraphQL API', () => {
       }
     }
 
-    test('nested nodes → pods → node cost the same SQL for 20 and 200 nodes', async () => {
+    test('nested nodes → pods → node cost the same SQL for 20 and 200 nodes', async (tc) => {
       const small = await statementsFor('small', 20);
       const big = await statementsFor('big', 200);
+      tc.diagnostic(`SQL statements per query: 20 nodes ${JSON.stringify(small)}, 200 nodes ${JSON.stringify(big)}`);
       assert.deepEqual(big, small);
       assert.equal(small.warm, 1, 'a warm snapshot costs one version probe');
       assert.ok(small.cold <= 10, `a cold load is a handful of statements (${small.cold})`);

@@ -86,8 +86,6 @@ function run(cmd: string, args: string[], timeout = CMD_TIMEOUT): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout });
 }
 const ipn = (ns: string, ...args: string[]): string => run('ip', ['-n', ns, ...args]);
-const inNs = (ns: string, cmd: string, ...args: string[]): string => run('ip', ['netns', 'exec', ns, cmd, ...args]);
-const sysctl = (ns: string, ...kv: string[]): Promise<string> => sh('ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', ...kv);
 
 function runAsync(cmd: string, args: string[], timeout: number): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -95,13 +93,12 @@ function runAsync(cmd: string, args: string[], timeout: number): Promise<{ ok: b
   });
 }
 
-/** `run`, without blocking the event loop (the modes build side by side): stdout, or throws with the command and its stderr. */
+/** `run`, without blocking the event loop: stdout, or throws with the command and its stderr. */
 async function sh(cmd: string, ...args: string[]): Promise<string> {
   const r = await runAsync(cmd, args, CMD_TIMEOUT);
   if (!r.ok) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.trim() || 'failed'}`);
   return r.stdout;
 }
-const ipa = (ns: string, ...args: string[]): Promise<string> => sh('ip', '-n', ns, ...args);
 
 /** Runs `jobs` with at most `limit` at a time. */
 async function pool<T>(limit: number, jobs: (() => Promise<T>)[]): Promise<T[]> {
@@ -159,7 +156,7 @@ function environmentProblem(): string | null {
     ipn(ns, 'link', 'add', 'pva', 'type', 'veth', 'peer', 'name', 'pvb');
     ipn(ns, 'link', 'add', 'pbr', 'type', 'bridge');
     ipn(ns, 'link', 'add', 'pvx', 'type', 'vxlan', 'id', '1', 'dstport', '8472', 'nolearning');
-    inNs(ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1');
+    run('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
     return null;
   } catch (e) {
     return `kernel-cluster: the kernel or tools lack veth/bridge/vxlan/sysctl (${errText(e)})`;
@@ -232,11 +229,142 @@ function clusterTopology(mode: Mode): Topology {
   };
 }
 
-const addrArgs = (a: Addr): string[] => (a.family === 6 ? ['nodad'] : []);
 
 // ---- the world: namespaces materialising one Topology -----------------------------------------
 
 interface PodInfo { ref: string; node: string; ns: string; ips: Addr[] }
+interface EchoResult { ref: string | null; from: string | null; replies: number }
+interface EchoJob { dsts: string[]; count: number; gap: number; wait: number; all: boolean }
+
+// The agent, one per pod, inside the pod's namespace: `node -e AGENT REF PORT
+// IP...`. It answers UDP echoes on PORT of the pod's IPs with its ref
+// appended, and runs echo jobs read as JSON lines on stdin (send `count`
+// probes `gap` ms apart to every address of `dsts`, for at most `wait` ms, or
+// until every one answered once — `count` times with `all`), writing each
+// job's results as one JSON line. It exits when its stdin closes (the test
+// ended or died) and after 300 s whatever happens.
+const AGENT = String.raw`
+const dgram = require('node:dgram');
+const [ref, port, ...ips] = process.argv.slice(1);
+let pending = ips.length;
+for (const ip of ips) {
+  const s = dgram.createSocket(ip.includes(':') ? 'udp6' : 'udp4');
+  s.on('message', (m, r) => s.send(m.toString() + ' ' + ref, r.port, r.address));
+  s.on('error', (e) => { console.error(String(e)); process.exit(1); });
+  s.bind(Number(port), ip, () => { if (--pending === 0) console.log('ready'); });
+}
+let job = null;
+const socks = { udp4: dgram.createSocket('udp4'), udp6: dgram.createSocket('udp6') };
+for (const s of Object.values(socks)) {
+  s.on('error', () => {});
+  s.on('message', (m, r) => {
+    const [id, dst, , who] = m.toString().split(' ');
+    if (!job || Number(id) !== job.id || !job.res[dst]) return;
+    const x = job.res[dst];
+    x.replies++;
+    x.ref = who;
+    x.from = r.address;
+    if (job.dsts.every((d) => job.res[d].replies >= (job.all ? job.count : 1))) job.finish();
+  });
+}
+const queue = [];
+function next() {
+  if (job || queue.length === 0) return;
+  const j = queue.shift();
+  job = j;
+  j.res = {};
+  for (const d of j.dsts) j.res[d] = { ref: null, from: null, replies: 0 };
+  let sent = 0;
+  const tick = setInterval(() => {
+    if (sent++ >= j.count) return clearInterval(tick);
+    for (const d of j.dsts) socks[d.includes(':') ? 'udp6' : 'udp4'].send(j.id + ' ' + d + ' ' + sent, Number(port), d, () => {});
+  }, j.gap);
+  const timer = setTimeout(() => j.finish(), j.wait);
+  j.finish = () => {
+    clearInterval(tick);
+    clearTimeout(timer);
+    job = null;
+    process.stdout.write(JSON.stringify({ id: j.id, res: j.res }) + '\n');
+    next();
+  };
+}
+let buf = '';
+process.stdin.on('data', (b) => {
+  buf += b;
+  let i;
+  while ((i = buf.indexOf('\n')) >= 0) {
+    queue.push(JSON.parse(buf.slice(0, i)));
+    buf = buf.slice(i + 1);
+  }
+  next();
+});
+process.stdin.on('end', () => process.exit(0));
+setTimeout(() => process.exit(0), 300000).unref();
+`;
+
+/** The test's handle on one pod's agent. */
+class Agent {
+  private buf = '';
+  private nextId = 1;
+  private readonly waiting = new Map<number, (res: Record<string, EchoResult>) => void>();
+  readonly ready: Promise<void>;
+
+  constructor(readonly pod: PodInfo, readonly child: ChildProcess) {
+    let log = '';
+    this.ready = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`agent in ${pod.ns} not ready after ${3 * CMD_TIMEOUT} ms: ${log}`)), 3 * CMD_TIMEOUT);
+      child.stdout!.on('data', (b: Buffer) => {
+        this.buf += b.toString();
+        let i: number;
+        while ((i = this.buf.indexOf('\n')) >= 0) {
+          const line = this.buf.slice(0, i);
+          this.buf = this.buf.slice(i + 1);
+          if (line === 'ready') {
+            clearTimeout(timer);
+            resolve();
+          } else if (line.startsWith('{')) {
+            const { id, res } = JSON.parse(line) as { id: number; res: Record<string, EchoResult> };
+            this.waiting.get(id)?.(res);
+            this.waiting.delete(id);
+          }
+        }
+      });
+      child.stderr!.on('data', (b: Buffer) => (log += b.toString()));
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`agent in ${pod.ns} exited (${code}): ${log}`));
+      });
+    });
+    this.ready.catch(() => {}); // reported by whoever awaits it
+  }
+
+  /** Runs one echo job from this pod; rejects if the agent does not answer in time. */
+  echo(job: EchoJob): Promise<Record<string, EchoResult>> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error(`echo job ${id} in ${this.pod.ns} timed out`));
+      }, job.wait + CMD_TIMEOUT);
+      this.waiting.set(id, (res) => {
+        clearTimeout(timer);
+        resolve(res);
+      });
+      this.child.stdin!.write(JSON.stringify({ id, ...job }) + '\n');
+    });
+  }
+
+  stop(): void {
+    this.child.stdin?.end();
+    if (this.child.exitCode === null && this.child.pid !== undefined) {
+      try {
+        process.kill(this.child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
 
 class World {
   readonly tag: string;
@@ -247,11 +375,11 @@ class World {
   readonly out: string;
   readonly nodeNs = new Map<string, string>();
   readonly pods: PodInfo[] = [];
+  readonly agents = new Map<PodInfo, Agent>();
   /** Device MTUs as the kernel set them, `ns/dev` → mtu. */
   readonly mtus = new Map<string, number>();
   private readonly dir: string;
-  private readonly responders: ChildProcess[] = [];
-  private queries = 0;
+  private files = 0;
 
   constructor(readonly mode: Mode) {
     this.tag = MODE_TAG[mode];
@@ -262,172 +390,117 @@ class World {
     this.rt = `${p}-rt`;
     this.out = `${p}-out`;
     this.dir = mkdtempSync(join(tmpdir(), `podnet-kc-${this.tag}-`));
+    for (const n of this.dp.nodes) this.nodeNs.set(n.name, `${p}-${n.name}`);
+    this.dp.pods.forEach((q, i) => this.pods.push({ ref: q.ref, node: q.node.name, ns: `${p}-p${i}`, ips: q.spec.ips }));
   }
 
-  private async addNs(ns: string): Promise<void> {
-    await sh('ip', 'netns', 'add', ns);
-    await ipa(ns, 'link', 'set', 'lo', 'up');
+  private file(text: string): string {
+    const path = join(this.dir, `f${++this.files}`);
+    writeFileSync(path, text);
+    return path;
   }
 
-  private async batch(ns: string, tool: 'ip' | 'bridge', script: string, file: string): Promise<void> {
-    if (!script) return;
-    const path = join(this.dir, file);
-    writeFileSync(path, script);
-    await sh(tool, '-n', ns, '-batch', path);
+  /** `ip [-n NS] -batch` (or `bridge`) of `lines`; throws with the failing line. */
+  private async batch(ns: string | null, lines: string[] | string, tool: 'ip' | 'bridge' = 'ip'): Promise<void> {
+    const text = typeof lines === 'string' ? lines : lines.map((l) => l + '\n').join('');
+    if (!text) return;
+    await sh(tool, ...(ns ? ['-n', ns] : []), '-batch', this.file(text));
   }
 
-  private async mtuOf(ns: string, dev: string): Promise<number> {
-    const j = JSON.parse(await ipa(ns, '-j', 'link', 'show', 'dev', dev)) as { mtu: number }[];
-    return j[0]!.mtu;
-  }
-
+  /**
+   * Builds the namespaces in a few rounds of one `ip -batch` per namespace
+   * (creating links in one namespace can place their peers in another, which
+   * must exist; enslaving a peer must wait for it), then installs podnet's
+   * tables and starts the pod agents.
+   */
   async build(): Promise<void> {
     removeAll(`${this.tag}-`);
     const net = this.topo.network;
     const overlay = this.mode === 'vxlan' || this.mode === 'cross-subnet';
     const pmtu = String(podMtu(net));
+    const all = [this.sw, this.out, this.rt, ...this.nodeNs.values(), ...this.pods.map((p) => p.ns)];
+    await this.batch(null, all.map((ns) => `netns add ${ns}`));
+    const routers = [this.rt, ...this.nodeNs.values()];
+    await Promise.all(routers.map((ns) => sh('ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.conf.all.rp_filter=1',
+      // The router has two interfaces on each rack's segment (IPv4 and IPv6 subnet): answer ARP only on the one holding the address.
+      ...(ns === this.rt ? ['net.ipv4.conf.all.arp_ignore=1'] : []))));
 
-    // The switch: one bridge per rack.
-    await this.addNs(this.sw);
-    for (const rack of new Set(SUBNETS.map((s) => s.rack))) {
-      await ipa(this.sw, 'link', 'add', rack, 'type', 'bridge');
-      await ipa(this.sw, 'link', 'set', rack, 'up');
-    }
-    // The outside world: a dead end.
-    await this.addNs(this.out);
-    // The router: one interface per subnet, named after it, plugged into its rack.
-    await this.addNs(this.rt);
-    for (const [j, s] of SUBNETS.entries()) {
-      const port = `r${j}`;
-      await ipa(this.rt, 'link', 'add', s.name, 'type', 'veth', 'peer', 'name', port, 'netns', this.sw);
-      await ipa(this.sw, 'link', 'set', port, 'master', s.rack, 'up');
-      await ipa(this.rt, 'link', 'set', s.name, 'up');
+    // Round 1: every namespace creates its own links (veth peers land in the switch, the pods, the outside).
+    const round1 = new Map<string, string[]>(all.map((ns) => [ns, ['link set lo up']]));
+    const add = (ns: string, ...lines: string[]): void => void round1.get(ns)!.push(...lines);
+    const nodad = (a: Addr): string => (a.family === 6 ? ' nodad' : '');
+    for (const rack of new Set(SUBNETS.map((s) => s.rack))) add(this.sw, `link add ${rack} type bridge`, `link set ${rack} up`);
+    SUBNETS.forEach((s, j) => {
       const gw = Addr.parse(s.gateway);
-      await ipa(this.rt, 'addr', 'add', `${s.gateway}/${Prefix.parse(s.cidr).bits}`, 'dev', s.name, ...addrArgs(gw));
-    }
-    await ipa(this.rt, 'link', 'add', 'uplink', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', this.out);
-    await ipa(this.out, 'link', 'set', 'eth0', 'up');
-    await ipa(this.rt, 'link', 'set', 'uplink', 'up');
-    // Two router interfaces share each rack's segment: answer ARP only on the one holding the address.
-    await sysctl(this.rt, 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.rp_filter=1');
-
-    // The nodes.
-    for (const [i, def] of NODE_DEFS.entries()) {
-      const n = this.dp.node(def.name)!;
-      const ns = `${PREFIX}-${this.tag}-${def.name}`;
-      this.nodeNs.set(def.name, ns);
-      await this.addNs(ns);
-      await sysctl(ns, 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.conf.all.rp_filter=1', 'net.ipv4.conf.default.rp_filter=1');
-      const port = `n${i}`;
-      const rack = SUBNETS.find((s) => s.name === n.spec.subnet)!.rack;
-      await ipa(ns, 'link', 'add', n.iface, 'type', 'veth', 'peer', 'name', port, 'netns', this.sw);
-      await ipa(this.sw, 'link', 'set', port, 'master', rack, 'up');
-      await ipa(ns, 'link', 'set', n.iface, 'up');
-      for (const f of FAMILIES) {
-        const x = n.fam[f];
-        await ipa(ns, 'addr', 'add', `${x.addr!.toString()}/${x.subnet!.cidr.bits}`, 'dev', n.iface, ...addrArgs(x.addr!));
-      }
-      await ipa(ns, 'link', 'add', net.bridge, 'mtu', pmtu, 'type', 'bridge');
-      for (const f of FAMILIES) {
-        const x = n.fam[f];
-        await ipa(ns, 'addr', 'add', `${x.gateway!.toString()}/${x.block!.bits}`, 'dev', net.bridge, ...addrArgs(x.gateway!));
-      }
-      await ipa(ns, 'link', 'set', net.bridge, 'up');
+      add(this.rt, `link add ${s.name} type veth peer name r${j} netns ${this.sw}`, `link set ${s.name} up`, `addr add ${s.gateway}/${Prefix.parse(s.cidr).bits} dev ${s.name}${nodad(gw)}`);
+    });
+    add(this.rt, `link add uplink type veth peer name eth0 netns ${this.out}`, 'link set uplink up');
+    this.dp.nodes.forEach((n, i) => {
+      const ns = this.nodeNs.get(n.name)!;
+      add(ns, `link add ${n.iface} type veth peer name n${i} netns ${this.sw}`, `link set ${n.iface} up`);
+      for (const f of FAMILIES) add(ns, `addr add ${n.fam[f].addr!.toString()}/${n.fam[f].subnet!.cidr.bits} dev ${n.iface}${nodad(n.fam[f].addr!)}`);
+      add(ns, `link add ${net.bridge} mtu ${pmtu} type bridge`);
+      for (const f of FAMILIES) add(ns, `addr add ${n.fam[f].gateway!.toString()}/${n.fam[f].block!.bits} dev ${net.bridge}${nodad(n.fam[f].gateway!)}`);
+      add(ns, `link set ${net.bridge} up`);
       if (overlay) {
         for (const f of FAMILIES) {
           const x = n.fam[f];
           const dev = vxlanDevice(net, f);
-          // As flannel does; the MTU asked for is podnet's tunnel MTU (the kernel may lower it: check 5).
-          await ipa(ns, 'link', 'add', dev, 'address', vtepMac(n.name), 'mtu', String(tunnelMtu(net, 'vxlan')), 'type', 'vxlan',
-            'id', String(net.vxlan.vni), 'local', x.addr!.toString(), 'dev', n.iface, 'dstport', String(net.vxlan.port), 'nolearning');
-          await ipa(ns, 'addr', 'add', `${x.block!.addr.toString()}/${x.block!.addr.bitLen}`, 'dev', dev, ...addrArgs(x.block!.addr));
-          await ipa(ns, 'link', 'set', dev, 'up');
-          this.mtus.set(`${ns}/${dev}`, await this.mtuOf(ns, dev));
+          // As flannel creates it; the MTU asked for is podnet's (the kernel caps it at what the underlay carries: see the MTU test).
+          add(ns,
+            `link add ${dev} address ${vtepMac(n.name)} mtu ${tunnelMtu(net, 'vxlan', f)} type vxlan id ${net.vxlan.vni} local ${x.addr!.toString()} dev ${n.iface} dstport ${net.vxlan.port} nolearning`,
+            `addr add ${x.block!.addr.toString()}/${x.block!.addr.bitLen} dev ${dev}${nodad(x.block!.addr)}`,
+            `link set ${dev} up`);
         }
       }
-      this.mtus.set(`${ns}/${n.iface}`, await this.mtuOf(ns, n.iface));
-    }
+    });
+    this.dp.pods.forEach((q, i) => {
+      const ns = this.nodeNs.get(q.node.name)!;
+      const veth = vethName(q.spec.namespace, q.spec.name);
+      add(ns, `link add ${veth} mtu ${pmtu} type veth peer name eth0 mtu ${pmtu} netns ${this.pods[i]!.ns}`, `link set ${veth} master ${net.bridge} up`);
+    });
+    await Promise.all([...round1].map(([ns, lines]) => this.batch(ns, lines)));
 
-    // The pods.
-    for (const [i, p] of this.dp.pods.entries()) {
-      const ns = `${PREFIX}-${this.tag}-p${i}`;
-      const nodeNs = this.nodeNs.get(p.node.name)!;
-      const veth = vethName(p.spec.namespace, p.spec.name);
-      await this.addNs(ns);
-      await ipa(nodeNs, 'link', 'add', veth, 'mtu', pmtu, 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', pmtu, 'netns', ns);
-      await ipa(nodeNs, 'link', 'set', veth, 'master', net.bridge, 'up');
-      for (const ip of p.spec.ips) {
-        await ipa(ns, 'addr', 'add', `${ip.toString()}/${p.node.fam[ip.family].block!.bits}`, 'dev', 'eth0', ...addrArgs(ip));
-      }
-      await ipa(ns, 'link', 'set', 'eth0', 'up');
-      this.pods.push({ ref: p.ref, node: p.node.name, ns, ips: p.spec.ips });
-      this.mtus.set(`${ns}/eth0`, await this.mtuOf(ns, 'eth0'));
-    }
-    for (const ns of this.nodeNs.values()) this.mtus.set(`${ns}/${net.bridge}`, await this.mtuOf(ns, net.bridge));
+    // Round 2: the far ends: switch ports into their rack's bridge, pod eth0 addressed and up.
+    const sw: string[] = [];
+    SUBNETS.forEach((s, j) => sw.push(`link set r${j} master ${s.rack} up`));
+    this.dp.nodes.forEach((n, i) => sw.push(`link set n${i} master ${SUBNETS.find((s) => s.name === n.spec.subnet)!.rack} up`));
+    const round2: Promise<void>[] = [this.batch(this.sw, sw), this.batch(this.out, ['link set eth0 up'])];
+    this.dp.pods.forEach((q, i) => {
+      const lines = q.spec.ips.map((ip) => `addr add ${ip.toString()}/${q.node.fam[ip.family].block!.bits} dev eth0${nodad(ip)}`);
+      round2.push(this.batch(this.pods[i]!.ns, [...lines, 'link set eth0 up']));
+    });
+    await Promise.all(round2);
 
-    // podnet's tables, verbatim.
+    // podnet's tables, verbatim: every node, every pod, the router.
+    const tables: Promise<void>[] = [];
     for (const [name, ns] of this.nodeNs) {
       const t: RouteTable = this.dp.nodeRoutes(name)!;
-      await this.batch(ns, 'ip', formatRoutesScript(t), `${name}.ip`);
-      await this.batch(ns, 'bridge', formatFdbScript(t), `${name}.fdb`);
+      tables.push(this.batch(ns, formatRoutesScript(t)), this.batch(ns, formatFdbScript(t), 'bridge'));
     }
-    await this.batch(this.rt, 'ip', formatRoutesScript(this.dp.routerRoutes()), 'router.ip');
-    for (const [i, p] of this.dp.pods.entries()) {
-      await this.batch(this.pods[i]!.ns, 'ip', formatRoutesScript(this.dp.podRoutes(p.spec.namespace, p.spec.name)!), `pod${i}.ip`);
-    }
+    tables.push(this.batch(this.rt, formatRoutesScript(this.dp.routerRoutes())));
+    this.dp.pods.forEach((q, i) => tables.push(this.batch(this.pods[i]!.ns, formatRoutesScript(this.dp.podRoutes(q.spec.namespace, q.spec.name)!))));
+    await Promise.all(tables);
 
-    await this.startResponders();
+    await Promise.all([...this.nodeNs.values(), ...this.pods.map((p) => p.ns)].map(async (ns) => {
+      for (const l of JSON.parse(await sh('ip', '-n', ns, '-j', 'link', 'show')) as { ifname: string; mtu: number }[]) this.mtus.set(`${ns}/${l.ifname}`, l.mtu);
+    }));
+
+    for (const p of this.pods) {
+      const child = spawn('ip', ['netns', 'exec', p.ns, process.execPath, '-e', AGENT, p.ref, String(PORT), ...p.ips.map(String)], { stdio: ['pipe', 'pipe', 'pipe'] });
+      this.agents.set(p, new Agent(p, child));
+    }
+    await Promise.all([...this.agents.values()].map((a) => a.ready));
   }
 
-  /** One UDP echo responder per pod namespace, bound to the pod's IPs; it answers with its pod ref. */
-  private async startResponders(): Promise<void> {
-    await Promise.all(this.pods.map((p) => new Promise<void>((resolve, reject) => {
-      const child = spawn('ip', ['netns', 'exec', p.ns, process.execPath, '-e', RESPONDER, p.ref, String(PORT), ...p.ips.map(String)], { stdio: ['pipe', 'pipe', 'pipe'] });
-      this.responders.push(child);
-      let seen = '';
-      const timer = setTimeout(() => reject(new Error(`responder in ${p.ns} not ready: ${seen}`)), 3 * CMD_TIMEOUT);
-      const onData = (b: Buffer): void => {
-        seen += b.toString();
-        if (seen.includes('ready')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', (b: Buffer) => (seen += b.toString()));
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`responder in ${p.ns} exited (${code}): ${seen}`));
-      });
-    })));
-  }
-
-  async destroy(): Promise<void> {
-    for (const c of this.responders) {
-      c.stdin?.end();
-      if (c.exitCode === null && c.pid !== undefined) {
-        try {
-          process.kill(c.pid, 'SIGTERM');
-        } catch {
-          // gone
-        }
-      }
-    }
+  destroy(): void {
+    for (const a of this.agents.values()) a.stop();
     removeAll(`${this.tag}-`);
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  /**
-   * From pod `src`'s namespace, sends `count` UDP echoes to every address of
-   * `dsts` (`gap` ms apart, for at most `wait` ms; with `all` false it stops
-   * once each has answered once): per address, who answered, from which
-   * address, how many times.
-   */
-  async echo(src: PodInfo, dsts: string[], opts: { count: number; gap: number; wait: number; all: boolean }): Promise<Record<string, EchoResult>> {
-    const arg = JSON.stringify({ port: PORT, dsts, ...opts });
-    const r = await runAsync('ip', ['netns', 'exec', src.ns, process.execPath, '-e', CLIENT, arg], opts.wait + CMD_TIMEOUT);
-    assert.ok(r.ok, `echo client in ${src.ns} failed: ${r.stderr}`);
-    return JSON.parse(r.stdout) as Record<string, EchoResult>;
+  echo(src: PodInfo, job: EchoJob): Promise<Record<string, EchoResult>> {
+    return this.agents.get(src)!.echo(job);
   }
 
   /**
@@ -435,8 +508,7 @@ class World {
    * one `ip -j -force -batch`: per line, its JSON, or the error it gave.
    */
   async ipJson(ns: string, lines: string[]): Promise<unknown[]> {
-    const path = join(this.dir, `q-${++this.queries}`);
-    writeFileSync(path, lines.join('\n') + '\n');
+    const path = this.file(lines.map((l) => l + '\n').join(''));
     const r = await runAsync('ip', ['-n', ns, '-j', '-force', '-batch', path], CMD_TIMEOUT);
     const failed = new Map<number, string>();
     let last = '';
@@ -454,69 +526,13 @@ class World {
     });
   }
 
-  podNsOf(netns: string): string {
-    const ref = netns.slice('pod:'.length);
-    return this.pods.find((p) => p.ref === ref)!.ns;
-  }
-
   /** The namespace a hop happens in. */
   nsOfHop(h: Hop): string {
     if (h.netns === null) return this.rt;
-    if (h.netns.startsWith('pod:')) return this.podNsOf(h.netns);
+    if (h.netns.startsWith('pod:')) return this.pods.find((p) => `pod:${p.ref}` === h.netns)!.ns;
     return this.nodeNs.get(h.node!)!;
   }
 }
-
-interface EchoResult { ref: string | null; from: string | null; replies: number }
-
-// Runs inside a pod namespace: `node -e RESPONDER REF PORT IP...`. Echoes each
-// datagram back with the pod's ref appended. Exits when its stdin closes (the
-// test ended) or after 120 s, whatever happens to the test process.
-const RESPONDER = String.raw`
-const dgram = require('node:dgram');
-const [ref, port, ...ips] = process.argv.slice(1);
-let pending = ips.length;
-for (const ip of ips) {
-  const s = dgram.createSocket(ip.includes(':') ? 'udp6' : 'udp4');
-  s.on('message', (m, r) => s.send(m.toString() + ' ' + ref, r.port, r.address));
-  s.on('error', (e) => { console.error(String(e)); process.exit(1); });
-  s.bind(Number(port), ip, () => { if (--pending === 0) console.log('ready'); });
-}
-process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
-setTimeout(() => process.exit(0), 120000).unref();
-`;
-
-// Runs inside a pod namespace: `node -e CLIENT JSON`; prints the results as JSON.
-const CLIENT = String.raw`
-const dgram = require('node:dgram');
-const { port, dsts, count, gap, wait, all } = JSON.parse(process.argv[1]);
-const res = {};
-for (const d of dsts) res[d] = { ref: null, from: null, replies: 0 };
-const socks = {};
-for (const fam of ['udp4', 'udp6']) {
-  const s = dgram.createSocket(fam);
-  s.on('error', () => {});
-  s.on('message', (m, r) => {
-    const [dst, , ref] = m.toString().split(' ');
-    const x = res[dst];
-    if (!x) return;
-    x.replies++;
-    x.ref = ref;
-    x.from = r.address;
-    if (done()) finish();
-  });
-  socks[fam] = s;
-}
-const done = () => dsts.every((d) => res[d].replies >= (all ? count : 1));
-let sent = 0;
-const tick = setInterval(() => {
-  if (sent++ >= count) return clearInterval(tick);
-  for (const d of dsts) socks[d.includes(':') ? 'udp6' : 'udp4'].send(d + ' ' + sent, port, d, () => {});
-}, gap);
-const finish = () => { process.stdout.write(JSON.stringify(res)); process.exit(0); };
-setTimeout(finish, wait);
-`;
 
 // ---- comparing routes --------------------------------------------------------------------------
 
@@ -553,7 +569,7 @@ async function campaign(w: World): Promise<Probe[]> {
   const perSrc = await Promise.all(w.pods.map(async (src) => {
     const dsts = w.pods.filter((d) => d !== src).flatMap((d) => d.ips.map(String));
     if (src === src0) dsts.push(...negatives);
-    const got = await w.echo(src, dsts, { count: 8, gap: 150, wait: 1500, all: false });
+    const got = await w.echo(src, { dsts, count: 8, gap: 150, wait: 1500, all: false });
     return dsts.map((dst): Probe => ({
       src,
       dst,
@@ -607,13 +623,13 @@ for (const mode of MODES) {
         await w.build();
         probes = await campaign(w);
       } catch (e) {
-        await w.destroy();
+        w.destroy();
         w = null;
         throw e;
       }
     });
-    after(async () => {
-      await w?.destroy();
+    after(() => {
+      w?.destroy();
     });
 
     test('every ordered pair of pods, both families: podnet says DELIVERED exactly when the kernel delivers the echo to that pod', (t) => {
@@ -759,7 +775,7 @@ for (const mode of MODES) {
         if (fwd.disposition !== 'DELIVERED' || back.disposition !== 'DELIVERED') continue;
         const hops = [...fwd.hops, ...back.hops];
         const before = await counters();
-        const res = await w.echo(src, [dstIp], { count: K, gap: 3, wait: 3000, all: true });
+        const res = await w.echo(src, { dsts: [dstIp], count: K, gap: 3, wait: 3000, all: true });
         const deltas = (await counters()).map((c, i) => c - before[i]!);
         assert.ok(res[dstIp]!.replies >= K, `${src.ref} → ${dstIp}: ${res[dstIp]!.replies} of ${K} echoes answered`);
         const pair = `${src.ref} → ${dst.ref} (IPv${family})`;

@@ -157,10 +157,12 @@ export function formatGraphqlErrors(execution: ExecutionResult & { errors: reado
   let executed = execution.data !== undefined && execution.data !== null;
   const errors: FormattedError[] = [];
   for (const err of execution.errors.flatMap(expandRequestError)) {
+    // graphql-jit's errors have no extensions unless the original had some.
     const orig = err.originalError as (Error & RequestProblem) | undefined;
+    const given = err.extensions?.code;
     if (err.path) executed = true;
-    if (typeof err.extensions.code === 'string') {
-      errors.push(err.toJSON());
+    if (typeof given === 'string') {
+      errors.push(withCode(err, err.message, { ...err.extensions }));
     } else if (!orig || isGraphQLError(orig)) {
       const code = err.message.startsWith('Syntax Error: Document contains more that') ? 'QUERY_TOO_LARGE'
         : err.message.startsWith('Syntax Error') ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED';
@@ -171,9 +173,7 @@ export function formatGraphqlErrors(execution: ExecutionResult & { errors: reado
     } else {
       const app = toAppError(orig);
       if (app.status >= 500) log.error({ err: orig }, 'graphql resolver failed');
-      errors.push(withCode(err, app.message, {
-        ...app.extra, code: app.code, ...(app.errors ? { errors: app.errors } : {}),
-      }));
+      errors.push(withCode(err, app.message, { ...app.extra, code: app.code, ...(app.errors ? { errors: app.errors } : {}) }));
     }
   }
   if (!executed && status === 200) status = 400;
@@ -197,6 +197,6 @@ function isGraphQLError(e: unknown): e is GraphQLError {
 }
 
 function withCode(err: GraphQLError, message: string, extensions: Record<string, unknown>): FormattedError {
-  const out: FormattedError = { message, ...(err.locations ? { locations: err.locations } : {}), ...(err.path ? { path: err.path } : {}), extensions };
-  return out;
+  const locations = err.locations && err.locations.length > 0 ? { locations: err.locations } : {};
+  return { message, ...locations, ...(err.path ? { path: err.path } : {}), extensions };
 }
