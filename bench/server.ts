@@ -74,8 +74,14 @@ function toSource(cf: CallFrame): void {
 
 async function handle(msg: { type?: string; file?: string }): Promise<unknown> {
   switch (msg.type) {
-    case 'mem':
-      return { mem: process.memoryUsage() };
+    case 'mem': {
+      const before = process.memoryUsage();
+      // With --expose-gc: also the live heap, after a full collection.
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (!gc) return { mem: before };
+      gc();
+      return { mem: before, afterGc: process.memoryUsage() };
+    }
     case 'prof-start':
       if (!session) {
         session = new inspector.Session();

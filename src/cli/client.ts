@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import type { Config } from '../config.js';
 import { expectPositionals, parseArgs, UsageError, wantsHelp, type OptionSpecs } from './args.js';
-import { cellText, json, keyValues, list, percent, styleFor, table, type Cell, type Style } from './format.js';
+import { cellText, json, keyValues, list, percent, plainStyle, styleFor, table, type Cell, type Style } from './format.js';
 import { ApiError, Client, seg, ServerError } from './http.js';
 import { junitXml } from './junit.js';
 
@@ -21,6 +21,7 @@ interface Ctx {
   out(s: string): void;
   err(s: string): void;
   style: Style;
+  errStyle: Style;
 }
 
 type Values = Record<string, string | boolean | undefined>;
@@ -561,7 +562,7 @@ function groupUsage(word: string): string {
 }
 
 function printFailure(ctx: Ctx, err: unknown): number {
-  const red = styleFor(process.stderr).red;
+  const red = ctx.errStyle.red;
   if (err instanceof UsageError) {
     ctx.err(`${red('error:')} ${err.message}\n`);
     if (err instanceof InputError) return EXIT.USAGE;
@@ -590,18 +591,37 @@ function printFailure(ctx: Ctx, err: unknown): number {
   throw err;
 }
 
-export async function runClient(argv: string[], config: Config): Promise<number> {
+/** Where a run writes; tests pass their own, the command uses the process's streams. */
+export interface ClientIo {
+  out(s: string): void;
+  err(s: string): void;
+  /** Colours for stdout and stderr (none unless a colour terminal). */
+  style?: Style;
+  errStyle?: Style;
+}
+
+function processIo(): ClientIo {
   // `podnet get clusters | head` closes the pipe early: not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
-  const ctx: Ctx = {
-    client: new Client(config.url, config.token),
-    config,
+  return {
     out: (s) => { process.stdout.write(s); },
     err: (s) => { process.stderr.write(s); },
     style: styleFor(process.stdout),
+    errStyle: styleFor(process.stderr),
+  };
+}
+
+export async function runClient(argv: string[], config: Config, io: ClientIo = processIo()): Promise<number> {
+  const ctx: Ctx = {
+    client: new Client(config.url, config.token),
+    config,
+    out: io.out,
+    err: io.err,
+    style: io.style ?? plainStyle,
+    errStyle: io.errStyle ?? plainStyle,
   };
   try {
     const [first] = argv;

@@ -11,7 +11,7 @@ export interface Style {
   dim(s: string): string;
 }
 
-const plain: Style = { bold: (s) => s, green: (s) => s, red: (s) => s, yellow: (s) => s, dim: (s) => s };
+export const plainStyle: Style = { bold: (s) => s, green: (s) => s, red: (s) => s, yellow: (s) => s, dim: (s) => s };
 
 function sgr(open: number, close: number) {
   return (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
@@ -20,7 +20,7 @@ function sgr(open: number, close: number) {
 const ansi: Style = { bold: sgr(1, 22), green: sgr(32, 39), red: sgr(31, 39), yellow: sgr(33, 39), dim: sgr(2, 22) };
 
 export function styleFor(stream: NodeJS.WriteStream): Style {
-  return stream.isTTY && typeof stream.hasColors === 'function' && stream.hasColors() ? ansi : plain;
+  return stream.isTTY && typeof stream.hasColors === 'function' && stream.hasColors() ? ansi : plainStyle;
 }
 
 // eslint-disable-next-line no-control-regex
@@ -40,7 +40,7 @@ export function cellText(c: Cell): string {
  * Renders rows under an upper-case header, columns separated by two spaces,
  * no trailing blanks. Empty cells show as '-'.
  */
-export function table(header: readonly string[], rows: readonly (readonly Cell[])[], style: Style = plain): string {
+export function table(header: readonly string[], rows: readonly (readonly Cell[])[], style: Style = plainStyle): string {
   const cells = rows.map((r) => header.map((_, i) => cellText(r[i])));
   const widths = header.map((h, i) => Math.max(visibleLength(h), ...cells.map((r) => visibleLength(r[i]!))));
   const line = (r: readonly string[]) =>

@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { parseArgs, UsageError } from '../../src/cli/args.js';
+import { runClient } from '../../src/cli/client.js';
 import { junitXml, xmlEscape } from '../../src/cli/junit.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
@@ -49,8 +50,8 @@ async function podnet(args: string[], opts: { url: string; token?: string; input
       });
       let stdout = '';
       let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-      child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stdout, stderr }));
       if (opts.input !== undefined) child.stdin!.end(opts.input);
@@ -58,6 +59,19 @@ async function podnet(args: string[], opts: { url: string; token?: string; input
   } finally {
     release();
   }
+}
+
+/**
+ * The same command run in this process (runClient with captured output):
+ * for the many variations that need no separate process, as each child
+ * costs a second of CPU loading tsx.
+ */
+async function inProcess(args: string[], opts: { url: string; token?: string }): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const config = loadConfig({ PODNET_URL: opts.url, ...(opts.token !== undefined ? { PODNET_TOKEN: opts.token } : {}) });
+  const code = await runClient(args, config, { out: (x) => { stdout += x; }, err: (x) => { stderr += x; } });
+  return { code, stdout, stderr };
 }
 
 /** Asserts the exit code, showing the child's output when it differs. */
@@ -130,6 +144,7 @@ describe('podnet CLI', () => {
   let dir: string;
   let demoFile: string;
   const cli = (...args: string[]) => podnet(args, { url });
+  const local = (...args: string[]) => inProcess(args, { url });
 
   before(async () => {
     [t, dir] = await Promise.all([startTestApp(), mkdtemp(path.join(os.tmpdir(), 'podnet-cli-'))]);
@@ -165,7 +180,7 @@ describe('podnet CLI', () => {
     assert.equal(body.cluster.name, 'split');
     assert.deepEqual(body.changes.map((c: { kind: string }) => c.kind), ['cluster', 'node', 'node', 'pod', 'pod']);
 
-    const [again, againJson] = await Promise.all([cli('apply', '-f', demoFile), cli('apply', '--file', demoFile, '--json', '--dry-run')]);
+    const [again, againJson] = await Promise.all([local('apply', '-f', demoFile), local('apply', '--file', demoFile, '--json', '--dry-run')]);
     expectCode(again, 0, 're-apply');
     assert.match(again.stdout, /^cluster demo unchanged$/m);
     assert.doesNotMatch(again.stdout, /^ACTION/m);
@@ -176,8 +191,8 @@ describe('podnet CLI', () => {
   describe('after apply', { concurrency: true }, () => {
     test('get clusters / get cluster / get nodes / get pods', async () => {
       const [list, listJson, one, oneJson, nodes, pods] = await Promise.all([
-        cli('get', 'clusters'), cli('get', 'clusters', '--json'), cli('get', 'cluster', 'demo'),
-        cli('get', 'cluster', 'demo', '--json'), cli('get', 'nodes', 'demo'), cli('get', 'pods', 'demo', '--namespace', 'shop'),
+        cli('get', 'clusters'), local('get', 'clusters', '--json'), cli('get', 'cluster', 'demo'),
+        local('get', 'cluster', 'demo', '--json'), local('get', 'nodes', 'demo'), local('get', 'pods', 'demo', '--namespace', 'shop'),
       ]);
       for (const [r, what] of [[list, 'get clusters'], [listJson, 'get clusters --json'], [one, 'get cluster'], [oneJson, 'get cluster --json'], [nodes, 'get nodes'], [pods, 'get pods']] as const) {
         expectCode(r, 0, what);
@@ -205,8 +220,8 @@ describe('podnet CLI', () => {
 
     test('routes: text as the server returns it, json, script; a pod table', async () => {
       const [text, asJson, script, pod] = await Promise.all([
-        cli('routes', 'demo', 'node-a'), cli('routes', 'demo', 'node-a', '--format', 'json'),
-        cli('routes', 'demo', 'node-a', '--format=script'), cli('routes', 'demo', 'shop/web'),
+        cli('routes', 'demo', 'node-a'), local('routes', 'demo', 'node-a', '--format', 'json'),
+        local('routes', 'demo', 'node-a', '--format=script'), local('routes', 'demo', 'shop/web'),
       ]);
       expectCode(text, 0, 'routes');
       assert.deepEqual(text.stdout.trimEnd().split('\n').sort(), [
@@ -224,8 +239,8 @@ describe('podnet CLI', () => {
 
     test('path: DELIVERED exits 0; NEIGHBOR_UNREACHABLE and NO_ROUTE exit 1', async () => {
       const [ok, okJson, neighbor, noRoute] = await Promise.all([
-        cli('path', 'demo', 'shop/web', 'db'), cli('path', 'demo', 'web', 'node:node-b', '--json'),
-        cli('path', 'demo', 'shop/web', '10.1.7.99'), cli('path', 'split', 'pa', 'pb'),
+        cli('path', 'demo', 'shop/web', 'db'), local('path', 'demo', 'web', 'node:node-b', '--json'),
+        local('path', 'demo', 'shop/web', '10.1.7.99'), cli('path', 'split', 'pa', 'pb'),
       ]);
       expectCode(ok, 0, 'path delivered');
       const [head, header, ...hops] = ok.stdout.trimEnd().split('\n');
@@ -245,8 +260,8 @@ describe('podnet CLI', () => {
     test('verify: ok exits 0; a failing cluster exits 1 and --junit writes the report', async () => {
       const junitFile = path.join(dir, 'verify-split.xml');
       const [ok, okJson, bad, badJson] = await Promise.all([
-        cli('verify', 'demo'), cli('verify', 'demo', '--json'),
-        cli('verify', 'split', '--junit', junitFile), cli('verify', 'split', '--json'),
+        cli('verify', 'demo'), local('verify', 'demo', '--json'),
+        cli('verify', 'split', '--junit', junitFile), local('verify', 'split', '--json'),
       ]);
       expectCode(ok, 0, 'verify demo');
       assert.match(ok.stdout, /^CHECK\s+RESULT\s+DETAIL$/m);
@@ -295,7 +310,11 @@ describe('podnet CLI', () => {
       ];
       await writeFile(path.join(dir, 'broken.yaml'), 'name: demo\npodCidrs: [10.1.0.0/16\nnodes: {\n');
       await writeFile(path.join(dir, 'list.yaml'), '- name: demo\n');
-      const [help, helpVerify, ...runs] = await Promise.all([cli('--help'), cli('verify', '-h'), ...cases.map(([args]) => cli(...args))]);
+      // Through a real process: no arguments, an unknown option, an unparseable file; the rest in this process.
+      const spawned = new Set([0, 6, 11]);
+      const [help, helpVerify, ...runs] = await Promise.all([
+        cli('--help'), local('verify', '-h'), ...cases.map(([args], i) => (spawned.has(i) ? cli(...args) : local(...args))),
+      ]);
       expectCode(help, 0, '--help');
       for (const cmd of ['apply -f FILE', 'get clusters', 'get cluster NAME', 'routes CLUSTER NODE', 'path CLUSTER FROM TO', 'verify CLUSTER', 'token create NAME', 'token list', 'token revoke NAME']) {
         assert.ok(help.stdout.includes(cmd), `help lists ${cmd}`);
@@ -315,7 +334,7 @@ describe('podnet CLI', () => {
       const bad = path.join(dir, 'bad.yaml');
       await writeFile(bad, 'name: bad\npodCidrs: [10.1.0.1/16]\nnodes:\n  - {name: x}\n');
       const [invalid, notFound, noEndpoint] = await Promise.all([
-        cli('apply', '-f', bad), cli('get', 'cluster', 'ghost'), cli('path', 'demo', 'web', 'ghost'),
+        cli('apply', '-f', bad), local('get', 'cluster', 'ghost'), local('path', 'demo', 'web', 'ghost'),
       ]);
       expectCode(invalid, 1, 'apply an invalid definition');
       assert.match(invalid.stderr, /^error: VALIDATION_FAILED: podCidrs\[0\]: 10\.1\.0\.1\/16 has host bits set; did you mean 10\.1\.0\.0\/16\?/);
@@ -364,7 +383,8 @@ describe('podnet CLI', () => {
       const secured = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', PODNET_AUTH: 'on' }), db: t.tdb.db }, { logger: false });
       try {
         const securedUrl = await listen(secured);
-        const as = (token: string | undefined, ...args: string[]) => podnet(args, { url: securedUrl, token });
+        const as = (token: string | undefined, ...args: string[]) => inProcess(args, { url: securedUrl, token });
+        const asChild = (token: string | undefined, ...args: string[]) => podnet(args, { url: securedUrl, token });
         // Bootstrap an admin token through the open instance.
         const admin = await cli('token', 'create', 'ci-admin', '--scope', 'admin');
         expectCode(admin, 0, 'token create (admin)');
@@ -375,7 +395,7 @@ describe('podnet CLI', () => {
 
         const [reader, anonymous, withBadToken] = await Promise.all([
           as(adminSecret, 'token', 'create', 'ci-read', '--scope', 'read', '--json'),
-          as(undefined, 'get', 'clusters'),
+          asChild(undefined, 'get', 'clusters'),
           as('pn_not_a_token_at_all_0123456789abcdef', 'get', 'clusters'),
         ]);
         expectCode(reader, 0, 'token create --json');
@@ -389,7 +409,7 @@ describe('podnet CLI', () => {
         assert.match(withBadToken.stderr, /^error: UNAUTHORIZED: /);
 
         const [list, readOk, readApply, readTokens] = await Promise.all([
-          as(adminSecret, 'token', 'list'),
+          asChild(adminSecret, 'token', 'list'),
           as(created.token, 'get', 'clusters', '--json'),
           as(created.token, 'apply', '-f', demoFile),
           as(created.token, 'token', 'list'),
@@ -405,7 +425,7 @@ describe('podnet CLI', () => {
         assert.match(readApply.stderr, /^hint: .*scope/m);
         expectCode(readTokens, 1, 'a read token cannot list tokens');
 
-        const revoked = await as(adminSecret, 'token', 'revoke', 'ci-read');
+        const revoked = await asChild(adminSecret, 'token', 'revoke', 'ci-read');
         expectCode(revoked, 0, 'token revoke');
         assert.equal(revoked.stdout, 'token ci-read revoked\n');
         const [afterRevoke, again] = await Promise.all([as(created.token, 'get', 'clusters'), as(adminSecret, 'token', 'revoke', 'ci-read')]);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
-import { clusterDefinitionSchema } from './schemas.js';
+import { applyResultSchema, clusterDefinitionSchema, clusterSchema, clusterSummarySchema, pageSchema, planResultSchema } from './schemas.js';
 import { dryRunQuery, errorResponses, pageQuery } from './common.js';
 
 const nameParams = {
@@ -13,7 +13,8 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
   app.post<{ Querystring: { dryRun: boolean } }>('/v1/clusters', {
     schema: {
       tags: ['clusters'], summary: 'Create a cluster from a definition (JSON or YAML)',
-      querystring: dryRunQuery, body: clusterDefinitionSchema, response: errorResponses,
+      querystring: dryRunQuery, body: clusterDefinitionSchema,
+      response: { 201: clusterSchema, 200: planResultSchema, ...errorResponses },
     },
   }, async (req, reply) => {
     const r = await service.apply(req.body, { mode: 'create', dryRun: req.query.dryRun });
@@ -24,7 +25,8 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
   app.put<{ Params: { name: string }; Querystring: { dryRun: boolean } }>('/v1/clusters/:name', {
     schema: {
       tags: ['clusters'], summary: 'Declarative apply: create, or converge to the definition keeping every surviving allocation',
-      params: nameParams, querystring: dryRunQuery, body: clusterDefinitionSchema, response: errorResponses,
+      params: nameParams, querystring: dryRunQuery, body: clusterDefinitionSchema,
+      response: { 200: { oneOf: [applyResultSchema, planResultSchema] }, 201: applyResultSchema, ...errorResponses },
     },
   }, async (req, reply) => {
     const r = await service.apply(req.body, { mode: 'apply', dryRun: req.query.dryRun, name: req.params.name });
@@ -33,11 +35,11 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
   });
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>('/v1/clusters', {
-    schema: { tags: ['clusters'], summary: 'List clusters (summaries, keyset-paginated by name)', querystring: pageQuery, response: errorResponses },
+    schema: { tags: ['clusters'], summary: 'List clusters (summaries, keyset-paginated by name)', querystring: pageQuery, response: { 200: pageSchema(clusterSummarySchema), ...errorResponses } },
   }, async (req) => service.list(req.query.limit, req.query.cursor ?? null));
 
   app.get<{ Params: { name: string } }>('/v1/clusters/:name', {
-    schema: { tags: ['clusters'], summary: 'A cluster with every allocation, pod MTU and capacity', params: nameParams, response: errorResponses },
+    schema: { tags: ['clusters'], summary: 'A cluster with every allocation, pod MTU and capacity', params: nameParams, response: { 200: clusterSchema, ...errorResponses } },
   }, async (req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(await service.view(req.params.name))));
 
   app.delete<{ Params: { name: string } }>('/v1/clusters/:name', {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
 import { errorResponses } from './common.js';
+import { pathSchema, verifySchema } from './schemas.js';
 
 const clusterParams = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } as const;
 const pathQuery = {
@@ -18,14 +19,14 @@ export const networkRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
     schema: {
       tags: ['paths'], summary: 'Hop-by-hop path between two endpoints, simulated over the generated route tables',
       description: 'An unreachable destination is still 200, with its disposition.',
-      params: clusterParams, querystring: pathQuery, response: errorResponses,
+      params: clusterParams, querystring: pathQuery, response: { 200: pathSchema, ...errorResponses },
     },
   }, async (req) => service.path(req.params.name, req.query.from, req.query.to));
 
   app.get<{ Params: { name: string } }>('/v1/clusters/:name/verify', {
     schema: {
       tags: ['verify'], summary: 'Whole-cluster verification: overlaps, pod IPs, reachability of every node pair, MTU, capacity',
-      params: clusterParams, response: errorResponses,
+      params: clusterParams, response: { 200: verifySchema, ...errorResponses },
     },
   }, async (req) => service.verify(req.params.name));
 };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
 import { podView } from '../../service/views.js';
-import { podInputSchema } from './schemas.js';
+import { pageSchema, podInputSchema, podSchema, routeTableSchema } from './schemas.js';
 import { dryRunQuery, errorResponses, pageQuery, routesQuery, sendRouteTable, type RouteFormat } from './common.js';
 import { paginate } from './paginate.js';
 
@@ -16,14 +16,14 @@ const podListQuery = {
 
 export const podRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
   app.post<{ Params: { name: string }; Querystring: { dryRun: boolean } }>('/v1/clusters/:name/pods', {
-    schema: { tags: ['pods'], summary: "Add one pod: allocates its IP(s) from its node's block", params: clusterParams, querystring: dryRunQuery, body: podInputSchema, response: errorResponses },
+    schema: { tags: ['pods'], summary: "Add one pod: allocates its IP(s) from its node's block", params: clusterParams, querystring: dryRunQuery, body: podInputSchema, response: { 200: podSchema, 201: podSchema, ...errorResponses } },
   }, async (req, reply) => {
     const pod = await service.addPod(req.params.name, req.body, req.query.dryRun);
     return reply.code(req.query.dryRun ? 200 : 201).send(pod);
   });
 
   app.get<{ Params: { name: string }; Querystring: { limit: number; cursor?: string; namespace?: string; node?: string } }>('/v1/clusters/:name/pods', {
-    schema: { tags: ['pods'], summary: 'List pods, optionally of one namespace and/or node', params: clusterParams, querystring: podListQuery, response: errorResponses },
+    schema: { tags: ['pods'], summary: 'List pods, optionally of one namespace and/or node', params: clusterParams, querystring: podListQuery, response: { 200: pageSchema(podSchema), ...errorResponses } },
   }, async (req) => {
     const snap = await service.get(req.params.name);
     const { namespace, node } = req.query;
@@ -33,7 +33,7 @@ export const podRoutes: FastifyPluginAsync<{ service: ClusterService }> = async 
   });
 
   app.get<{ Params: { name: string; ns: string; pod: string } }>('/v1/clusters/:name/pods/:ns/:pod', {
-    schema: { tags: ['pods'], summary: 'One pod', params: podParams, response: errorResponses },
+    schema: { tags: ['pods'], summary: 'One pod', params: podParams, response: { 200: podSchema, ...errorResponses } },
   }, async (req) => podView((await service.pod(req.params.name, req.params.ns, req.params.pod)).pod));
 
   app.delete<{ Params: { name: string; ns: string; pod: string } }>('/v1/clusters/:name/pods/:ns/:pod', {
@@ -44,6 +44,6 @@ export const podRoutes: FastifyPluginAsync<{ service: ClusterService }> = async 
   });
 
   app.get<{ Params: { name: string; ns: string; pod: string }; Querystring: { format: RouteFormat } }>('/v1/clusters/:name/pods/:ns/:pod/routes', {
-    schema: { tags: ['routes'], summary: "The pod's route table", params: podParams, querystring: routesQuery, response: errorResponses },
+    schema: { tags: ['routes'], summary: "The pod's route table", params: podParams, querystring: routesQuery, response: { 200: { description: 'json: the table below; text/script/fdb-script: text/plain', ...routeTableSchema }, ...errorResponses } },
   }, async (req, reply) => sendRouteTable(reply, await service.podRoutes(req.params.name, req.params.ns, req.params.pod), req.query.format));
 };

@@ -152,7 +152,7 @@ export const capacityFamilySchema = {
   type: 'object',
   required: ['family', 'cidr', 'nodeMaskSize', 'total', 'used', 'free', 'utilization'],
   properties: {
-    family: { type: 'integer', enum: [4, 6] },
+    family: { type: 'string', enum: ['ipv4', 'ipv6'] },
     cidr: { type: 'string' },
     nodeMaskSize: { type: 'integer' },
     total: { ...count, description: 'Node blocks that can ever be allocated (2^(mask - prefix) minus excluded)' },
@@ -163,8 +163,18 @@ export const capacityFamilySchema = {
   },
 } as const;
 
-/** A cluster's capacity: one entry per pod CIDR, primary family first. */
-export const capacitySchema = { type: 'array', items: capacityFamilySchema } as const;
+/** A cluster's capacity: the primary family's figures, and every family's. */
+export const capacitySchema = {
+  type: 'object',
+  required: ['maxNodes', 'used', 'free', 'utilization', 'families'],
+  properties: {
+    maxNodes: { ...count, description: 'Primary family: 2^(nodeMask - clusterPrefix) minus blocks taken by reserved/service ranges' },
+    used: { type: 'integer' },
+    free: count,
+    utilization: { type: 'number' },
+    families: { type: 'array', items: capacityFamilySchema },
+  },
+} as const;
 
 /** A stored cluster: the definition with every allocation filled in, plus podMtu and capacity (SPEC §3). */
 export const clusterSchema = {
@@ -202,6 +212,97 @@ export const clusterSchema = {
     pods: { type: 'array', items: podSchema },
     podMtu: { type: 'integer', description: 'network.mtu minus the mode overhead' },
     capacity: capacitySchema,
+    version: { type: 'integer', description: 'Bumped by every change' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** One entry of an apply's change list. */
+export const changeSchema = {
+  type: 'object',
+  required: ['action', 'kind', 'name'],
+  properties: {
+    action: { type: 'string', enum: ['create', 'update', 'delete'] },
+    kind: { type: 'string', enum: ['cluster', 'node', 'pod'] },
+    name: { type: 'string' },
+    podCidrs: strings,
+    ips: strings,
+  },
+} as const;
+
+export const applyResultSchema = {
+  type: 'object', required: ['cluster', 'changes'],
+  properties: { cluster: clusterSchema, changes: { type: 'array', items: changeSchema } },
+} as const;
+
+export const planResultSchema = {
+  type: 'object', required: ['plan', 'changes'],
+  properties: { plan: clusterSchema, changes: { type: 'array', items: changeSchema } },
+} as const;
+
+export const clusterSummarySchema = {
+  type: 'object',
+  required: ['name', 'podCidrs', 'mode', 'nodes', 'pods', 'version', 'createdAt', 'updatedAt'],
+  properties: {
+    name: { type: 'string' }, podCidrs: strings, mode: { type: 'string' }, nodes: { type: 'integer' }, pods: { type: 'integer' },
+    version: { type: 'integer' }, createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export function pageSchema<T extends object>(items: T) {
+  return {
+    type: 'object', required: ['items', 'nextCursor'],
+    properties: { items: { type: 'array', items }, total: { type: 'integer' }, nextCursor: { type: ['string', 'null'] } },
+  } as const;
+}
+
+const packetSchema = {
+  type: 'object', required: ['src', 'dst', 'ttl'],
+  properties: { src: { type: 'string' }, dst: { type: 'string' }, ttl: { type: 'integer' } },
+} as const;
+
+/** SPEC §5. `from`/`to` describe the resolved endpoints: {kind: pod|node|router|external, ip, …}. */
+export const pathSchema = {
+  type: 'object',
+  required: ['from', 'to', 'disposition', 'sameNode', 'encapsulation', 'natFree', 'mtu', 'hops'],
+  properties: {
+    from: { type: 'object', additionalProperties: true, properties: { kind: { type: 'string' }, ip: { type: 'string' } } },
+    to: { type: 'object', additionalProperties: true, properties: { kind: { type: 'string' }, ip: { type: 'string' } } },
+    disposition: { type: 'string', enum: ['DELIVERED', 'NO_ROUTE', 'NULL_ROUTED', 'NEIGHBOR_UNREACHABLE', 'LOOP', 'EXITS_NETWORK'] },
+    sameNode: { type: 'boolean' },
+    encapsulation: { type: ['string', 'null'] },
+    natFree: { type: 'boolean' },
+    mtu: { type: ['integer', 'null'] },
+    hops: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['index', 'node', 'netns', 'dev', 'kind', 'action', 'packet'],
+        properties: {
+          index: { type: 'integer' }, node: { type: ['string', 'null'] }, netns: { type: ['string', 'null'] }, dev: { type: ['string', 'null'] },
+          kind: { type: 'string', enum: ['pod-eth', 'veth', 'bridge', 'physical', 'vxlan', 'ipip', 'router'] },
+          action: { type: 'string' },
+          route: { type: 'string', description: 'The `ip route` line matched at this hop, where a lookup happened' },
+          packet: packetSchema,
+          outer: {
+            type: 'object', required: ['src', 'dst', 'protocol'],
+            properties: { src: { type: 'string' }, dst: { type: 'string' }, protocol: { type: 'string' }, port: { type: 'integer' }, vni: { type: 'integer' } },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const verifySchema = {
+  type: 'object', required: ['ok', 'checks'],
+  properties: {
+    ok: { type: 'boolean' },
+    checks: {
+      type: 'array',
+      items: { type: 'object', required: ['name', 'ok'], additionalProperties: true, properties: { name: { type: 'string' }, ok: { type: 'boolean' }, detail: { type: 'string' } } },
+    },
   },
 } as const;
 
