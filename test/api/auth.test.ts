@@ -67,3 +67,26 @@ describe('bearer tokens and scopes', () => {
     assert.match(m.text, /podnet_allocations_total\{kind="node"\} \d+/);
   });
 });
+
+describe('GraphQL scopes', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ PODNET_AUTH: 'on' });
+    const svc = new TokenService(t.tdb.db.prisma);
+    await svc.ensure('root', ADMIN, 'admin');
+    await svc.ensure('reader', `${ADMIN}-read`, 'read');
+  });
+  after(async () => { await t.close(); });
+
+  test('queries need read; mutations need write; GraphiQL and the SDL stay public', async () => {
+    const q = await request(t.server).post('/graphql').set('authorization', `Bearer ${ADMIN}-read`).send({ query: '{ clusters { name } }' }).expect(200);
+    assert.deepEqual(q.body, { data: { clusters: [] } });
+    const m = await request(t.server).post('/graphql').set('authorization', `Bearer ${ADMIN}-read`)
+      .send({ query: 'mutation { deleteCluster(name: "x") }' }).expect(403);
+    assert.equal(m.body.errors[0].extensions.code, 'FORBIDDEN');
+    const none = await request(t.server).post('/graphql').send({ query: '{ clusters { name } }' }).expect(401);
+    assert.equal(none.body.errors[0].extensions.code, 'UNAUTHORIZED');
+    await request(t.server).get('/graphiql').expect(200);
+    await request(t.server).get('/graphql/schema.graphql').expect(200);
+  });
+});

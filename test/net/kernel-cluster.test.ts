@@ -123,21 +123,19 @@ function listNetns(): string[] {
   return run('ip', ['netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter(Boolean);
 }
 
-/** Deletes every namespace of this run's prefix (links inside go with them). */
+/** Deletes every namespace of this run's prefix (the links inside go with them), with one `ip -force -batch`. */
 function removeAll(tag = ''): void {
   let names: string[];
   try {
-    names = listNetns();
+    names = listNetns().filter((ns) => ns.startsWith(`${PREFIX}-${tag}`));
   } catch {
     return;
   }
-  for (const ns of names) {
-    if (!ns.startsWith(`${PREFIX}-${tag}`)) continue;
-    try {
-      run('ip', ['netns', 'del', ns]);
-    } catch {
-      // already gone
-    }
+  if (names.length === 0) return;
+  try {
+    execFileSync('ip', ['-force', '-batch', '-'], { input: names.map((ns) => `netns del ${ns}\n`).join(''), stdio: ['pipe', 'ignore', 'ignore'], timeout: 4 * CMD_TIMEOUT });
+  } catch {
+    // some were already gone; the rest are deleted all the same (-force)
   }
 }
 

@@ -11,7 +11,8 @@ import {
 import mercurius, { type MercuriusContext } from 'mercurius';
 import { readFileSync } from 'node:fs';
 import type { ClusterService } from '../../service/clusters.js';
-import { toAppError } from '../../service/errors.js';
+import { AppError, toAppError } from '../../service/errors.js';
+import { scopeAllows } from '../../service/tokens.js';
 import { buildResolvers } from './resolvers.js';
 
 /** The SDL, served verbatim. */
@@ -42,6 +43,16 @@ export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = as
     validationRules: [queryLimitsRule],
     graphql: { parseOptions: { maxTokens: LIMITS.maxTokens } },
     errorFormatter: formatGraphqlErrors,
+  });
+
+  // HTTP-level auth let the request in with at least `read`; a document that
+  // holds a mutation also needs `write` (SPEC §8).
+  app.graphql.addHook('preExecution', async (_schema, document, context) => {
+    const mutates = document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'mutation');
+    const scope = context.reply.request.podnetScope;
+    if (mutates && !scopeAllows(scope, 'write')) {
+      throw new AppError('FORBIDDEN', `this token has scope "${scope}"; mutations need "write"`);
+    }
   });
 
   app.get('/graphql/schema.graphql', { schema: { hide: true } }, async (_req, reply) =>
@@ -176,6 +187,7 @@ export function formatGraphqlErrors(execution: ExecutionResult & { errors: reado
     } else {
       const app = toAppError(orig);
       if (app.status >= 500) log.error({ err: orig }, 'graphql resolver failed');
+      if (app.code === 'UNAUTHORIZED' || app.code === 'FORBIDDEN') status = app.status;
       errors.push(withCode(err, app.message, { ...app.extra, code: app.code, ...(app.errors ? { errors: app.errors } : {}) }));
     }
   }
