@@ -503,10 +503,13 @@ function parseDefinition(text: string, where: string): Record<string, unknown> &
 
 // ---------------------------------------------------------------- help and dispatch
 
-function commandList(): string {
-  const rows = COMMANDS.map((c) => [usageOf(c).slice('podnet '.length), c.summary.split(';')[0]!.split(' (')[0]!]);
-  const w = Math.max(...rows.map(([u]) => u!.length));
-  return rows.map(([u, s]) => `  ${u!.padEnd(w)}  ${s}`).join('\n');
+function commandList(extra: readonly (readonly [string, string])[] = []): string {
+  const rows = [
+    ...COMMANDS.map((c) => [usageOf(c).slice('podnet '.length), c.summary.split(';')[0]!.split(' (')[0]!] as const),
+    ...extra,
+  ];
+  const w = Math.max(...rows.map(([u]) => u.length));
+  return rows.map(([u, s]) => `  ${u.padEnd(w)}  ${s}`).join('\n');
 }
 
 function shortUsage(): string {
@@ -520,9 +523,10 @@ function fullHelp(): string {
     'usage: podnet <command> [arguments] [options]',
     '',
     'Commands:',
-    '  serve  run the service (see SPEC §7 for its environment)',
-    commandList(),
-    '  help [COMMAND]  this text, or one command\'s',
+    commandList([
+      ['serve', 'run the service (PORT, HOST, DATABASE_URL, PODNET_AUTH, ...)'],
+      ['help [COMMAND]', "this text, or one command's"],
+    ]),
     '',
     'Every command but serve talks to a running podnet server:',
     '  PODNET_URL    the server (default http://127.0.0.1:3000)',
@@ -631,7 +635,12 @@ export async function runClient(argv: string[], config: Config, io: ClientIo = p
       try {
         if (topic.length > 0) cmd = resolve(topic).cmd;
       } catch (err) {
-        // `podnet help nonsense` is a usage error; `podnet get --help` shows everything.
+        // `podnet help get` / `podnet get --help`: the group's commands.
+        if (topic.length === 1 && GROUPS[topic[0]!]) {
+          ctx.out(`usage: ${groupUsage(topic[0]!)}\n`);
+          return EXIT.OK;
+        }
+        // `podnet help nonsense` is a usage error; `podnet nonsense --help` shows everything.
         if (first === 'help') throw err;
       }
       ctx.out(cmd ? commandHelp(cmd) : fullHelp());

@@ -127,9 +127,7 @@ export class ClusterService {
   }
 
   async addNode(cluster: string, body: unknown, dryRun = false): Promise<NodeView> {
-    const spec = await this.write(cluster, async (tx) => {
-      await lockCluster(tx, cluster);
-      const row = await this.mustRow(tx, cluster);
+    const spec = await this.change(cluster, async (tx, row) => {
       const settings = await readSettings(tx, row);
       const node = parseNodeInput(body, settings);
       const cached = this.cache.peek(cluster, row.id, row.version);
@@ -150,9 +148,7 @@ export class ClusterService {
   }
 
   async removeNode(cluster: string, name: string): Promise<void> {
-    await this.write(cluster, async (tx) => {
-      await lockCluster(tx, cluster);
-      const row = await this.mustRow(tx, cluster);
+    await this.change(cluster, async (tx, row) => {
       const del = await tx`DELETE FROM node WHERE cluster_id = ${row.id} AND name = ${name} RETURNING id`;
       if (del.length === 0) throw notFound('NODE_NOT_FOUND', `node "${name}" does not exist in cluster "${cluster}"`);
       await bumpVersion(tx, row.id);
@@ -162,9 +158,7 @@ export class ClusterService {
 
   async addPod(cluster: string, body: unknown, dryRun = false): Promise<PodView> {
     const pod = parsePodInput(body);
-    const spec = await this.write(cluster, async (tx): Promise<PodSpec> => {
-      await lockCluster(tx, cluster);
-      const row = await this.mustRow(tx, cluster);
+    const spec = await this.change(cluster, async (tx, row): Promise<PodSpec> => {
       const primary = Addr.parse(row.pod_cidrs[0]!.split('/')[0]!).family;
       const node = await readNode(tx, row.id, pod.node, primary);
       if (!node) {
@@ -190,9 +184,7 @@ export class ClusterService {
   }
 
   async removePod(cluster: string, namespace: string, name: string): Promise<void> {
-    await this.write(cluster, async (tx) => {
-      await lockCluster(tx, cluster);
-      const row = await this.mustRow(tx, cluster);
+    await this.change(cluster, async (tx, row) => {
       const del = await tx`DELETE FROM pod WHERE cluster_id = ${row.id} AND namespace = ${namespace} AND name = ${name} RETURNING id`;
       if (del.length === 0) throw notFound('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
       await bumpVersion(tx, row.id);
@@ -242,10 +234,14 @@ export class ClusterService {
       capacityView(s.stored.settings, s.stored.nodes).families.map((f) => ({ cluster: s.row.name, family: f.family, utilization: f.utilization })));
   }
 
-  private async mustRow(tx: TransactionSql, name: string): Promise<ClusterRow> {
-    const row = await readClusterRow(tx, name);
-    if (!row) throw notFound('CLUSTER_NOT_FOUND', `cluster "${name}" does not exist`);
-    return row;
+  /** A write to an existing cluster: under its lock, with its row read after the lock. */
+  private change<T>(cluster: string, fn: (tx: TransactionSql, row: ClusterRow) => Promise<T>): Promise<T> {
+    return this.write(cluster, async (tx) => {
+      await lockCluster(tx, cluster);
+      const row = await readClusterRow(tx, cluster);
+      if (!row) throw notFound('CLUSTER_NOT_FOUND', `cluster "${cluster}" does not exist`);
+      return fn(tx, row);
+    });
   }
 
   /** One transaction; constraint violations become 409s; a lost race is retried. */
