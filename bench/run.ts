@@ -153,6 +153,12 @@ interface Databases {
   /** A second fresh database with the same schema, for the floor. */
   floorUrl: string;
   where: string;
+  /**
+   * CPU time used so far by the PostgreSQL server's processes that are alive
+   * now (the postmaster and its children), in ms; null when the server is not
+   * ours to inspect (DATABASE_URL). A backend that exits takes its time with it.
+   */
+  pgCpuMs(): number | null;
   cleanup(): Promise<void>;
 }
 
@@ -189,6 +195,17 @@ async function createDatabases(tag: string): Promise<Databases> {
     benchUrl: withDatabase(adminUrl, names[0]),
     floorUrl: withDatabase(adminUrl, names[1]),
     where: embedded ? `embedded PostgreSQL (fsync=off, synchronous_commit=off) in ${tmp}` : `DATABASE_URL server, databases ${names.join(', ')}`,
+    pgCpuMs() {
+      if (!tmp) return null;
+      try {
+        const postmaster = Number(fs.readFileSync(path.join(tmp, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+        let total = cpuMs(postmaster);
+        for (const pid of childrenOf(postmaster)) total += cpuMs(pid);
+        return total;
+      } catch {
+        return null;
+      }
+    },
     async cleanup() {
       const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
       try {
@@ -211,11 +228,13 @@ async function createDatabases(tag: string): Promise<Databases> {
  * migrated database. Allocations are precomputed (first-fit on an empty
  * database is arithmetic here), so this is the database's share alone.
  */
-async function floorInsert(url: string, def: ClusterDefinition): Promise<{ ms: number; rows: number }> {
+async function floorInsert(url: string, def: ClusterDefinition, pgCpuMs: () => number | null): Promise<{ ms: number; rows: number; dbCpuMs: number | null }> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await migrate(sql);
     const r = expectedRows(def);
+    await sql`SELECT 1`;
+    const cpu0 = pgCpuMs();
     const t0 = now();
     await sql.begin(async (tx) => {
       const [c] = await tx<{ id: number }[]>`
@@ -241,11 +260,12 @@ async function floorInsert(url: string, def: ClusterDefinition): Promise<{ ms: n
         JOIN node n ON n.cluster_id = ${id} AND n.ordinal = u.node_ord`;
     });
     const ms = now() - t0;
+    const cpu1 = pgCpuMs();
     const counted = await sql<{ n: number }[]>`SELECT (SELECT count(*) FROM node) + (SELECT count(*) FROM pod) AS n`;
     const n = counted[0]?.n ?? 0;
     // Empty it again, so that a second floor run starts from the same state.
     await sql`TRUNCATE cluster, subnet, node, pod, reserved_range RESTART IDENTITY CASCADE`;
-    return { ms, rows: Number(n) };
+    return { ms, rows: Number(n), dbCpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
   } finally {
     await sql.end({ timeout: 5 });
   }
@@ -308,6 +328,20 @@ async function startChild(databaseUrl: string, profiling: boolean): Promise<Chil
       clearTimeout(t);
     },
   };
+}
+
+function childrenOf(ppid: number): number[] {
+  const out: number[] = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
 
 /** CPU time (user + system) a process has used so far, in ms. */
@@ -500,9 +534,11 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
   try {
     // ---- floor (before the service touches the server, so it is not competing)
     const floorRuns: number[] = [];
+    const floorDbCpu: (number | null)[] = [];
     try {
-      const f1 = await withTimeout('floor insert', 120_000 * scale, () => floorInsert(dbs.floorUrl, def));
+      const f1 = await withTimeout('floor insert', 120_000 * scale, () => floorInsert(dbs.floorUrl, def, () => dbs.pgCpuMs()));
       floorRuns.push(f1.ms);
+      floorDbCpu.push(f1.dbCpuMs);
       result.details.floorRows = f1.rows;
       console.log(`  floor (bulk insert of ${f1.rows} node+pod rows): ${(f1.ms / 1000).toFixed(2)} s`);
     } catch (err) {
@@ -551,9 +587,13 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
     let applied = false;
     try {
       const cpu0 = cpuMs(child.pid);
+      const db0 = dbs.pgCpuMs();
       const r = await profiled('apply', () => withTimeout('apply', 300_000 * scale, () => http(base, 'POST', '/v1/clusters', body, 300_000 * scale)));
       const applyCpu = cpuMs(child.pid) - cpu0;
+      const db1 = dbs.pgCpuMs();
+      const applyDbCpu = db0 === null || db1 === null ? null : db1 - db0;
       result.details.applyServerCpuMs = applyCpu;
+      result.details.applyDbCpuMs = applyDbCpu;
       expectStatus(r, [201], 'POST /v1/clusters');
       applied = true;
       result.details.applyResponseBytes = r.bytes;
@@ -571,19 +611,22 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
       // Second floor run, after the apply: the min of the two is the floor.
       if (!args.quick) {
         try {
-          const f2 = await withTimeout('floor insert (2nd)', 120_000 * scale, () => floorInsert(dbs.floorUrl, def));
+          const f2 = await withTimeout('floor insert (2nd)', 120_000 * scale, () => floorInsert(dbs.floorUrl, def, () => dbs.pgCpuMs()));
           floorRuns.push(f2.ms);
+          floorDbCpu.push(f2.dbCpuMs);
         } catch (err) {
           fail('floor insert (2nd)', err);
         }
       }
       result.details.floorRunsMs = floorRuns;
+      result.details.floorDbCpuMs = floorDbCpu;
       const floor = floorRuns.length ? Math.min(...floorRuns) : null;
       const ratio = floor ? r.ms / floor : null;
       metric({
         key: 'apply', what: 'apply whole definition (POST, empty db)', value: r.ms / 1000, unit: 's', floor: floor === null ? null : floor / 1000,
         ratio, ratioKind: '×', target: '≤ 3 × floor', verdict: ratio === null ? 'n/a' : ratio <= 3 ? 'PASS' : 'FAIL',
-        note: `server CPU ${(applyCpu / 1000).toFixed(1)} s; response ${(r.bytes / 2 ** 20).toFixed(1)} MiB`,
+        note: `CPU: server ${(applyCpu / 1000).toFixed(1)} s + db ${applyDbCpu === null ? '?' : (applyDbCpu / 1000).toFixed(1)} s, floor db ${
+          floorDbCpu[0] == null ? '?' : (Math.min(...floorDbCpu.filter((x): x is number => x !== null)) / 1000).toFixed(1)} s; response ${(r.bytes / 2 ** 20).toFixed(1)} MiB`,
       });
     } catch (err) {
       fail('apply', err);

@@ -450,7 +450,7 @@ function endpointText(e: EndpointLike | undefined, given: string): string {
 }
 
 function outerText(o: OuterLike): string {
-  return `${o.src}>${o.dst} ${o.protocol}${o.port !== undefined ? `/${o.port}` : ''}${o.vni !== undefined ? ` vni ${o.vni}` : ''}`;
+  return `${o.src}->${o.dst} ${o.protocol}${o.port !== undefined ? `/${o.port}` : ''}${o.vni !== undefined ? ` vni ${o.vni}` : ''}`;
 }
 
 function failureLines(c: CheckLike): string[] {

@@ -234,22 +234,22 @@ interface PodInfo { ref: string; node: string; ns: string; ips: Addr[] }
 interface EchoResult { ref: string | null; from: string | null; replies: number }
 interface EchoJob { dsts: string[]; count: number; gap: number; wait: number; all: boolean }
 
-// The agent, one per pod, inside the pod's namespace: `node -e AGENT REF PORT
-// IP...`. It answers UDP echoes on PORT of the pod's IPs with its ref
-// appended, and runs echo jobs read as JSON lines on stdin (send `count`
+// The agent, one per pod, inside the pod's namespace: `node -e AGENT REF
+// PORT`. It answers UDP echoes on PORT (any address: it starts before the
+// pod's addresses exist; the pod has no others) with its ref appended, and runs echo jobs read as JSON lines on stdin (send `count`
 // probes `gap` ms apart to every address of `dsts`, for at most `wait` ms, or
 // until every one answered once — `count` times with `all`), writing each
 // job's results as one JSON line. It exits when its stdin closes (the test
 // ended or died) and after 300 s whatever happens.
 const AGENT = String.raw`
 const dgram = require('node:dgram');
-const [ref, port, ...ips] = process.argv.slice(1);
-let pending = ips.length;
-for (const ip of ips) {
-  const s = dgram.createSocket(ip.includes(':') ? 'udp6' : 'udp4');
+const [ref, port] = process.argv.slice(1);
+let pending = 2;
+for (const [type, any] of [['udp4', '0.0.0.0'], ['udp6', '::']]) {
+  const s = dgram.createSocket(type === 'udp6' ? { type, ipv6Only: true } : { type });
   s.on('message', (m, r) => s.send(m.toString() + ' ' + ref, r.port, r.address));
   s.on('error', (e) => { console.error(String(e)); process.exit(1); });
-  s.bind(Number(port), ip, () => { if (--pending === 0) console.log('ready'); });
+  s.bind(Number(port), any, () => { if (--pending === 0) console.log('ready'); });
 }
 let job = null;
 const socks = { udp4: dgram.createSocket('udp4'), udp6: dgram.createSocket('udp6') };
@@ -409,7 +409,7 @@ class World {
    * Builds the namespaces in a few rounds of one `ip -batch` per namespace
    * (creating links in one namespace can place their peers in another, which
    * must exist; enslaving a peer must wait for it), then installs podnet's
-   * tables and starts the pod agents.
+   * tables. The pod agents start meanwhile.
    */
   async build(): Promise<void> {
     removeAll(`${this.tag}-`);
@@ -418,6 +418,11 @@ class World {
     const pmtu = String(podMtu(net));
     const all = [this.sw, this.out, this.rt, ...this.nodeNs.values(), ...this.pods.map((p) => p.ns)];
     await this.batch(null, all.map((ns) => `netns add ${ns}`));
+    // The pod agents start now (a Node start is slow), and must be up by the end.
+    for (const p of this.pods) {
+      const child = spawn('ip', ['netns', 'exec', p.ns, process.execPath, '-e', AGENT, p.ref, String(PORT)], { stdio: ['pipe', 'pipe', 'pipe'] });
+      this.agents.set(p, new Agent(p, child));
+    }
     const routers = [this.rt, ...this.nodeNs.values()];
     await Promise.all(routers.map((ns) => sh('ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.conf.all.rp_filter=1',
       // The router has two interfaces on each rack's segment (IPv4 and IPv6 subnet): answer ARP only on the one holding the address.
@@ -484,10 +489,6 @@ class World {
       for (const l of JSON.parse(await sh('ip', '-n', ns, '-j', 'link', 'show')) as { ifname: string; mtu: number }[]) this.mtus.set(`${ns}/${l.ifname}`, l.mtu);
     }));
 
-    for (const p of this.pods) {
-      const child = spawn('ip', ['netns', 'exec', p.ns, process.execPath, '-e', AGENT, p.ref, String(PORT), ...p.ips.map(String)], { stdio: ['pipe', 'pipe', 'pipe'] });
-      this.agents.set(p, new Agent(p, child));
-    }
     await Promise.all([...this.agents.values()].map((a) => a.ready));
   }
 
