@@ -2,7 +2,7 @@
 // variants), measured over HTTP as a client sees it, each figure next to a
 // floor measured in the same run.
 //
-//   npm run bench -- [--nodes 1000,5000] [--quick] [--profile] [--only PHASES]
+//   npm run bench -- [--nodes 1000,5000] [--quick] [--profile] [--live-heap] [--only PHASES]
 //
 //   --nodes    comma-separated node counts (default 5000); 30 pods per node
 //   --quick    fewer samples, 3 s load runs (a smoke run, not a measurement)
@@ -10,6 +10,8 @@
 //              sampling; bench/results/profiles/…): hottest functions with
 //              file:line. Profiling slows the server: use the numbers of a
 //              run without --profile
+//   --live-heap  force a full GC at every memory checkpoint, to see the live
+//              heap per stage (snapshot, datapath); changes later RSS figures
 //   --only     phases after the apply, comma-separated (default all):
 //              reapply,addnode,routes,verify,path
 //
@@ -41,11 +43,11 @@ const ROOT = path.resolve(BENCH_DIR, '..');
 
 // ---------------------------------------------------------------- args
 
-interface Args { nodes: number[]; quick: boolean; profile: boolean; only: Set<string> | null }
+interface Args { nodes: number[]; quick: boolean; profile: boolean; liveHeap: boolean; only: Set<string> | null }
 const PHASES = ['reapply', 'addnode', 'routes', 'verify', 'path'] as const;
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { nodes: [5000], quick: false, profile: false, only: null };
+  const out: Args = { nodes: [5000], quick: false, profile: false, liveHeap: false, only: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -55,6 +57,7 @@ function parseArgs(argv: string[]): Args {
     };
     if (a === '--quick') out.quick = true;
     else if (a === '--profile') out.profile = true;
+    else if (a === '--live-heap') out.liveHeap = true;
     else if (a === '--nodes' || a.startsWith('--nodes=')) {
       out.nodes = value().split(',').map((s) => {
         const n = Number(s.trim().replace(/k$/i, '000'));
@@ -73,7 +76,7 @@ function parseArgs(argv: string[]): Args {
 
 function usage(err: string | null): never {
   if (err) console.error(`bench: ${err}`);
-  console.error('usage: npm run bench -- [--nodes 1000,5000] [--quick] [--profile] [--only reapply,addnode,routes,verify,path]');
+  console.error('usage: npm run bench -- [--nodes 1000,5000] [--quick] [--profile] [--live-heap] [--only reapply,addnode,routes,verify,path]');
   process.exit(2);
 }
 
@@ -446,7 +449,7 @@ interface RunResult {
     /** 1-minute load average at the start and the end of the run: other work on the machine competes for the same cores. */
     loadavgStart: number; loadavgEnd: number;
   };
-  options: { quick: boolean; profile: boolean; only: string[] | null };
+  options: { quick: boolean; profile: boolean; liveHeap: boolean; only: string[] | null };
   metrics: Metric[];
   details: Record<string, unknown>;
   errors: string[];
@@ -508,7 +511,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
       totalMemGb: Math.round(os.totalmem() / 2 ** 30), date: new Date().toISOString(), database: '',
       loadavgStart: os.loadavg()[0]!, loadavgEnd: NaN,
     },
-    options: { quick: args.quick, profile: args.profile, only: args.only ? [...args.only] : null },
+    options: { quick: args.quick, profile: args.profile, liveHeap: args.liveHeap, only: args.only ? [...args.only] : null },
     metrics: [],
     details: { definitionBuildMs: defMs },
     errors: [],
@@ -547,10 +550,14 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
 
     child = await startChild(dbs.benchUrl, profileDir !== null);
     const server = child;
-    /** RSS as the kernel sees it, then the heap before and after a full GC (which the server then keeps). */
-    const memCheckpoint = async (name: string): Promise<MemPoint> => {
+    /**
+     * RSS as the kernel sees it and the heap; with gc (the last checkpoint, or
+     * every one with --live-heap) also the live heap after a full collection,
+     * which changes what the later phases start from.
+     */
+    const memCheckpoint = async (name: string, gc = args.liveHeap): Promise<MemPoint> => {
       const ps = procStatus(server.pid);
-      const r = await server.call<{ mem: NodeJS.MemoryUsage; afterGc?: NodeJS.MemoryUsage }>('mem');
+      const r = await server.call<{ mem: NodeJS.MemoryUsage; afterGc?: NodeJS.MemoryUsage }>('mem', { gc });
       const mb = (x: number) => x / 2 ** 20;
       const point: MemPoint = {
         rssMb: ps?.rssMb ?? mb(r.mem.rss), peakRssMb: ps?.hwmMb ?? NaN, heapUsedMb: mb(r.mem.heapUsed),
@@ -691,13 +698,18 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
     if (phase('addnode')) {
       try {
         const addMs: number[] = [];
+        const addCpu: number[] = [];
         const reloadMs: number[] = [];
+        const reloadCpu: number[] = [];
+        let staleReads = 0;
         const runTag = String(process.pid);
         for (let s = 0; s < samples; s++) {
           const extra = extraNode(s, layout.subnets, runTag);
           const add = () => withTimeout('add node', 30_000 * scale, () => http(base, 'POST', `/v1/clusters/${c}/nodes`, JSON.stringify(extra), 30_000 * scale));
           // Profiled: the first and the last sample only (one profile per sample would be 30).
+          const cpu0 = cpuMs(child.pid);
           const r = s === 0 || s === samples - 1 ? await profiled(`addnode-${s + 1}`, add) : await add();
+          addCpu.push(cpuMs(child.pid) - cpu0);
           expectStatus(r, [201], 'POST …/nodes');
           addMs.push(r.ms);
           if (s === 0) result.details.addNodeResponse = JSON.parse(r.text);
@@ -705,18 +717,38 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
           // reload finish so every sample starts from the same warm state.
           const d = await http(base, 'DELETE', `/v1/clusters/${c}/nodes/${encodeURIComponent(extra.name)}`, null, 30_000 * scale);
           expectStatus(d, [204], 'DELETE …/nodes/{node}');
-          const g = await http(base, 'GET', `/v1/clusters/${c}/nodes/${nodeName(0)}`, null, 60_000 * scale);
-          expectStatus(g, [200], 'GET node');
-          reloadMs.push(g.ms);
+          // Read the deleted node back until it is gone: the DELETE has
+          // committed, so a read that starts now must answer 404. Any 200 is a
+          // stale read (counted); the time to the 404 is the snapshot reload.
+          const t0 = now();
+          const c0 = cpuMs(child.pid);
+          for (let tries = 0; ; tries++) {
+            const g = await http(base, 'GET', `/v1/clusters/${c}/nodes/${encodeURIComponent(extra.name)}`, null, 60_000 * scale);
+            if (g.status === 404) break;
+            expectStatus(g, [200], 'GET the deleted node');
+            staleReads++;
+            if (tries >= 20) throw new Error(`node ${extra.name} still readable 20 reads after its DELETE`);
+          }
+          reloadMs.push(now() - t0);
+          reloadCpu.push(cpuMs(child.pid) - c0);
         }
         const st = stats(addMs);
-        result.details.addNode = { ms: addMs, reloadAfterWriteMs: reloadMs };
+        const meanAddCpu = stats(addCpu).mean;
+        const meanReloadCpu = stats(reloadCpu).mean;
+        result.details.addNode = { ms: addMs, serverCpuMs: addCpu, reloadAfterWriteMs: reloadMs, reloadServerCpuMs: reloadCpu, staleReadsAfterDelete: staleReads };
         metric({
           key: 'addNode', what: `add one node (POST …/nodes), p50 of ${samples}`, value: st.p50, unit: 'ms', target: '≤ 50 ms',
-          verdict: st.p50 <= 50 ? 'PASS' : 'FAIL', note: `p90 ${st.p90.toFixed(1)}, max ${st.max.toFixed(1)} ms`,
+          verdict: st.p50 <= 50 ? 'PASS' : 'FAIL', note: `p90 ${st.p90.toFixed(1)}, max ${st.max.toFixed(1)} ms; server CPU ${meanAddCpu.toFixed(0)} ms/add`,
         });
         const rs = stats(reloadMs);
-        metric({ key: 'readAfterWrite', what: 'first read after a write (snapshot reload), p50', value: rs.p50, unit: 'ms', verdict: 'info', note: `max ${rs.max.toFixed(0)} ms` });
+        metric({
+          key: 'readAfterWrite', what: 'read after a write until current (snapshot reload), p50', value: rs.p50, unit: 'ms', verdict: 'info',
+          note: `max ${rs.max.toFixed(0)} ms; server CPU ${meanReloadCpu.toFixed(0)} ms/reload`,
+        });
+        metric({
+          key: 'staleReads', what: 'stale reads: GET of a node right after its DELETE (204) answered 200', value: staleReads, unit: `of ${samples}`,
+          target: '0', verdict: staleReads === 0 ? 'PASS' : 'FAIL',
+        });
       } catch (err) {
         fail('add node', err);
         metric({ key: 'addNode', what: 'add one node (POST …/nodes)', value: null, unit: 'ms', target: '≤ 50 ms', verdict: 'ERROR' });
@@ -727,15 +759,17 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
     if (phase('routes')) {
       try {
         const pick = rng(7);
+        const coldCpu0 = cpuMs(child.pid);
         const first = await profiled('routes-cold', () => withTimeout('routes (cold)', 120_000 * scale, () =>
           http(base, 'GET', `/v1/clusters/${c}/nodes/${nodeName(0)}/routes?format=json`, null, 120_000 * scale)));
+        const coldCpu = cpuMs(child.pid) - coldCpu0;
         expectStatus(first, [200], 'GET …/routes');
         await memCheckpoint('datapath built (after the first route table)');
         const table = JSON.parse(first.text) as { routes?: unknown[]; neighbors?: unknown[]; fdb?: unknown[] };
         result.details.routeTable = { routes: table.routes?.length, neighbors: table.neighbors?.length, fdb: table.fdb?.length, bytes: first.bytes };
         metric({
           key: 'routesCold', what: 'first route table after the last write (builds the datapath)', value: first.ms, unit: 'ms', verdict: 'info',
-          note: `${table.routes?.length} routes, ${table.neighbors?.length} neigh, ${table.fdb?.length} fdb, ${(first.bytes / 1024).toFixed(0)} KiB`,
+          note: `server CPU ${coldCpu} ms; ${table.routes?.length} routes, ${table.neighbors?.length} neigh, ${table.fdb?.length} fdb, ${(first.bytes / 1024).toFixed(0)} KiB`,
         });
         const times: number[] = [];
         const n = Math.max(samples, 50);
@@ -795,7 +829,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
 
     // ---- memory of the service holding the cluster
     try {
-      const m = await memCheckpoint('after the path load');
+      const m = await memCheckpoint('after the path load', true);
       const rss = m.rssMb;
       metric({
         key: 'rss', what: 'service RSS holding the cluster (after the load)', value: rss, unit: 'MB', target: '≤ 400 MB',

@@ -72,13 +72,13 @@ function toSource(cf: CallFrame): void {
   cf.columnNumber = e.originalColumn ?? 0;
 }
 
-async function handle(msg: { type?: string; file?: string }): Promise<unknown> {
+async function handle(msg: { type?: string; file?: string; gc?: boolean }): Promise<unknown> {
   switch (msg.type) {
     case 'mem': {
       const before = process.memoryUsage();
-      // With --expose-gc: also the live heap, after a full collection.
+      // On request (and with --expose-gc): also the live heap, after a full collection.
       const gc = (globalThis as { gc?: () => void }).gc;
-      if (!gc) return { mem: before };
+      if (!gc || !msg.gc) return { mem: before };
       gc();
       return { mem: before, afterGc: process.memoryUsage() };
     }
@@ -105,7 +105,7 @@ async function handle(msg: { type?: string; file?: string }): Promise<unknown> {
   }
 }
 
-process.on('message', (msg: { type?: string; id?: number; file?: string }) => {
+process.on('message', (msg: { type?: string; id?: number; file?: string; gc?: boolean }) => {
   handle(msg).then(
     (res) => send({ ...(res as object), type: 'reply', id: msg.id }),
     (err: Error) => send({ type: 'reply', id: msg.id, error: err.message }),

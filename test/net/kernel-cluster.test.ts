@@ -1,63 +1,69 @@
-// podnet against a real Linux kernel, whole cluster: a small cluster is built
-// out of network namespaces, podnet's generated tables are installed in them
-// verbatim (`ip -batch` / `bridge -batch` of formatRoutesScript /
-// formatFdbScript), and then the kernel's behaviour is compared with what
-// podnet's tracer (tracePath) predicts:
-//   1. for every ordered pair of pods and every address family, podnet says
-//      DELIVERED exactly when a UDP echo from the source pod's namespace is
-//      answered by the destination pod (identified by its reply), from the
-//      destination IP (no NAT) — and, where `ping` is installed, exactly when
-//      `ping -c 1 -W 1` succeeds;
+// podnet against a real Linux kernel, whole cluster. A dual-stack cluster of
+// three nodes in two subnets with two pods each is built out of network
+// namespaces, once per mode (cross-subnet and vxlan, and host-gw and bgp as
+// well); podnet's generated tables are installed in them verbatim (`ip -batch`
+// of formatRoutesScript, `bridge -batch` of formatFdbScript), and the kernel's
+// behaviour is compared with what podnet's tracer (tracePath) predicts:
+//   1. for every ordered pair of pods and both families (60 per mode), podnet
+//      says DELIVERED exactly when a UDP echo sent from the source pod's
+//      namespace is answered by the destination pod itself (its reply names
+//      it) from the destination IP; where `ping` is installed, exactly when
+//      `ping -c 1 -W 1` succeeds as well;
 //   2. at every hop of every delivered path where podnet matched a route, the
-//      kernel of that namespace (`ip -j route get DST [from SRC iif DEV]`)
-//      picks the same next hop (gateway) and device, and holds podnet's route
-//      prefix with that gateway and device (`ip route show exact`);
-//   3. addresses in a node's block that no pod holds: podnet says
-//      NEIGHBOR_UNREACHABLE and nothing answers;
-//   4. interface counters show the kernel's packets going through the VXLAN
-//      devices, the router and the NICs that podnet's path names, and not
-//      through the others (sampled pairs, one per kind of path);
-//   5. the MTUs the kernel gives the devices podnet names equal the hop MTUs
-//      of podnet's paths.
+//      kernel of that namespace (`ip -j route get DST`, or `… from SRC iif
+//      DEV` for a packet the hop forwards) picks the same gateway and device,
+//      and its table holds podnet's route (same prefix, gateway and device);
+//   3. an unused address in each node's block: podnet says
+//      NEIGHBOR_UNREACHABLE (NO_ROUTE across subnets in host-gw) and nothing
+//      answers;
+//   4. interface counters: the kernel sends the packets through exactly the
+//      NICs, VXLAN devices and router that podnet's paths (there and back)
+//      name (one pair per kind of path and family);
+//   5. the smallest MTU the kernel gave the devices on a path (the VXLAN
+//      devices are created asking for podnet's tunnelMtu) is podnet's path MTU.
 //
-// How the namespaces map to podnet's model (names are `<prefix>-<mode>-…`,
-// prefix `pn<pid % 1000>`, so concurrent runs do not clash):
-//   - `…-node-a` etc., one per NodeSpec: the node's host namespace. Its NIC is
-//     named after NodeSpec.interface (node-c uses `ens5`, to exercise the
-//     override) and holds the node's underlay addresses; `cni0` is a bridge
-//     holding each block's gateway; one veth per pod, host end named by
-//     podnet's vethName(), enslaved to cni0; in the overlay modes, flannel.1
-//     (and flannel-v6.1) as flannel creates them: VNI, local address, dev,
-//     dstport 8472, nolearning, MAC = podnet's vtepMac(), the block's network
-//     address as /32 (/128). ip_forward on, strict rp_filter.
-//   - `…-p0` … `…-p5`, one per PodSpec: the pod's namespace, `eth0` = the pod
-//     end of the veth, pod IP / block length.
-//   - `…-sw`: the underlay switch, one bridge per rack (L2 segment); every
-//     node NIC and every router interface of that rack is a port of it. Both
-//     subnets of a rack (IPv4 rack1 and IPv6 rack1-v6) share the segment.
+// How the namespaces map to podnet's model (names `pn<pid % 1000>-<mode>-…`,
+// so concurrent runs do not clash; interface names are podnet's):
+//   - `…-node-a`, `…-node-b`, `…-node-c`: each node's host namespace. Its NIC
+//     is named after NodeSpec.interface (node-c uses `ens5`, to exercise the
+//     override) and holds the node's underlay addresses; `cni0`, a bridge,
+//     holds the gateway (first address) of each of the node's blocks; one veth
+//     per pod, its host end named by podnet's vethName() and enslaved to
+//     cni0; in the overlay modes flannel.1 and flannel-v6.1 as flannel makes
+//     them (VNI 1, local = the node's address, dev = its NIC, dstport 8472,
+//     nolearning, MAC = podnet's vtepMac(), the block's network address as
+//     /32 or /128). Forwarding on, strict rp_filter.
+//   - `…-p0` … `…-p5`: one per pod, `eth0` = the pod end of its veth, with the
+//     pod's IPs / block length; a small Node agent in it answers echoes and
+//     sends the test's probes.
+//   - `…-sw`: the underlay switch: one bridge per rack (L2 segment) whose
+//     ports are the NICs of the rack's nodes and the router's interfaces to
+//     the rack's subnets (IPv4 `rack1` and IPv6 `rack1-v6` share a segment).
 //   - `…-rt`: podnet's router (all subnet gateways as one router): one
 //     interface per subnet, named after the subnet as in podnet's router
-//     table, holding the gateway address; `uplink`; ip_forward on.
-//   - `…-out`: what podnet calls the outside world: the far end of the
-//     router's `uplink`, an empty namespace (no address, no route, no
-//     forwarding). Packets the router sends there are dropped after ARP/NDP
-//     fails, as podnet's NO_ROUTE/EXITS_NETWORK say they leave the cluster.
-// Every node, pod and router namespace then gets exactly podnet's tables:
-// dp.nodeRoutes(), dp.podRoutes(), dp.routerRoutes(), nothing hand-written.
+//     table, with the gateway address, and `uplink`. Forwarding on.
+//   - `…-out`: podnet's outside world, the far end of `uplink`: an empty
+//     namespace (no address, no route, no forwarding). What the router sends
+//     there dies unanswered after ARP/ND, as podnet's NO_ROUTE says.
+// The nodes, pods and router then get exactly podnet's tables
+// (dp.nodeRoutes(), dp.podRoutes(), dp.routerRoutes()); no route is written by
+// hand.
 //
-// Closed world: every link is created inside these namespaces (veths are
-// created with both ends placed directly in them); nothing is created,
-// addressed or routed in the machine's own (root) namespace; no namespace has
-// a link to it, so no default route leads anywhere but to `…-out`, which is
-// a dead end. The only packets sent are to pod IPs of this cluster and to
-// unused addresses inside the nodes' blocks. Everything with this run's prefix
-// is deleted in after() (and leftovers of an earlier run with the same prefix
-// at start).
+// A closed world: every link is created inside these namespaces (a veth is
+// created in one of them with its peer placed directly in another); nothing
+// is created, addressed or routed in the machine's own (root) namespace, and
+// no namespace has a link to it, so no route leads out; the only default
+// route of the router ends in `…-out`. The only packets sent go to pod IPs of
+// this cluster and to unused addresses of its node blocks. Everything with
+// this run's prefix is deleted in after(), and leftovers of an earlier run
+// with the same prefix at the start; the agents exit when the test process
+// closes their stdin (or dies), and after 5 minutes in any case.
 //
-// Skipped (t.skip) where namespaces cannot be made: not root, no iproute2, or
-// the kernel lacks veth/bridge/vxlan. Uses no ping binary (Debian's node image
-// has none): the echo is a tiny Node UDP responder run inside each pod
-// namespace; `ping` is used in addition when it is installed.
+// Skipped (t.skip, with the reason) where network namespaces cannot be made:
+// not Linux, not root, `ip netns add` fails, or the kernel lacks veth, bridge
+// or vxlan. No ipip mode: this VM's kernel has no ipip module. The echo is the
+// test's own UDP agent, since the machine image has no `ping`; the ping test
+// runs where `ping` is installed and is skipped otherwise.
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -66,7 +72,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlockAllocator, IpAllocator } from '../../src/net/allocator.js';
 import { buildDatapath, type Datapath } from '../../src/net/datapath.js';
-import { podMtu, tunnelMtu, vethName, vtepMac, vxlanDevice } from '../../src/net/devices.js';
+import { podMtu, tunnelMtu, vtepMac, vxlanDevice } from '../../src/net/devices.js';
 import { Addr, type Family, Prefix } from '../../src/net/ip.js';
 import { DEFAULT_NETWORK, type Mode, type NodeSpec, type PodSpec, type SubnetSpec, type Topology } from '../../src/net/model.js';
 import { formatFdbScript, formatRoutesScript, type RouteTable } from '../../src/net/routes.js';
@@ -76,7 +82,7 @@ const PREFIX = `pn${process.pid % 1000}`;
 const CMD_TIMEOUT = 5_000;
 const PORT = 7007;
 const FAMILIES: Family[] = [4, 6];
-/** The modes under test: the two overlay modes the brief requires, and the two routed ones (cheap, and they add NO_ROUTE cases). */
+/** The modes under test: the two overlay modes, and the two routed ones (cheap, and host-gw adds NO_ROUTE pairs). */
 const MODES: Mode[] = ['cross-subnet', 'vxlan', 'host-gw', 'bgp'];
 const MODE_TAG: Record<Mode, string> = { 'cross-subnet': 'x', vxlan: 'v', 'host-gw': 'h', bgp: 'b', ipip: 'i' };
 
@@ -424,7 +430,13 @@ class World {
       this.agents.set(p, new Agent(p, child));
     }
     const routers = [this.rt, ...this.nodeNs.values()];
+    // Before any link exists, so that the `default` values apply to them all.
     await Promise.all(routers.map((ns) => sh('ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv4.conf.all.rp_filter=1',
+      // No IPv6 DAD: while its link-local address is tentative (1-2 s after
+      // the link comes up) a host cannot send a neighbor solicitation for a
+      // packet it forwards, so the first seconds of IPv6 forwarding would be
+      // lost. A closed world has no duplicate to detect.
+      'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0',
       // The router has two interfaces on each rack's segment (IPv4 and IPv6 subnet): answer ARP only on the one holding the address.
       ...(ns === this.rt ? ['net.ipv4.conf.all.arp_ignore=1'] : []))));
 
@@ -459,7 +471,7 @@ class World {
     });
     this.dp.pods.forEach((q, i) => {
       const ns = this.nodeNs.get(q.node.name)!;
-      const veth = vethName(q.spec.namespace, q.spec.name);
+      const veth = this.dp.vethOf(q); // = vethName(namespace, name)
       add(ns, `link add ${veth} mtu ${pmtu} type veth peer name eth0 mtu ${pmtu} netns ${this.pods[i]!.ns}`, `link set ${veth} master ${net.bridge} up`);
     });
     await Promise.all([...round1].map(([ns, lines]) => this.batch(ns, lines)));
