@@ -2,7 +2,8 @@
 // variants), measured over HTTP as a client sees it, each figure next to a
 // floor measured in the same run.
 //
-//   npm run bench -- [--nodes 1000,5000] [--quick] [--profile] [--live-heap] [--only PHASES]
+//   npm run bench -- [--nodes 1000,5000] [--quick] [--profile] [--live-heap]
+//                    [--server-flags "FLAGS"] [--only PHASES]
 //
 //   --nodes    comma-separated node counts (default 5000); 30 pods per node
 //   --quick    fewer samples, 3 s load runs (a smoke run, not a measurement)
@@ -12,6 +13,8 @@
 //              run without --profile
 //   --live-heap  force a full GC at every memory checkpoint, to see the live
 //              heap per stage (snapshot, datapath); changes later RSS figures
+//   --server-flags "FLAGS"  node/V8 flags for the server process, e.g.
+//              "--max-old-space-size=256" (what-if runs; recorded in the results)
 //   --only     phases after the apply, comma-separated (default all):
 //              reapply,addnode,routes,verify,path
 //
@@ -43,11 +46,11 @@ const ROOT = path.resolve(BENCH_DIR, '..');
 
 // ---------------------------------------------------------------- args
 
-interface Args { nodes: number[]; quick: boolean; profile: boolean; liveHeap: boolean; only: Set<string> | null }
+interface Args { nodes: number[]; quick: boolean; profile: boolean; liveHeap: boolean; only: Set<string> | null; serverFlags: string[] }
 const PHASES = ['reapply', 'addnode', 'routes', 'verify', 'path'] as const;
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { nodes: [5000], quick: false, profile: false, liveHeap: false, only: null };
+  const out: Args = { nodes: [5000], quick: false, profile: false, liveHeap: false, only: null, serverFlags: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -58,6 +61,10 @@ function parseArgs(argv: string[]): Args {
     if (a === '--quick') out.quick = true;
     else if (a === '--profile') out.profile = true;
     else if (a === '--live-heap') out.liveHeap = true;
+    else if (a === '--server-flags' || a.startsWith('--server-flags=')) {
+      out.serverFlags = value().split(/\s+/).filter(Boolean);
+      for (const f of out.serverFlags) if (!/^--[\w-]+(=[\w.-]+)?$/.test(f)) usage(`--server-flags: ${JSON.stringify(f)} is not a node/V8 flag`);
+    }
     else if (a === '--nodes' || a.startsWith('--nodes=')) {
       out.nodes = value().split(',').map((s) => {
         const n = Number(s.trim().replace(/k$/i, '000'));
@@ -76,7 +83,7 @@ function parseArgs(argv: string[]): Args {
 
 function usage(err: string | null): never {
   if (err) console.error(`bench: ${err}`);
-  console.error('usage: npm run bench -- [--nodes 1000,5000] [--quick] [--profile] [--live-heap] [--only reapply,addnode,routes,verify,path]');
+  console.error('usage: npm run bench -- [--nodes 1000,5000] [--quick] [--profile] [--live-heap] [--server-flags "FLAGS"] [--only reapply,addnode,routes,verify,path]');
   process.exit(2);
 }
 
@@ -285,10 +292,10 @@ interface Child {
   stop(): Promise<void>;
 }
 
-async function startChild(databaseUrl: string, profiling: boolean): Promise<Child> {
+async function startChild(databaseUrl: string, profiling: boolean, flags: string[]): Promise<Child> {
   // Source maps only when profiling (to map profile positions back to .ts lines): they slow stack traces.
   // --expose-gc: the bench asks for a collection before reading the live heap (between phases, never during one).
-  const args = [...(profiling ? ['--enable-source-maps'] : []), '--expose-gc', '--import', 'tsx', path.join(BENCH_DIR, 'server.ts')];
+  const args = [...flags, ...(profiling ? ['--enable-source-maps'] : []), '--expose-gc', '--import', 'tsx', path.join(BENCH_DIR, 'server.ts')];
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -449,7 +456,7 @@ interface RunResult {
     /** 1-minute load average at the start and the end of the run: other work on the machine competes for the same cores. */
     loadavgStart: number; loadavgEnd: number;
   };
-  options: { quick: boolean; profile: boolean; liveHeap: boolean; only: string[] | null };
+  options: { quick: boolean; profile: boolean; liveHeap: boolean; only: string[] | null; serverFlags: string[] };
   metrics: Metric[];
   details: Record<string, unknown>;
   errors: string[];
@@ -511,7 +518,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
       totalMemGb: Math.round(os.totalmem() / 2 ** 30), date: new Date().toISOString(), database: '',
       loadavgStart: os.loadavg()[0]!, loadavgEnd: NaN,
     },
-    options: { quick: args.quick, profile: args.profile, liveHeap: args.liveHeap, only: args.only ? [...args.only] : null },
+    options: { quick: args.quick, profile: args.profile, liveHeap: args.liveHeap, only: args.only ? [...args.only] : null, serverFlags: args.serverFlags },
     metrics: [],
     details: { definitionBuildMs: defMs },
     errors: [],
@@ -548,7 +555,7 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
       fail('floor insert', err);
     }
 
-    child = await startChild(dbs.benchUrl, profileDir !== null);
+    child = await startChild(dbs.benchUrl, profileDir !== null, args.serverFlags);
     const server = child;
     /**
      * RSS as the kernel sees it and the heap; with gc (the last checkpoint, or
@@ -722,13 +729,16 @@ async function runOne(nodes: number, args: Args): Promise<RunResult> {
           // stale read (counted); the time to the 404 is the snapshot reload.
           const t0 = now();
           const c0 = cpuMs(child.pid);
-          for (let tries = 0; ; tries++) {
-            const g = await http(base, 'GET', `/v1/clusters/${c}/nodes/${encodeURIComponent(extra.name)}`, null, 60_000 * scale);
-            if (g.status === 404) break;
-            expectStatus(g, [200], 'GET the deleted node');
-            staleReads++;
-            if (tries >= 20) throw new Error(`node ${extra.name} still readable 20 reads after its DELETE`);
-          }
+          const readBack = async () => {
+            for (let tries = 0; ; tries++) {
+              const g = await http(base, 'GET', `/v1/clusters/${c}/nodes/${encodeURIComponent(extra.name)}`, null, 60_000 * scale);
+              if (g.status === 404) break;
+              expectStatus(g, [200], 'GET the deleted node');
+              staleReads++;
+              if (tries >= 20) throw new Error(`node ${extra.name} still readable 20 reads after its DELETE`);
+            }
+          };
+          await (s === 0 ? profiled('reload-after-write', readBack) : readBack());
           reloadMs.push(now() - t0);
           reloadCpu.push(cpuMs(child.pid) - c0);
         }
@@ -958,7 +968,7 @@ async function main(): Promise<void> {
     console.log(formatTable(r));
     if (r.errors.length) console.log(`errors:\n${r.errors.map((e) => `  - ${e}`).join('\n')}`);
     console.log(`(${r.durationS.toFixed(0)} s)`);
-    const file = path.join(outDir, `${r.machine.date.slice(0, 10)}-${n}${args.quick ? '-quick' : ''}.json`);
+    const file = path.join(outDir, `${r.machine.date.slice(0, 10)}-${n}${args.quick ? '-quick' : ''}${args.profile ? '-profile' : ''}${args.only ? '-partial' : ''}${args.serverFlags.length ? '-flags' : ''}.json`);
     fs.writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
     console.log(`results: ${path.relative(ROOT, file)}`);
     if (r.errors.length || r.metrics.some((m) => m.verdict === 'ERROR')) failed = true;

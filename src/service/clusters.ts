@@ -10,20 +10,24 @@ import type { RouteTable } from '../net/routes.js';
 import type { Path } from '../net/trace.js';
 import type { VerifyReport } from '../net/verify.js';
 import {
-  bumpVersion, constraintCode, deleteCluster, deleteNodes, deletePods, insertCluster, insertNodes, insertPods,
+  bumpVersion, constraintCode, deleteCluster, deleteNodes, deletePods, insertCluster, insertNodes, insertPod, insertPods,
   listClusters, loadStoredCluster, lockCluster, readBlocks, readClusterRow, readNode, readNodeIps, readSettings,
   updateClusterSettings, updateNodes, type ClusterRow,
 } from '../store/clusters.js';
 import { parseClusterDefinition, parseNodeInput, parsePodInput, podRef } from './definition.js';
 import { AppError, toAppError } from './errors.js';
-import { planAddNode, planAddPod, planApply, type ApplyPlan, type Change } from './plan.js';
-import { SnapshotCache, type Snapshot } from './snapshots.js';
+import { planAddNode, planAddPod, planApply, type ApplyPlan, type Change, type StoredCluster, type StoredNode, type StoredPod } from './plan.js';
+import { Snapshot, SnapshotCache } from './snapshots.js';
 import { capacityView, clusterView, nodeView, podView, type ClusterView, type NodeView, type PodView } from './views.js';
 
 export interface ApplyResult {
   created: boolean;
   dryRun: boolean;
-  cluster: ClusterView;
+  /** The cluster as JSON text (rendered lazily; cached per version when nothing changed). */
+  clusterJson(): string;
+  /** The same as an object (GraphQL). */
+  view(): ClusterView;
+  name: string;
   changes: Change[];
 }
 
@@ -57,21 +61,28 @@ export class ClusterService {
       await lockCluster(tx, def.name);
       const row = await readClusterRow(tx, def.name);
       if (row && opts.mode === 'create') throw new AppError('CLUSTER_EXISTS', `cluster "${def.name}" already exists; use PUT /v1/clusters/${def.name} to change it`);
-      const current = row ? (this.cache.peek(def.name, row.id, row.version)?.stored ?? (await loadStoredCluster(tx, row))) : null;
+      const cached = row ? this.cache.peek(def.name, row.id, row.version) : null;
+      const current = row ? (cached?.stored ?? (await loadStoredCluster(tx, row))) : null;
       const plan = planApply(current, def);
-      if (opts.dryRun || plan.noop) return { plan, row };
-      return { plan, row: await this.writePlan(tx, row, plan) };
+      if (opts.dryRun || plan.noop) return { plan, row, cached };
+      return { plan, row: await this.writePlan(tx, row, plan), cached: null };
     });
-    if (!opts.dryRun && !result.plan.noop) {
+    const { plan, row, cached } = result;
+    if (!opts.dryRun && !plan.noop) {
       this.cache.refresh(def.name);
-      this.stats.nodesAllocated += result.plan.nodeInserts.length + result.plan.nodeUpdates.length;
-      this.stats.podsAllocated += result.plan.podInserts.length;
+      this.stats.nodesAllocated += plan.nodeInserts.length + plan.nodeUpdates.length;
+      this.stats.podsAllocated += plan.podInserts.length;
     }
+    const view = () => clusterView(plan.topology, opts.dryRun ? null : row);
+    const render = () => JSON.stringify(view());
     return {
-      created: result.plan.created,
+      created: plan.created,
       dryRun: opts.dryRun,
-      cluster: clusterView(result.plan.topology, opts.dryRun ? null : result.row),
-      changes: result.plan.changes,
+      name: def.name,
+      // Nothing changed: the stored cluster's view, rendered once per version.
+      clusterJson: plan.noop && cached && !opts.dryRun ? () => cached.viewJson() : render,
+      view,
+      changes: plan.changes,
     };
   }
 
@@ -91,17 +102,16 @@ export class ClusterService {
     await insertNodes(tx, id, plan.nodeInserts);
     await insertPods(tx, id, plan.podInserts);
     if (plan.created) return row;
-    await bumpVersion(tx, id);
-    return (await readClusterRow(tx, t.name))!;
+    return bumpVersion(tx, id);
   }
 
   async get(name: string): Promise<Snapshot> {
     return this.cache.get(name);
   }
 
-  async view(name: string): Promise<ClusterView> {
-    const s = await this.cache.get(name);
-    return clusterView(s.topology, s.row);
+  /** The cluster's JSON (SPEC §3), rendered once per version. */
+  async viewJson(name: string): Promise<string> {
+    return (await this.cache.get(name)).viewJson();
   }
 
   async list(limit: number, cursor: string | null): Promise<Page<ClusterSummary>> {
@@ -127,38 +137,41 @@ export class ClusterService {
   }
 
   async addNode(cluster: string, body: unknown, dryRun = false): Promise<NodeView> {
-    const spec = await this.change(cluster, async (tx, row) => {
+    const r = await this.change(cluster, async (tx, row) => {
       const settings = await readSettings(tx, row);
       const node = parseNodeInput(body, settings);
       const cached = this.cache.peek(cluster, row.id, row.version);
       if (cached?.nodeIndex.has(node.name)) throw new AppError('NODE_EXISTS', `node "${node.name}" already exists in cluster "${cluster}"`);
       const used = cached ? cached.stored.nodes.flatMap((n) => n.podCidrs) : await readBlocks(tx, row.id);
       const spec = planAddNode(settings, used, node);
-      if (dryRun) return spec;
+      if (dryRun) return { spec, patch: null };
       const [o] = await tx<{ next: number }[]>`SELECT coalesce(max(ordinal) + 1, 0)::int AS next FROM node WHERE cluster_id = ${row.id}`;
-      await insertNodes(tx, row.id, [{ spec, ordinal: o!.next }]);
-      await bumpVersion(tx, row.id);
-      return spec;
+      const [id] = await insertNodes(tx, row.id, [{ spec, ordinal: o!.next }]);
+      const stored: StoredNode = { ...spec, id: id!, ordinal: o!.next };
+      return { spec, patch: { before: row, after: await bumpVersion(tx, row.id), edit: (c: StoredCluster) => ({ ...c, nodes: [...c.nodes, stored] }) } };
     });
-    if (!dryRun) {
-      this.cache.refresh(cluster);
+    if (r.patch) {
+      this.patchSnapshot(cluster, r.patch);
       this.stats.nodesAllocated++;
     }
-    return nodeView(spec);
+    return nodeView(r.spec);
   }
 
   async removeNode(cluster: string, name: string): Promise<void> {
-    await this.change(cluster, async (tx, row) => {
+    const patch = await this.change(cluster, async (tx, row) => {
       const del = await tx`DELETE FROM node WHERE cluster_id = ${row.id} AND name = ${name} RETURNING id`;
       if (del.length === 0) throw notFound('NODE_NOT_FOUND', `node "${name}" does not exist in cluster "${cluster}"`);
-      await bumpVersion(tx, row.id);
+      return {
+        before: row, after: await bumpVersion(tx, row.id),
+        edit: (c: StoredCluster) => ({ ...c, nodes: c.nodes.filter((n) => n.name !== name), pods: c.pods.filter((p) => p.node !== name) }),
+      };
     });
-    this.cache.refresh(cluster);
+    this.patchSnapshot(cluster, patch);
   }
 
   async addPod(cluster: string, body: unknown, dryRun = false): Promise<PodView> {
     const pod = parsePodInput(body);
-    const spec = await this.change(cluster, async (tx, row): Promise<PodSpec> => {
+    const r = await this.change(cluster, async (tx, row) => {
       const primary = Addr.parse(row.pod_cidrs[0]!.split('/')[0]!).family;
       const node = await readNode(tx, row.id, pod.node, primary);
       if (!node) {
@@ -170,26 +183,43 @@ export class ClusterService {
       if (exists.length > 0) throw new AppError('POD_EXISTS', `pod "${podRef(pod)}" already exists in cluster "${cluster}"`);
       const ips = planAddPod(node.podCidrs, await readNodeIps(tx, node.id), pod);
       const spec: PodSpec = { namespace: pod.namespace, name: pod.name, node: pod.node, ips };
-      if (dryRun) return spec;
+      if (dryRun) return { spec, patch: null };
       const [o] = await tx<{ next: number }[]>`SELECT coalesce(max(ordinal) + 1, 0)::int AS next FROM pod WHERE cluster_id = ${row.id}`;
-      await insertPods(tx, row.id, [{ spec, ordinal: o!.next }]);
-      await bumpVersion(tx, row.id);
-      return spec;
+      const id = await insertPod(tx, row.id, node.id, { spec, ordinal: o!.next });
+      const stored: StoredPod = { ...spec, id, ordinal: o!.next };
+      return { spec, patch: { before: row, after: await bumpVersion(tx, row.id), edit: (c: StoredCluster) => ({ ...c, pods: [...c.pods, stored] }) } };
     });
-    if (!dryRun) {
-      this.cache.refresh(cluster);
+    if (r.patch) {
+      this.patchSnapshot(cluster, r.patch);
       this.stats.podsAllocated++;
     }
-    return podView(spec);
+    return podView(r.spec);
   }
 
   async removePod(cluster: string, namespace: string, name: string): Promise<void> {
-    await this.change(cluster, async (tx, row) => {
+    const patch = await this.change(cluster, async (tx, row) => {
       const del = await tx`DELETE FROM pod WHERE cluster_id = ${row.id} AND namespace = ${namespace} AND name = ${name} RETURNING id`;
       if (del.length === 0) throw notFound('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
-      await bumpVersion(tx, row.id);
+      return {
+        before: row, after: await bumpVersion(tx, row.id),
+        edit: (c: StoredCluster) => ({ ...c, pods: c.pods.filter((p) => p.namespace !== namespace || p.name !== name) }),
+      };
     });
-    this.cache.refresh(cluster);
+    this.patchSnapshot(cluster, patch);
+  }
+
+  /**
+   * A single-row change made here: derive the next snapshot from the one it
+   * was made against (when cached) instead of reloading the whole cluster.
+   * Other instances see the new version and reload.
+   */
+  private patchSnapshot(cluster: string, p: { before: ClusterRow; after: ClusterRow; edit: (c: StoredCluster) => StoredCluster }): void {
+    const prev = this.cache.peek(cluster, p.before.id, p.before.version);
+    if (prev && p.after.version === p.before.version + 1n) {
+      this.cache.put(new Snapshot(p.after, { ...p.edit(prev.stored), version: p.after.version }));
+    } else {
+      this.cache.refresh(cluster);
+    }
   }
 
   async node(cluster: string, name: string): Promise<{ snap: Snapshot; node: NodeSpec }> {

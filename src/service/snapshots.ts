@@ -11,6 +11,7 @@ import type { Topology } from '../net/model.js';
 import { loadStoredCluster, readClusterRow, readVersion, type ClusterRow } from '../store/clusters.js';
 import { AppError } from './errors.js';
 import { settingsOnly, type StoredCluster } from './plan.js';
+import { clusterView } from './views.js';
 
 export class Snapshot {
   private dp: Datapath | null = null;
@@ -18,6 +19,7 @@ export class Snapshot {
   readonly nodeIndex: Map<string, number>;
   private podsByNode: Map<string, number[]> | null = null;
   private podByRef: Map<string, number> | null = null;
+  private json: string | null = null;
 
   constructor(readonly row: ClusterRow, readonly stored: StoredCluster) {
     this.topology = { ...settingsOnly(stored.settings), nodes: stored.nodes, pods: stored.pods };
@@ -31,6 +33,11 @@ export class Snapshot {
   /** Built on first use: path and route queries need it, plain reads do not. */
   get datapath(): Datapath {
     return (this.dp ??= buildDatapath(this.topology));
+  }
+
+  /** The cluster's JSON view (SPEC §3), rendered once per version. */
+  viewJson(): string {
+    return (this.json ??= JSON.stringify(clusterView(this.topology, this.row)));
   }
 
   /** Index of the pod `ns/name`, or undefined. */
@@ -75,9 +82,16 @@ export class SnapshotCache {
     }
     const have = this.snapshots.get(name);
     if (have && have.version === v.version && have.row.id === v.id) return have;
-    const snap = await this.load(name);
-    if (!snap) throw new AppError('CLUSTER_NOT_FOUND', `cluster "${name}" does not exist`);
-    return snap;
+    // A load already in flight may have started before the version we just
+    // read was committed; the second one starts after the first ends, which
+    // is after our probe, so it sees at least that version.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const snap = await this.load(name);
+      if (!snap) throw new AppError('CLUSTER_NOT_FOUND', `cluster "${name}" does not exist`);
+      if (snap.row.id === v.id && snap.version >= v.version) return snap;
+      if (snap.row.id !== v.id && attempt > 0) return snap; // deleted and re-created meanwhile: newer still
+    }
+    throw new AppError('CONCURRENT_UPDATE', `cluster "${name}" is changing too fast to read a consistent snapshot; retry`);
   }
 
   /** The cached snapshot if it is exactly this version (for use inside a write transaction). */

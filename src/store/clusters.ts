@@ -193,10 +193,14 @@ async function writeSubnetsAndReserved(tx: TransactionSql, id: number, s: Cluste
   }
 }
 
-export async function bumpVersion(tx: TransactionSql, id: number): Promise<bigint> {
-  const rows = await tx<{ version: bigint }[]>`
-    UPDATE cluster SET version = version + 1, updated_at = now() WHERE id = ${id} RETURNING version`;
-  return rows[0]!.version;
+const ROW_COLUMNS = `id, name, pod_cidrs, node_mask_v4, node_mask_v6, service_cidr::text AS service_cidr, mode, mtu, bridge,
+  vxlan_device, vxlan_vni, vxlan_port, version, created_at, updated_at`;
+
+/** Marks a change: the new version is what every instance's snapshot compares against. */
+export async function bumpVersion(tx: TransactionSql, id: number): Promise<ClusterRow> {
+  const rows = await tx.unsafe<ClusterRow[]>(
+    `UPDATE cluster SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING ${ROW_COLUMNS}`, [id]);
+  return rows[0]!;
 }
 
 const addrOf = (xs: readonly Addr[], f: Family) => xs.find((a) => a.family === f)?.toString() ?? null;
@@ -216,16 +220,18 @@ function nodeColumns(nodes: readonly { spec: NodeSpec }[]) {
 }
 
 /** One INSERT … SELECT FROM unnest(…) for any number of nodes. */
-export async function insertNodes(tx: TransactionSql, clusterId: number, nodes: readonly { spec: NodeSpec; ordinal: number }[]): Promise<void> {
-  if (nodes.length === 0) return;
+export async function insertNodes(tx: TransactionSql, clusterId: number, nodes: readonly { spec: NodeSpec; ordinal: number }[]): Promise<number[]> {
+  if (nodes.length === 0) return [];
   const c = nodeColumns(nodes);
-  await tx`
+  const rows = await tx<{ id: number }[]>`
     INSERT INTO node (cluster_id, ordinal, name, interface, addr_family, address_v4, address_v6, subnet, pod_cidr_v4, pod_cidr_v6)
     SELECT ${clusterId}, u.ord, u.name, u.iface, u.fam, u.a4::inet, u.a6::inet, u.subnet, u.b4::inet, u.b6::inet
     FROM unnest(${tx.array(nodes.map((n) => n.ordinal))}::int[], ${tx.array(c.names)}::text[], ${tx.array(c.ifaces)}::text[],
                 ${tx.array(c.fams)}::smallint[], ${tx.array(c.a4)}::text[], ${tx.array(c.a6)}::text[], ${tx.array(c.subnets)}::text[],
                 ${tx.array(c.b4)}::text[], ${tx.array(c.b6)}::text[])
-         AS u(ord, name, iface, fam, a4, a6, subnet, b4, b6)`;
+         AS u(ord, name, iface, fam, a4, a6, subnet, b4, b6)
+    RETURNING id`;
+  return rows.map((r) => r.id);
 }
 
 export async function updateNodes(tx: TransactionSql, updates: readonly { id: number; spec: NodeSpec }[]): Promise<void> {
@@ -264,6 +270,16 @@ export async function insertPods(tx: TransactionSql, clusterId: number, pods: re
       RETURNING 1)
     SELECT count(*)::int AS n FROM ins`;
   if (inserted[0]!.n !== pods.length) throw new Error(`inserted ${inserted[0]!.n} of ${pods.length} pods: a node vanished`);
+}
+
+/** One pod on a known node; returns its id. */
+export async function insertPod(tx: TransactionSql, clusterId: number, nodeId: number, pod: { spec: PodSpec; ordinal: number }): Promise<number> {
+  const rows = await tx<{ id: number }[]>`
+    INSERT INTO pod (cluster_id, node_id, ordinal, namespace, name, ip_v4, ip_v6)
+    VALUES (${clusterId}, ${nodeId}, ${pod.ordinal}, ${pod.spec.namespace}, ${pod.spec.name},
+            ${addrOf(pod.spec.ips, 4)}::inet, ${addrOf(pod.spec.ips, 6)}::inet)
+    RETURNING id`;
+  return rows[0]!.id;
 }
 
 export async function deleteCluster(tx: Tx, name: string): Promise<boolean> {

@@ -207,9 +207,9 @@ export function buildResolvers(service: ClusterService): IResolvers {
         const dryRun = a.dryRun === true;
         const r = await service.apply(a.definition, { mode: 'apply', dryRun });
         const loader = clustersOf(ctx, service);
-        loader.forget(r.cluster.name);
-        const stored = dryRun ? null : () => loader.load(r.cluster.name).then((d) => d.snapshot());
-        return { ...r, cluster: new PlanData(r.cluster, stored) };
+        loader.forget(r.name);
+        const stored = dryRun ? null : () => loader.load(r.name).then((d) => d.snapshot());
+        return { created: r.created, dryRun: r.dryRun, changes: r.changes, cluster: new PlanData(r.view(), stored) };
       },
       deleteCluster: async (_root: unknown, { name }: Args<{ name: string }>, ctx: MercuriusContext) => {
         await service.remove(name);

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
 import { applyResultSchema, clusterDefinitionSchema, clusterSchema, clusterSummarySchema, pageSchema, planResultSchema } from './schemas.js';
-import { dryRunQuery, errorResponses, pageQuery } from './common.js';
+import { dryRunQuery, errorResponses, pageQuery, sendJson } from './common.js';
 
 const nameParams = {
   type: 'object',
@@ -18,20 +18,20 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
     },
   }, async (req, reply) => {
     const r = await service.apply(req.body, { mode: 'create', dryRun: req.query.dryRun });
-    if (r.dryRun) return reply.code(200).send({ plan: r.cluster, changes: r.changes });
-    return reply.code(201).header('location', `/v1/clusters/${r.cluster.name}`).send(r.cluster);
+    if (r.dryRun) return sendJson(reply.code(200), `{"plan":${r.clusterJson()},"changes":${JSON.stringify(r.changes)}}`);
+    return sendJson(reply.code(201).header('location', `/v1/clusters/${r.name}`), r.clusterJson());
   });
 
   app.put<{ Params: { name: string }; Querystring: { dryRun: boolean } }>('/v1/clusters/:name', {
     schema: {
       tags: ['clusters'], summary: 'Declarative apply: create, or converge to the definition keeping every surviving allocation',
       params: nameParams, querystring: dryRunQuery, body: clusterDefinitionSchema,
-      response: { 200: { oneOf: [applyResultSchema, planResultSchema] }, 201: applyResultSchema, ...errorResponses },
+      response: { 200: { description: 'Applied ({cluster, changes}), or with dryRun the plan ({plan, changes})', ...applyResultSchema }, 201: applyResultSchema, ...errorResponses },
     },
   }, async (req, reply) => {
     const r = await service.apply(req.body, { mode: 'apply', dryRun: req.query.dryRun, name: req.params.name });
-    if (r.dryRun) return reply.code(200).send({ plan: r.cluster, changes: r.changes });
-    return reply.code(r.created ? 201 : 200).send({ cluster: r.cluster, changes: r.changes });
+    const key = r.dryRun ? 'plan' : 'cluster';
+    return sendJson(reply.code(r.created && !r.dryRun ? 201 : 200), `{"${key}":${r.clusterJson()},"changes":${JSON.stringify(r.changes)}}`);
   });
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>('/v1/clusters', {
@@ -40,7 +40,7 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
 
   app.get<{ Params: { name: string } }>('/v1/clusters/:name', {
     schema: { tags: ['clusters'], summary: 'A cluster with every allocation, pod MTU and capacity', params: nameParams, response: { 200: clusterSchema, ...errorResponses } },
-  }, async (req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(await service.view(req.params.name))));
+  }, async (req, reply) => sendJson(reply, await service.viewJson(req.params.name)));
 
   app.delete<{ Params: { name: string } }>('/v1/clusters/:name', {
     schema: { tags: ['clusters'], summary: 'Delete a cluster and everything in it', params: nameParams, response: errorResponses },

@@ -36,6 +36,14 @@ export const errorResponses = {
   409: problemSchema, 422: problemSchema, 503: problemSchema,
 } as const;
 
+/**
+ * Sends JSON text rendered by the service (large clusters are rendered once
+ * per version and cached); the response schema documents its shape.
+ */
+export function sendJson(reply: FastifyReply, json: string): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(json);
+}
+
 export function sendRouteTable(reply: FastifyReply, table: RouteTable, format: RouteFormat): FastifyReply | RouteTable | object {
   switch (format) {
     case 'text':
