@@ -66,8 +66,9 @@ function conflict(err: unknown, what: string): never {
   throw err;
 }
 
+/** Same addresses, in any order (at most one per family). */
 function sameAddrs(a: readonly Addr[], b: readonly Addr[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.equals(b[i]!));
+  return a.length === b.length && a.every((x) => b.some((y) => x.equals(y)));
 }
 
 /** Blocks for one node: keep what it has (if still valid), else its pin, else first-fit. */
@@ -123,8 +124,51 @@ function nextOrdinalAfter(rows: readonly { ordinal: number }[]): number {
   return max + 1;
 }
 
+/** Same addresses in the same order (a node's first address is its `address`). */
+const sameOrderedAddrs = (a: readonly Addr[], b: readonly Addr[]) => a.length === b.length && a.every((x, i) => x.equals(b[i]!));
+
+/**
+ * True when applying `def` to `current` would change nothing: same settings,
+ * the same nodes and pods in the same places, every pin already satisfied and
+ * every family already allocated. O(nodes + pods) with no allocation work, so
+ * re-applying an unchanged 150,000-pod definition costs a comparison.
+ */
+export function isUnchanged(current: StoredCluster, def: ClusterDefinition): boolean {
+  if (!clusterSettingsEqual(current.settings, def)) return false;
+  if (current.nodes.length !== def.nodes.length || current.pods.length !== def.pods.length) return false;
+  const families = def.podCidrs.length;
+  const nodes = new Map<string, StoredNode>();
+  for (const n of current.nodes) nodes.set(n.name, n);
+  for (const d of def.nodes) {
+    const n = nodes.get(d.name);
+    if (!n || n.interface !== d.interface || n.subnet !== d.subnet || !sameOrderedAddrs(n.addresses, d.addresses)) return false;
+    if (n.podCidrs.length !== families) return false;
+    if (d.podCidrs.length > 0 && !d.podCidrs.every((p) => n.podCidrs.some((b) => b.equals(p)))) return false;
+  }
+  const pods = new Map<string, StoredPod>();
+  for (const p of current.pods) pods.set(`${p.namespace}/${p.name}`, p);
+  for (const d of def.pods) {
+    const p = pods.get(`${d.namespace}/${d.name}`);
+    if (!p || p.node !== d.node) return false;
+    if (d.ips.length > 0 ? !sameAddrs(p.ips, d.ips) : p.ips.length !== nodes.get(d.node)!.podCidrs.length) return false;
+  }
+  return true;
+}
+
 /** Plan converging `current` (null: the cluster does not exist) to `def`. */
 export function planApply(current: StoredCluster | null, def: ClusterDefinition): ApplyPlan {
+  if (current !== null && isUnchanged(current, def)) {
+    return {
+      created: false, settingsChanged: false, changes: [], noop: true,
+      topology: { ...settingsOnly(current.settings), nodes: current.nodes, pods: current.pods },
+      nodeInserts: [], nodeUpdates: [], nodeDeletes: [], podInserts: [], podDeletes: [],
+    };
+  }
+  return planApplyFull(current, def);
+}
+
+/** planApply without the unchanged fast path (the reference it is tested against). */
+export function planApplyFull(current: StoredCluster | null, def: ClusterDefinition): ApplyPlan {
   const primary = def.podCidrs[0]!.family;
   const allocators = blockAllocators(def);
   const changes: Change[] = [];
@@ -273,7 +317,7 @@ function sameNode(a: NodeSpec, b: NodeSpec): boolean {
   return (
     a.interface === b.interface &&
     a.subnet === b.subnet &&
-    sameAddrs(a.addresses, b.addresses) &&
+    sameOrderedAddrs(a.addresses, b.addresses) &&
     a.podCidrs.length === b.podCidrs.length &&
     a.podCidrs.every((p, i) => p.equals(b.podCidrs[i]!))
   );

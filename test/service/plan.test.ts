@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { parseClusterDefinition } from '../../src/service/definition.js';
-import { planApply, type StoredCluster } from '../../src/service/plan.js';
+import { isUnchanged, planApply, planApplyFull, type StoredCluster } from '../../src/service/plan.js';
 import { AppError } from '../../src/service/errors.js';
 
 /** What a store would hold after writing a plan (ids are synthetic). */
@@ -124,5 +124,38 @@ describe('planApply', () => {
     const p = planApply(s, ds);
     assert.deepEqual(p.topology.nodes.map((n) => n.podCidrs.map(String)), [['10.1.0.0/24', 'fd00:1::/64'], ['10.1.1.0/24', 'fd00:1:0:1::/64']]);
     assert.deepEqual(p.topology.pods[0]!.ips.map(String), ['10.1.1.2', 'fd00:1:0:1::2']);
+  });
+});
+
+describe('the unchanged fast path', () => {
+  test('property: isUnchanged(stored, def) exactly when the full planner finds nothing to do', () => {
+    const step = fc.record({ nodes: fc.subarray([0, 1, 2, 3, 4, 5]), podsPerNode: fc.integer({ min: 0, max: 2 }), again: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 6 }), (steps) => {
+        let stored: StoredCluster | null = null;
+        let last: ReturnType<typeof def> | null = null;
+        for (const s of steps) {
+          const pods: [number, number][] = s.nodes.flatMap((n) => Array.from({ length: s.podsPerNode }, (_, i): [number, number] => [n, i]));
+          const d = s.again && last ? last : def(s.nodes, pods);
+          if (stored) assert.equal(isUnchanged(stored, d), planApplyFull(stored, d).noop);
+          const plan = planApply(stored, d);
+          stored = store(stored, plan);
+          last = d;
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('pins given in another order than stored still count as unchanged', () => {
+    const d = parseClusterDefinition({
+      name: 'c', podCidrs: ['10.1.0.0/20', 'fd00:1::/56'],
+      nodes: [{ name: 'n', addresses: ['192.168.0.1', 'fd00:ff::1'] }],
+      pods: [{ name: 'p', node: 'n', ips: ['fd00:1::9', '10.1.0.9'] }],
+    });
+    const s = store(null, planApply(null, d));
+    assert.deepEqual(s.pods[0]!.ips.map(String), ['10.1.0.9', 'fd00:1::9']);
+    assert.equal(isUnchanged(s, d), true);
+    assert.equal(planApplyFull(s, d).noop, true);
   });
 });
