@@ -138,16 +138,23 @@ export function routeTableJson(t: RouteTable): RouteTableJson {
  * device names and route lines go through JSON.stringify.
  */
 export function formatRoutesJson(t: RouteTable): string {
-  const str = (x: string | null) => (x === null ? 'null' : JSON.stringify(x));
   const parts: string[] = [];
   for (const r of t.routes) {
-    parts.push(`{"dst":"${dstText(r.dst)}","via":${r.via ? `"${text(r.via)}"` : 'null'},"dev":${str(r.dev)},"src":${r.src ? `"${text(r.src)}"` : 'null'},"proto":${str(r.proto)},"scope":${str(r.scope)},"onlink":${r.onlink},"type":"${r.type}","text":${JSON.stringify(routeText(r))}}`);
+    parts.push(`{"dst":"${dstText(r.dst)}","via":${r.via ? `"${text(r.via)}"` : 'null'},"dev":${jsonString(r.dev)},"src":${r.src ? `"${text(r.src)}"` : 'null'},"proto":${jsonString(r.proto)},"scope":${jsonString(r.scope)},"onlink":${r.onlink},"type":"${r.type}","text":${jsonString(routeText(r))}}`);
   }
   let out = `{"routes":[${parts.join(',')}],"neighbors":[`;
-  out += t.neighbors.map((n) => `{"dst":"${text(n.dst)}","lladdr":"${n.lladdr}","dev":${str(n.dev)}}`).join(',');
+  out += t.neighbors.map((n) => `{"dst":"${text(n.dst)}","lladdr":"${n.lladdr}","dev":${jsonString(n.dev)}}`).join(',');
   out += '],"fdb":[';
-  out += t.fdb.map((f) => `{"mac":"${f.mac}","dev":${str(f.dev)},"dst":"${text(f.dst)}"}`).join(',');
+  out += t.fdb.map((f) => `{"mac":"${f.mac}","dev":${jsonString(f.dev)},"dst":"${text(f.dst)}"}`).join(',');
   return `${out}]}`;
+}
+
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029]/;
+
+/** JSON text of a string (or null): JSON.stringify only when something needs escaping, which is rare and slow to ask it. */
+function jsonString(x: string | null): string {
+  if (x === null) return 'null';
+  return NEEDS_ESCAPE.test(x) ? JSON.stringify(x) : `"${x}"`;
 }
 
 /**

@@ -136,7 +136,7 @@ describe('the unchanged fast path', () => {
         let last: ReturnType<typeof def> | null = null;
         for (const s of steps) {
           const pods: [number, number][] = s.nodes.flatMap((n) => Array.from({ length: s.podsPerNode }, (_, i): [number, number] => [n, i]));
-          const d = s.again && last ? last : def(s.nodes, pods);
+          const d: ReturnType<typeof def> = s.again && last ? last : def(s.nodes, pods);
           if (stored) assert.equal(isUnchanged(stored, d), planApplyFull(stored, d).noop);
           const plan = planApply(stored, d);
           stored = store(stored, plan);
