@@ -149,6 +149,7 @@ export function formatRoutesJson(t: RouteTable): string {
   return `${out}]}`;
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON must escape
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029]/;
 
 /** JSON text of a string (or null): JSON.stringify only when something needs escaping, which is rare and slow to ask it. */
