@@ -26,6 +26,8 @@ class FamilyTable<V> {
   private readonly byLength = new Map<number, Map<bigint, Match<V>>>();
   /** Lengths present in byLength, longest first. */
   private lengths: number[] = [];
+  /** Parallel to `lengths`: each length's table and key shift, so a probe allocates nothing. */
+  private probes: { table: Map<bigint, Match<V>>; shift: bigint }[] = [];
   defaultRoute: Match<V> | null = null;
   size = 0;
 
@@ -44,6 +46,7 @@ class FamilyTable<V> {
       table = new Map();
       this.byLength.set(prefix.bits, table);
       this.lengths = [...this.lengths, prefix.bits].sort((a, b) => b - a);
+      this.probes = this.lengths.map((b) => ({ table: this.byLength.get(b)!, shift: BigInt(this.bitLen - b) }));
     }
     const key = prefix.addr.value >> BigInt(this.bitLen - prefix.bits);
     if (!table.has(key)) this.size++;
@@ -57,16 +60,16 @@ class FamilyTable<V> {
   }
 
   lookup(value: bigint): Match<V> | null {
-    for (const bits of this.lengths) {
-      const hit = this.byLength.get(bits)!.get(value >> BigInt(this.bitLen - bits));
+    for (const p of this.probes) {
+      const hit = p.table.get(value >> p.shift);
       if (hit) return hit;
     }
     return this.defaultRoute;
   }
 
   *matches(value: bigint): Generator<Match<V>> {
-    for (const bits of this.lengths) {
-      const hit = this.byLength.get(bits)!.get(value >> BigInt(this.bitLen - bits));
+    for (const p of this.probes) {
+      const hit = p.table.get(value >> p.shift);
       if (hit) yield hit;
     }
     if (this.defaultRoute) yield this.defaultRoute;
