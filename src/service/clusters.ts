@@ -65,11 +65,13 @@ export class ClusterService {
       const current = row ? (cached?.stored ?? (await loadStoredCluster(tx, row))) : null;
       const plan = planApply(current, def);
       if (opts.dryRun || plan.noop) return { plan, row, cached };
-      return { plan, row: await this.writePlan(tx, row, plan), cached: null };
+      const written = await this.writePlan(tx, row, plan);
+      // The writer knows the new state exactly: no reload of the whole cluster.
+      return { plan, row: written.row, cached: new Snapshot(written.row, storedAfter(current, plan, written)) };
     });
     const { plan, row, cached } = result;
     if (!opts.dryRun && !plan.noop) {
-      this.cache.refresh(def.name);
+      if (cached) this.cache.put(cached);
       this.stats.nodesAllocated += plan.nodeInserts.length + plan.nodeUpdates.length;
       this.stats.podsAllocated += plan.podInserts.length;
     }
@@ -86,7 +88,7 @@ export class ClusterService {
     };
   }
 
-  private async writePlan(tx: TransactionSql, row: ClusterRow | null, plan: ApplyPlan): Promise<ClusterRow> {
+  private async writePlan(tx: TransactionSql, row: ClusterRow | null, plan: ApplyPlan): Promise<Written> {
     const t = plan.topology;
     let id: number;
     if (!row) {
@@ -99,10 +101,9 @@ export class ClusterService {
     await deleteNodes(tx, plan.nodeDeletes);
     await deletePods(tx, plan.podDeletes);
     await updateNodes(tx, plan.nodeUpdates);
-    await insertNodes(tx, id, plan.nodeInserts);
-    await insertPods(tx, id, plan.podInserts);
-    if (plan.created) return row;
-    return bumpVersion(tx, id);
+    const nodeIds = await insertNodes(tx, id, plan.nodeInserts);
+    const podIds = await insertPods(tx, id, plan.podInserts);
+    return { row: plan.created ? row : await bumpVersion(tx, id), nodeIds, podIds };
   }
 
   async get(name: string): Promise<Snapshot> {
@@ -292,6 +293,34 @@ export class ClusterService {
       }
     }
   }
+}
+
+interface Written {
+  row: ClusterRow;
+  /** Ids of plan.nodeInserts / plan.podInserts, in the same order. */
+  nodeIds: number[];
+  podIds: number[];
+}
+
+/** The stored state after writing `plan` over `current`, in ordinal order (as a reload would read it). */
+function storedAfter(current: StoredCluster | null, plan: ApplyPlan, w: Written): StoredCluster {
+  const insertedNodes = new Map<NodeSpec, { id: number; ordinal: number }>();
+  plan.nodeInserts.forEach((n, i) => insertedNodes.set(n.spec, { id: w.nodeIds[i]!, ordinal: n.ordinal }));
+  const insertedPods = new Map<PodSpec, { id: number; ordinal: number }>();
+  plan.podInserts.forEach((p, i) => insertedPods.set(p.spec, { id: w.podIds[i]!, ordinal: p.ordinal }));
+  const prevNodes = new Map((current?.nodes ?? []).map((n) => [n.name, n]));
+  const prevPods = new Map((current?.pods ?? []).map((p) => [`${p.namespace}/${p.name}`, p]));
+  const nodes: StoredNode[] = plan.topology.nodes.map((spec) => {
+    const at = insertedNodes.get(spec) ?? prevNodes.get(spec.name)!;
+    return { ...spec, id: at.id, ordinal: at.ordinal };
+  });
+  const pods: StoredPod[] = plan.topology.pods.map((spec) => {
+    const at = insertedPods.get(spec) ?? prevPods.get(`${spec.namespace}/${spec.name}`)!;
+    return { ...spec, id: at.id, ordinal: at.ordinal };
+  });
+  const byOrdinal = (a: { ordinal: number }, b: { ordinal: number }) => a.ordinal - b.ordinal;
+  const sorted = <T extends { ordinal: number }>(xs: T[]) => (xs.every((x, i) => i === 0 || xs[i - 1]!.ordinal < x.ordinal) ? xs : xs.sort(byOrdinal));
+  return { id: w.row.id, version: w.row.version, settings: plan.topology, nodes: sorted(nodes), pods: sorted(pods) };
 }
 
 function conflictDetail(code: string, cluster: string, err: unknown): string {

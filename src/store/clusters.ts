@@ -223,15 +223,16 @@ function nodeColumns(nodes: readonly { spec: NodeSpec }[]) {
 export async function insertNodes(tx: TransactionSql, clusterId: number, nodes: readonly { spec: NodeSpec; ordinal: number }[]): Promise<number[]> {
   if (nodes.length === 0) return [];
   const c = nodeColumns(nodes);
-  const rows = await tx<{ id: number }[]>`
+  const rows = await tx<{ id: number; ordinal: number }[]>`
     INSERT INTO node (cluster_id, ordinal, name, interface, addr_family, address_v4, address_v6, subnet, pod_cidr_v4, pod_cidr_v6)
     SELECT ${clusterId}, u.ord, u.name, u.iface, u.fam, u.a4::inet, u.a6::inet, u.subnet, u.b4::inet, u.b6::inet
     FROM unnest(${tx.array(nodes.map((n) => n.ordinal))}::int[], ${tx.array(c.names)}::text[], ${tx.array(c.ifaces)}::text[],
                 ${tx.array(c.fams)}::smallint[], ${tx.array(c.a4)}::text[], ${tx.array(c.a6)}::text[], ${tx.array(c.subnets)}::text[],
                 ${tx.array(c.b4)}::text[], ${tx.array(c.b6)}::text[])
          AS u(ord, name, iface, fam, a4, a6, subnet, b4, b6)
-    RETURNING id`;
-  return rows.map((r) => r.id);
+    RETURNING id, ordinal`;
+  const byOrdinal = new Map(rows.map((r) => [r.ordinal, r.id]));
+  return nodes.map((n) => byOrdinal.get(n.ordinal)!);
 }
 
 export async function updateNodes(tx: TransactionSql, updates: readonly { id: number; spec: NodeSpec }[]): Promise<void> {
@@ -255,21 +256,24 @@ export async function deletePods(tx: TransactionSql, ids: readonly number[]): Pr
   if (ids.length > 0) await tx`DELETE FROM pod WHERE id = ANY(${tx.array([...ids])}::int[])`;
 }
 
-/** One INSERT … SELECT FROM unnest(…) for any number of pods; node ids resolved by name in SQL. */
-export async function insertPods(tx: TransactionSql, clusterId: number, pods: readonly { spec: PodSpec; ordinal: number }[]): Promise<void> {
-  if (pods.length === 0) return;
-  const inserted = await tx<{ n: number }[]>`
-    WITH ins AS (
-      INSERT INTO pod (cluster_id, node_id, ordinal, namespace, name, ip_v4, ip_v6)
-      SELECT ${clusterId}, n.id, u.ord, u.ns, u.name, u.i4::inet, u.i6::inet
-      FROM unnest(${tx.array(pods.map((p) => p.ordinal))}::int[], ${tx.array(pods.map((p) => p.spec.namespace))}::text[],
-                  ${tx.array(pods.map((p) => p.spec.name))}::text[], ${tx.array(pods.map((p) => p.spec.node))}::text[],
-                  ${tx.array(pods.map((p) => addrOf(p.spec.ips, 4)))}::text[], ${tx.array(pods.map((p) => addrOf(p.spec.ips, 6)))}::text[])
-           AS u(ord, ns, name, node, i4, i6)
-      JOIN node n ON n.cluster_id = ${clusterId} AND n.name = u.node
-      RETURNING 1)
-    SELECT count(*)::int AS n FROM ins`;
-  if (inserted[0]!.n !== pods.length) throw new Error(`inserted ${inserted[0]!.n} of ${pods.length} pods: a node vanished`);
+/**
+ * One INSERT … SELECT FROM unnest(…) for any number of pods; node ids resolved
+ * by name in SQL. Returns the new ids in input order.
+ */
+export async function insertPods(tx: TransactionSql, clusterId: number, pods: readonly { spec: PodSpec; ordinal: number }[]): Promise<number[]> {
+  if (pods.length === 0) return [];
+  const rows = await tx<{ id: number; ordinal: number }[]>`
+    INSERT INTO pod (cluster_id, node_id, ordinal, namespace, name, ip_v4, ip_v6)
+    SELECT ${clusterId}, n.id, u.ord, u.ns, u.name, u.i4::inet, u.i6::inet
+    FROM unnest(${tx.array(pods.map((p) => p.ordinal))}::int[], ${tx.array(pods.map((p) => p.spec.namespace))}::text[],
+                ${tx.array(pods.map((p) => p.spec.name))}::text[], ${tx.array(pods.map((p) => p.spec.node))}::text[],
+                ${tx.array(pods.map((p) => addrOf(p.spec.ips, 4)))}::text[], ${tx.array(pods.map((p) => addrOf(p.spec.ips, 6)))}::text[])
+         AS u(ord, ns, name, node, i4, i6)
+    JOIN node n ON n.cluster_id = ${clusterId} AND n.name = u.node
+    RETURNING id, ordinal`;
+  if (rows.length !== pods.length) throw new Error(`inserted ${rows.length} of ${pods.length} pods: a node vanished`);
+  const byOrdinal = new Map(rows.map((r) => [r.ordinal, r.id]));
+  return pods.map((p) => byOrdinal.get(p.ordinal)!);
 }
 
 /** One pod on a known node; returns its id. */
