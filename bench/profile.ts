@@ -120,9 +120,9 @@ export function formatSummary(s: ProfileSummary): string {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const file = args.find((a) => !a.startsWith('--'));
   const topIdx = args.indexOf('--top');
   const top = topIdx >= 0 ? Number(args[topIdx + 1]) : 25;
+  const file = args.find((a, i) => !a.startsWith('--') && !(topIdx >= 0 && i === topIdx + 1));
   if (!file) {
     console.error('usage: tsx bench/profile.ts FILE.cpuprofile [--top N]');
     process.exit(2);

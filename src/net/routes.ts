@@ -132,33 +132,6 @@ export function routeTableJson(t: RouteTable): RouteTableJson {
 }
 
 /**
- * `JSON.stringify(routeTableJson(t))`, written directly: a 5,000-node
- * cluster's table has ~15,000 entries and building the objects first costs
- * more than the text. Addresses, prefixes and MACs are JSON-safe as they are;
- * device names and route lines go through JSON.stringify.
- */
-export function formatRoutesJson(t: RouteTable): string {
-  const parts: string[] = [];
-  for (const r of t.routes) {
-    parts.push(`{"dst":"${dstText(r.dst)}","via":${r.via ? `"${text(r.via)}"` : 'null'},"dev":${jsonString(r.dev)},"src":${r.src ? `"${text(r.src)}"` : 'null'},"proto":${jsonString(r.proto)},"scope":${jsonString(r.scope)},"onlink":${r.onlink},"type":"${r.type}","text":${jsonString(routeText(r))}}`);
-  }
-  let out = `{"routes":[${parts.join(',')}],"neighbors":[`;
-  out += t.neighbors.map((n) => `{"dst":"${text(n.dst)}","lladdr":"${n.lladdr}","dev":${jsonString(n.dev)}}`).join(',');
-  out += '],"fdb":[';
-  out += t.fdb.map((f) => `{"mac":"${f.mac}","dev":${jsonString(f.dev)},"dst":"${text(f.dst)}"}`).join(',');
-  return `${out}]}`;
-}
-
-// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON must escape
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029]/;
-
-/** JSON text of a string (or null): JSON.stringify only when something needs escaping, which is rare and slow to ask it. */
-function jsonString(x: string | null): string {
-  if (x === null) return 'null';
-  return NEEDS_ESCAPE.test(x) ? JSON.stringify(x) : `"${x}"`;
-}
-
-/**
  * The kernel's dump order, IPv4 before IPv6 (as `ip route; ip -6 route`).
  * IPv4 (FIB trie): by network address, so the default route comes first, and
  * for one address the longer prefix first. IPv6 (radix tree, walked

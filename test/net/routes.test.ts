@@ -7,7 +7,7 @@ import { lpmScan } from '../../src/net/lpm.js';
 import { MODES, type Mode } from '../../src/net/model.js';
 import { vtepMac } from '../../src/net/devices.js';
 import {
-  type Route, formatFdbScript, formatRoutesJson, formatRoutesScript, formatRoutesText, routeJson, routeTableJson, routeText,
+  type Route, formatFdbScript, formatRoutesScript, formatRoutesText, routeJson, routeTableJson, routeText,
 } from '../../src/net/routes.js';
 import { buildTopology, randomClusterArb, staticRoute, threeNodes } from './fixtures.js';
 
@@ -366,21 +366,3 @@ test('property: the factored neighbor and FDB lookups agree with the materialise
   );
 });
 
-test('property: the directly written JSON equals JSON.stringify of the route table objects', () => {
-  fc.assert(
-    fc.property(randomClusterArb, ({ def }) => {
-      const dp = buildDatapath(buildTopology(def));
-      for (const n of dp.nodes) {
-        const t = dp.nodeRoutes(n.name)!;
-        assert.equal(formatRoutesJson(t), JSON.stringify(routeTableJson(t)));
-      }
-      for (const p of dp.pods) {
-        const t = dp.podRoutes(p.spec.namespace, p.spec.name)!;
-        assert.equal(formatRoutesJson(t), JSON.stringify(routeTableJson(t)));
-      }
-      const r = dp.routerRoutes();
-      assert.equal(formatRoutesJson(r), JSON.stringify(routeTableJson(r)));
-    }),
-    { numRuns: 150 },
-  );
-});
