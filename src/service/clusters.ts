@@ -76,7 +76,14 @@ export class ClusterService {
       this.stats.podsAllocated += plan.podInserts.length;
     }
     const view = () => clusterView(plan.topology, opts.dryRun ? null : row);
-    const render = () => JSON.stringify(view());
+    // The new snapshot lists nodes and pods in ordinal order; when that is the
+    // definition's order too (always on create), its view is this response.
+    const heir = !opts.dryRun && !plan.noop && cached && sameOrder(cached.topology, plan.topology) ? cached : null;
+    const render = () => {
+      const json = JSON.stringify(view());
+      heir?.adoptViewJson(json);
+      return json;
+    };
     return {
       created: plan.created,
       dryRun: opts.dryRun,
@@ -293,6 +300,12 @@ export class ClusterService {
       }
     }
   }
+}
+
+function sameOrder(a: { nodes: readonly { name: string }[]; pods: readonly { namespace: string; name: string }[] }, b: typeof a): boolean {
+  return a.nodes.length === b.nodes.length && a.pods.length === b.pods.length &&
+    a.nodes.every((n, i) => n.name === b.nodes[i]!.name) &&
+    a.pods.every((p, i) => p.name === b.pods[i]!.name && p.namespace === b.pods[i]!.namespace);
 }
 
 interface Written {

@@ -40,6 +40,11 @@ export class Snapshot {
     return (this.json ??= JSON.stringify(clusterView(this.topology, this.row)));
   }
 
+  /** A writer that rendered the identical view for its response hands it over (rendered once, not twice). */
+  adoptViewJson(json: string): void {
+    this.json ??= json;
+  }
+
   /** Index of the pod `ns/name`, or undefined. */
   podIndex(ref: string): number | undefined {
     this.podByRef ??= new Map(this.stored.pods.map((p, i) => [`${p.namespace}/${p.name}`, i]));
