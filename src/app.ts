@@ -12,6 +12,13 @@ import { healthRoutes } from './api/rest/health.js';
 import { sendProblem } from './api/rest/problem.js';
 import { registerApi } from './api/register.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request body as received, for JSON and YAML bodies. */
+    rawBody?: string;
+  }
+}
+
 export interface AppDeps {
   config: Config;
   db: Db;
@@ -32,8 +39,17 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
     reply.header('x-request-id', req.id);
   });
 
-  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_req, body, done) => {
+  // JSON as Fastify parses it (prototype poisoning refused), keeping the text
+  // so an apply can recognise a body it has already applied (see ClusterService.apply).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    req.rawBody = body as string;
+    parseJson(req, body as string, done);
+  });
+
+  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (req, body, done) => {
     try {
+      req.rawBody = body as string;
       done(null, YAML.parse(body as string, { maxAliasCount: 100 }));
     } catch (err) {
       done(new AppError('MALFORMED_BODY', `the YAML body does not parse: ${(err as Error).message.split('\n')[0]}`), undefined);

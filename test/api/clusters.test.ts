@@ -98,6 +98,19 @@ describe('clusters over REST', () => {
     assert.deepEqual(db.ips, ['10.1.7.50'], 'surviving pod keeps its IP');
   });
 
+  test('re-sending the bytes just applied is a no-op, unless the cluster changed since', async () => {
+    const body = JSON.stringify({ name: 'again', podCidrs: ['10.40.0.0/16'], nodes: [{ name: 'a', address: '192.168.40.1' }] });
+    const put = () => request(t.server).put('/v1/clusters/again').set('content-type', 'application/json').send(body);
+    assert.equal((await put()).status, 201);
+    const same = await put().expect(200);
+    assert.deepEqual(same.body.changes, []);
+    assert.deepEqual(same.body.cluster.nodes.map((n: { name: string }) => n.name), ['a']);
+    await request(t.server).post('/v1/clusters/again/nodes').send({ name: 'b', address: '192.168.40.2' }).expect(201);
+    const converged = await put().expect(200);
+    assert.deepEqual(converged.body.changes.map((c: { action: string; name: string }) => `${c.action} ${c.name}`), ['delete b']);
+    assert.deepEqual((await put().expect(200)).body.changes, []);
+  });
+
   test('dry runs plan without storing', async () => {
     const before = await tableCounts(t);
     const plan = await request(t.server).post('/v1/clusters?dryRun=true').send({ ...demo, name: 'dry' }).expect(200);

@@ -17,7 +17,7 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
       response: { 201: clusterSchema, 200: planResultSchema, ...errorResponses },
     },
   }, async (req, reply) => {
-    const r = await service.apply(req.body, { mode: 'create', dryRun: req.query.dryRun });
+    const r = await service.apply(req.body, { mode: 'create', dryRun: req.query.dryRun, rawBody: req.rawBody });
     if (r.dryRun) return sendJson(reply.code(200), `{"plan":${r.clusterJson()},"changes":${JSON.stringify(r.changes)}}`);
     return sendJson(reply.code(201).header('location', `/v1/clusters/${r.name}`), r.clusterJson());
   });
@@ -29,7 +29,7 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
       response: { 200: { description: 'Applied ({cluster, changes}), or with dryRun the plan ({plan, changes})', ...applyResultSchema }, 201: applyResultSchema, ...errorResponses },
     },
   }, async (req, reply) => {
-    const r = await service.apply(req.body, { mode: 'apply', dryRun: req.query.dryRun, name: req.params.name });
+    const r = await service.apply(req.body, { mode: 'apply', dryRun: req.query.dryRun, name: req.params.name, rawBody: req.rawBody });
     const key = r.dryRun ? 'plan' : 'cluster';
     return sendJson(reply.code(r.created && !r.dryRun ? 201 : 200), `{"${key}":${r.clusterJson()},"changes":${JSON.stringify(r.changes)}}`);
   });
