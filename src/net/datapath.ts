@@ -9,7 +9,7 @@ import { Lpm, lpmScan } from './lpm.js';
 import type { PodSpec, Topology } from './model.js';
 import {
   type ClusterFacts, type FdbEntry, type Neighbor, type NodeFacts, type NodeFamilyFacts, type PodFacts,
-  type Route, type RouteTable, type SubnetFacts,
+  type PeerRouteKind, type Route, type RouteTable, type SubnetFacts,
   FAMILIES, compareDestinations, compareRoutes, localRoutes, peerRoute, peerRouteKind, peerVxlanEntries, podRouteTable, routerRouteTable,
 } from './routes.js';
 import { type Path, tracePath } from './trace.js';
@@ -81,6 +81,11 @@ export function buildDatapath(topo: Topology, opts: DatapathOptions = {}): Datap
 
 type OwnerMaps = Record<Family, Map<bigint, Owner>>;
 
+interface PeerEntry {
+  route: Route;
+  vx: { neighbor: Neighbor; fdb: FdbEntry } | null;
+}
+
 class Index implements Datapath {
   readonly topology: Topology;
   readonly cluster: ClusterFacts;
@@ -107,6 +112,8 @@ class Index implements Datapath {
   private readonly byMac = new Map<string, NodeFacts[]>();
   /** Per family, nodes holding a block of it, ordered by block. */
   private readonly blockOrder: Record<Family, NodeFacts[]> = { 4: [], 6: [] };
+  /** See peerEntry. */
+  private readonly peerEntries = new Map<string, PeerEntry>();
   private readonly extraByNode = new Map<NodeFacts, Route[]>();
   private readonly localLpms = new Map<NodeFacts, Lpm<Route>>();
   private readonly router: RouteTable;
@@ -275,6 +282,23 @@ class Index implements Datapath {
 
   // ---- tables ---------------------------------------------------------------
 
+  /**
+   * What A holds for peer B depends only on how A reaches B (the kind), and
+   * for `direct`/`gateway` on A's interface and subnet gateway — so every node
+   * that reaches B the same way shares one entry object. Tables then repeat
+   * the same objects, and their JSON can be rendered once per object.
+   */
+  private peerEntry(a: NodeFacts, b: NodeFacts, f: Family, kind: PeerRouteKind): PeerEntry {
+    const via = kind === 'direct' ? a.iface : kind === 'gateway' ? `${a.iface} ${a.fam[f].subnet!.gateway?.toString()}` : '';
+    const key = `${f} ${b.index} ${kind} ${via}`;
+    let e = this.peerEntries.get(key);
+    if (!e) {
+      e = { route: peerRoute(this.cluster, a, b, f, kind)!, vx: peerVxlanEntries(this.cluster, a, b, f, kind) };
+      this.peerEntries.set(key, e);
+    }
+    return e;
+  }
+
   private localOf(n: NodeFacts): Route[] {
     return localRoutes(this.cluster, n, this.extraByNode.get(n));
   }
@@ -289,11 +313,11 @@ class Index implements Datapath {
       for (const b of this.blockOrder[f]) {
         const kind = peerRouteKind(this.cluster, a, b, f);
         if (!kind) continue;
-        peers.push(peerRoute(this.cluster, a, b, f, kind)!);
-        const vx = peerVxlanEntries(this.cluster, a, b, f, kind);
-        if (vx) {
-          neighbors.push(vx.neighbor);
-          fdb.push(vx.fdb);
+        const e = this.peerEntry(a, b, f, kind);
+        peers.push(e.route);
+        if (e.vx) {
+          neighbors.push(e.vx.neighbor);
+          fdb.push(e.vx.fdb);
         }
       }
     }

@@ -126,9 +126,31 @@ export function routeJson(r: Route): RouteJson {
 export function routeTableJson(t: RouteTable): RouteTableJson {
   return {
     routes: t.routes.map(routeJson),
-    neighbors: t.neighbors.map((n) => ({ dst: text(n.dst), lladdr: n.lladdr, dev: n.dev })),
-    fdb: t.fdb.map((f) => ({ mac: f.mac, dev: f.dev, dst: text(f.dst) })),
+    neighbors: t.neighbors.map(neighborJson),
+    fdb: t.fdb.map(fdbJson),
   };
+}
+
+// JSON text per entry object. The datapath hands every node that reaches a
+// peer the same way the same entry objects, so a 5,000-route table is mostly
+// cache hits; entries leave with the datapath that made them.
+const jsonCache = new WeakMap<object, string>();
+
+function cachedJson<T extends object>(x: T, render: (x: T) => unknown): string {
+  let s = jsonCache.get(x);
+  if (s === undefined) {
+    s = JSON.stringify(render(x));
+    jsonCache.set(x, s);
+  }
+  return s;
+}
+
+const neighborJson = (n: Neighbor): NeighborJson => ({ dst: text(n.dst), lladdr: n.lladdr, dev: n.dev });
+const fdbJson = (f: FdbEntry): FdbJson => ({ mac: f.mac, dev: f.dev, dst: text(f.dst) });
+
+/** `JSON.stringify(routeTableJson(t))`, with each entry's JSON rendered once per entry object. */
+export function formatRoutesJson(t: RouteTable): string {
+  return `{"routes":[${t.routes.map((r) => cachedJson(r, routeJson)).join(',')}],"neighbors":[${t.neighbors.map((n) => cachedJson(n, neighborJson)).join(',')}],"fdb":[${t.fdb.map((f) => cachedJson(f, fdbJson)).join(',')}]}`;
 }
 
 /**

@@ -7,7 +7,7 @@ import { lpmScan } from '../../src/net/lpm.js';
 import { MODES, type Mode } from '../../src/net/model.js';
 import { vtepMac } from '../../src/net/devices.js';
 import {
-  type Route, formatFdbScript, formatRoutesScript, formatRoutesText, routeJson, routeTableJson, routeText,
+  type Route, formatFdbScript, formatRoutesJson, formatRoutesScript, formatRoutesText, routeJson, routeTableJson, routeText,
 } from '../../src/net/routes.js';
 import { buildTopology, randomClusterArb, staticRoute, threeNodes } from './fixtures.js';
 
@@ -366,3 +366,21 @@ test('property: the factored neighbor and FDB lookups agree with the materialise
   );
 });
 
+
+test('property: table JSON rendered from per-entry caches equals JSON.stringify of the table objects, for every node', () => {
+  fc.assert(
+    fc.property(randomClusterArb, ({ def }) => {
+      const dp = buildDatapath(buildTopology(def));
+      // Twice over: the second pass is served from the caches the first filled.
+      for (let pass = 0; pass < 2; pass++) {
+        for (const n of dp.nodes) {
+          const t = dp.nodeRoutes(n.name)!;
+          assert.equal(formatRoutesJson(t), JSON.stringify(routeTableJson(t)));
+        }
+      }
+      const r = dp.routerRoutes();
+      assert.equal(formatRoutesJson(r), JSON.stringify(routeTableJson(r)));
+    }),
+    { numRuns: 150 },
+  );
+});

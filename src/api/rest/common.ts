@@ -1,6 +1,6 @@
 // Small pieces shared by the resource plugins: query schemas and formats.
 import type { FastifyReply } from 'fastify';
-import { formatFdbScript, formatRoutesScript, formatRoutesText, routeTableJson, type RouteTable } from '../../net/routes.js';
+import { formatFdbScript, formatRoutesJson, formatRoutesScript, formatRoutesText, type RouteTable } from '../../net/routes.js';
 import { problemSchema } from './problem.js';
 
 export const dryRunQuery = {
@@ -53,6 +53,6 @@ export function sendRouteTable(reply: FastifyReply, table: RouteTable, format: R
     case 'fdb-script':
       return reply.type('text/plain; charset=utf-8').send(formatFdbScript(table));
     default:
-      return reply.type('application/json; charset=utf-8').send(JSON.stringify(routeTableJson(table)));
+      return reply.type('application/json; charset=utf-8').send(formatRoutesJson(table));
   }
 }
