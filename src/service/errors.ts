@@ -62,12 +62,6 @@ export class AppError extends Error {
   }
 }
 
-export function validationFailed(errors: FieldProblem[]): AppError {
-  const first = errors[0];
-  const detail = errors.length === 1 && first ? `${first.path}: ${first.message}` : `${errors.length} problems in the request; see errors`;
-  return new AppError('VALIDATION_FAILED', detail, { errors });
-}
-
 const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03', '08006', '08001', '08003', 'P1001', 'P1017']);
 
 /** True for errors that mean "the database is not reachable right now". */

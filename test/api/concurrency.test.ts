@@ -5,32 +5,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import { Prefix } from '../../src/net/ip.js';
-import { connectDb, type Db } from '../../src/store/db.js';
-import { freshDatabase, type TestDatabase } from '../helpers/db.js';
+import { startInstances, type TestInstances } from '../helpers/app.js';
+import type { TestDatabase } from '../helpers/db.js';
 
 describe('two instances racing on one database', () => {
+  let t: TestInstances;
+  let apps: FastifyInstance[];
   let tdb: TestDatabase;
-  const apps: FastifyInstance[] = [];
-  const dbs: Db[] = [];
-
   before(async () => {
-    tdb = await freshDatabase();
-    for (let i = 0; i < 2; i++) {
-      const db = connectDb(tdb.url, { max: 10 });
-      dbs.push(db);
-      const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', PODNET_AUTH: 'off' }), db }, { logger: false });
-      await app.ready();
-      apps.push(app);
-    }
+    t = await startInstances(2);
+    ({ apps, tdb } = t);
   });
-  after(async () => {
-    for (const a of apps) await a.close();
-    for (const d of dbs) await d.close();
-    await tdb.drop();
-  });
+  after(async () => { await t.close(); });
 
   test('40 concurrent node additions all succeed with distinct, non-overlapping blocks; then 4 of 10 fit', async () => {
     // 64 /24s minus 20 reserved = 44 blocks.
@@ -83,24 +70,13 @@ describe('two instances racing on one database', () => {
 });
 
 describe('snapshots built by the writer equal what a reload reads', () => {
-  let tdb: TestDatabase;
-  const apps: FastifyInstance[] = [];
-  const dbs: Db[] = [];
+  let t: TestInstances;
+  let apps: FastifyInstance[];
   before(async () => {
-    tdb = await freshDatabase();
-    for (let i = 0; i < 2; i++) {
-      const db = connectDb(tdb.url, { max: 4 });
-      dbs.push(db);
-      const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', PODNET_AUTH: 'off' }), db }, { logger: false });
-      await app.ready();
-      apps.push(app);
-    }
+    t = await startInstances(2, 4);
+    apps = t.apps;
   });
-  after(async () => {
-    for (const a of apps) await a.close();
-    for (const d of dbs) await d.close();
-    await tdb.drop();
-  });
+  after(async () => { await t.close(); });
 
   const same = async (what: string) => {
     const [a, b] = await Promise.all(apps.map((app) => request(app.server).get('/v1/clusters/twin').expect(200)));

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { connectDb, type Db } from '../../src/store/db.js';
 import { freshDatabase, type TestDatabase } from './db.js';
 
 export interface TestApp {
@@ -23,6 +24,36 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     tdb,
     async close() {
       await app.close();
+      await tdb.drop();
+    },
+  };
+}
+
+export interface TestInstances {
+  /** Separate apps, each with its own pool and snapshot cache, on one database. */
+  apps: FastifyInstance[];
+  tdb: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** `count` service instances sharing one fresh database, as several deployed replicas would. */
+export async function startInstances(count: number, poolSize = 10): Promise<TestInstances> {
+  const tdb = await freshDatabase();
+  const apps: FastifyInstance[] = [];
+  const dbs: Db[] = [];
+  for (let i = 0; i < count; i++) {
+    const db = connectDb(tdb.url, { max: poolSize });
+    dbs.push(db);
+    const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', PODNET_AUTH: 'off' }), db }, { logger: false });
+    await app.ready();
+    apps.push(app);
+  }
+  return {
+    apps,
+    tdb,
+    async close() {
+      for (const a of apps) await a.close();
+      for (const d of dbs) await d.close();
       await tdb.drop();
     },
   };

@@ -1,13 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
 import { applyResultSchema, clusterDefinitionSchema, clusterSchema, clusterSummarySchema, pageSchema, planResultSchema } from './schemas.js';
-import { dryRunQuery, errorResponses, pageQuery, sendJson } from './common.js';
+import { clusterParams, dryRunQuery, errorResponses, pageQuery, sendJson } from './common.js';
 
-const nameParams = {
-  type: 'object',
-  properties: { name: { type: 'string', maxLength: 253 } },
-  required: ['name'],
-} as const;
 
 export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
   app.post<{ Querystring: { dryRun: boolean } }>('/v1/clusters', {
@@ -25,7 +20,7 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
   app.put<{ Params: { name: string }; Querystring: { dryRun: boolean } }>('/v1/clusters/:name', {
     schema: {
       tags: ['clusters'], summary: 'Declarative apply: create, or converge to the definition keeping every surviving allocation',
-      params: nameParams, querystring: dryRunQuery, body: clusterDefinitionSchema,
+      params: clusterParams, querystring: dryRunQuery, body: clusterDefinitionSchema,
       response: { 200: { description: 'Applied ({cluster, changes}), or with dryRun the plan ({plan, changes})', ...applyResultSchema }, 201: applyResultSchema, ...errorResponses },
     },
   }, async (req, reply) => {
@@ -39,11 +34,11 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
   }, async (req) => service.list(req.query.limit, req.query.cursor ?? null));
 
   app.get<{ Params: { name: string } }>('/v1/clusters/:name', {
-    schema: { tags: ['clusters'], summary: 'A cluster with every allocation, pod MTU and capacity', params: nameParams, response: { 200: clusterSchema, ...errorResponses } },
+    schema: { tags: ['clusters'], summary: 'A cluster with every allocation, pod MTU and capacity', params: clusterParams, response: { 200: clusterSchema, ...errorResponses } },
   }, async (req, reply) => sendJson(reply, await service.viewJson(req.params.name)));
 
   app.delete<{ Params: { name: string } }>('/v1/clusters/:name', {
-    schema: { tags: ['clusters'], summary: 'Delete a cluster and everything in it', params: nameParams, response: errorResponses },
+    schema: { tags: ['clusters'], summary: 'Delete a cluster and everything in it', params: clusterParams, response: errorResponses },
   }, async (req, reply) => {
     await service.remove(req.params.name);
     return reply.code(204).send();

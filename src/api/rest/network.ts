@@ -1,9 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
-import { errorResponses } from './common.js';
+import { clusterParams, errorResponses } from './common.js';
 import { pathSchema, verifySchema } from './schemas.js';
 
-const clusterParams = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } as const;
 const pathQuery = {
   type: 'object',
   properties: {

@@ -2,10 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
 import { nodeView } from '../../service/views.js';
 import { nodeInputSchema, nodeSchema, pageSchema, routeTableSchema } from './schemas.js';
-import { dryRunQuery, errorResponses, pageQuery, sendRouteTable, routesQuery, type RouteFormat } from './common.js';
+import { clusterParams, dryRunQuery, errorResponses, pageQuery, sendRouteTable, routesQuery, type RouteFormat } from './common.js';
 import { paginate } from './paginate.js';
 
-const clusterParams = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } as const;
 const nodeParams = {
   type: 'object', properties: { name: { type: 'string' }, node: { type: 'string' } }, required: ['name', 'node'],
 } as const;

@@ -2,10 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
 import { podView } from '../../service/views.js';
 import { pageSchema, podInputSchema, podSchema, routeTableSchema } from './schemas.js';
-import { dryRunQuery, errorResponses, pageQuery, routesQuery, sendRouteTable, type RouteFormat } from './common.js';
+import { clusterParams, dryRunQuery, errorResponses, pageQuery, routesQuery, sendRouteTable, type RouteFormat } from './common.js';
 import { paginate } from './paginate.js';
 
-const clusterParams = { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } as const;
 const podParams = {
   type: 'object', properties: { name: { type: 'string' }, ns: { type: 'string' }, pod: { type: 'string' } }, required: ['name', 'ns', 'pod'],
 } as const;
