@@ -11,6 +11,8 @@ import type { Db } from './store/db.js';
 import { healthRoutes } from './api/rest/health.js';
 import { sendProblem } from './api/rest/problem.js';
 import { registerApi } from './api/register.js';
+import { registerAuth } from './api/auth.js';
+import { TokenService } from './service/tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,6 +36,10 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
     bodyLimit: 64 * 1024 * 1024,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
+
+  // First, so that every route registered after it (plugins' too) must declare its scope.
+  const tokens = new TokenService(deps.db.prisma);
+  registerAuth(app, tokens, deps.config.auth);
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -76,10 +82,10 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true }, config: { scope: 'public' } }, async () => app.swagger());
 
   await app.register(healthRoutes, { db: deps.db });
-  await registerApi(app, deps);
+  await registerApi(app, deps, tokens);
   return app;
 }
 

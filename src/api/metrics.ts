@@ -39,7 +39,7 @@ export function registerMetrics(app: FastifyInstance, service: ClusterService): 
     const route = req.routeOptions.url ?? 'unmatched';
     latency.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+  app.get('/metrics', { config: { scope: 'public' }, schema: { hide: true } }, async (_req, reply) =>
     reply.type(registry.contentType).send(await registry.metrics()));
   return registry;
 }

@@ -8,14 +8,12 @@ import { networkRoutes } from './rest/network.js';
 import { nodeRoutes } from './rest/nodes.js';
 import { podRoutes } from './rest/pods.js';
 import { tokenRoutes } from './rest/tokens.js';
-import { registerAuth } from './auth.js';
 import { registerMetrics } from './metrics.js';
 import { TokenService } from '../service/tokens.js';
 
-export async function registerApi(app: FastifyInstance, deps: AppDeps): Promise<ClusterService> {
+/** `tokens` is the instance the auth hook checks with, so a revocation takes effect at once. */
+export async function registerApi(app: FastifyInstance, deps: AppDeps, tokens = new TokenService(deps.db.prisma)): Promise<ClusterService> {
   const service = new ClusterService(deps.db.sql);
-  const tokens = new TokenService(deps.db.prisma);
-  registerAuth(app, tokens, deps.config.auth);
   registerMetrics(app, service);
   await app.register(tokenRoutes, { tokens });
   await app.register(clusterRoutes, { service });

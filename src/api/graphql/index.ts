@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import type { ClusterService } from '../../service/clusters.js';
 import { AppError, toAppError } from '../../service/errors.js';
 import { scopeAllows } from '../../service/tokens.js';
+import { bearerChallenge } from '../auth.js';
 import { buildResolvers } from './resolvers.js';
 
 /** The SDL, served verbatim. */
@@ -38,6 +39,8 @@ export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = as
     schema: schemaSdl,
     resolvers: buildResolvers(service),
     path: '/graphql',
+    // GET and POST /graphql need a read token; mutations also need write (preExecution below).
+    additionalRouteOptions: { config: { scope: 'read' } },
     graphiql: true,
     jit: 1,
     validationRules: [queryLimitsRule],
@@ -55,7 +58,7 @@ export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = as
     }
   });
 
-  app.get('/graphql/schema.graphql', { schema: { hide: true } }, async (_req, reply) =>
+  app.get('/graphql/schema.graphql', { config: { scope: 'public' }, schema: { hide: true } }, async (_req, reply) =>
     reply.type('text/plain; charset=utf-8').send(schemaSdl),
   );
 };
@@ -187,7 +190,10 @@ export function formatGraphqlErrors(execution: ExecutionResult & { errors: reado
     } else {
       const app = toAppError(orig);
       if (app.status >= 500) log.error({ err: orig }, 'graphql resolver failed');
-      if (app.code === 'UNAUTHORIZED' || app.code === 'FORBIDDEN') status = app.status;
+      if (app.code === 'UNAUTHORIZED' || app.code === 'FORBIDDEN') {
+        status = app.status;
+        if (ctx.reply) bearerChallenge(ctx.reply, app.code);
+      }
       errors.push(withCode(err, app.message, { ...app.extra, code: app.code, ...(app.errors ? { errors: app.errors } : {}) }));
     }
   }

@@ -6,6 +6,7 @@ import { clusterParams, dryRunQuery, errorResponses, pageQuery, sendJson } from 
 
 export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
   app.post<{ Querystring: { dryRun: boolean } }>('/v1/clusters', {
+    config: { scope: 'write' },
     schema: {
       tags: ['clusters'], summary: 'Create a cluster from a definition (JSON or YAML)',
       querystring: dryRunQuery, body: clusterDefinitionSchema,
@@ -18,6 +19,7 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
   });
 
   app.put<{ Params: { name: string }; Querystring: { dryRun: boolean } }>('/v1/clusters/:name', {
+    config: { scope: 'write' },
     schema: {
       tags: ['clusters'], summary: 'Declarative apply: create, or converge to the definition keeping every surviving allocation',
       params: clusterParams, querystring: dryRunQuery, body: clusterDefinitionSchema,
@@ -30,14 +32,17 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
   });
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>('/v1/clusters', {
+    config: { scope: 'read' },
     schema: { tags: ['clusters'], summary: 'List clusters (summaries, keyset-paginated by name)', querystring: pageQuery, response: { 200: pageSchema(clusterSummarySchema), ...errorResponses } },
   }, async (req) => service.list(req.query.limit, req.query.cursor ?? null));
 
   app.get<{ Params: { name: string } }>('/v1/clusters/:name', {
+    config: { scope: 'read' },
     schema: { tags: ['clusters'], summary: 'A cluster with every allocation, pod MTU and capacity', params: clusterParams, response: { 200: clusterSchema, ...errorResponses } },
   }, async (req, reply) => sendJson(reply, await service.viewJson(req.params.name)));
 
   app.delete<{ Params: { name: string } }>('/v1/clusters/:name', {
+    config: { scope: 'write' },
     schema: { tags: ['clusters'], summary: 'Delete a cluster and everything in it', params: clusterParams, response: errorResponses },
   }, async (req, reply) => {
     await service.remove(req.params.name);

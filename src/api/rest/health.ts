@@ -5,9 +5,9 @@ import { AppError, toAppError } from '../../service/errors.js';
 import { sendProblem } from './problem.js';
 
 export const healthRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { scope: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { schema: { hide: true } }, async (req, reply) => {
+  app.get('/readyz', { config: { scope: 'public' }, schema: { hide: true } }, async (req, reply) => {
     try {
       const pending = await withTimeout(pendingMigrations(db.sql), 2000);
       if (pending.length > 0) {

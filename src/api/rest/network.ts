@@ -15,6 +15,7 @@ const pathQuery = {
 
 export const networkRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
   app.get<{ Params: { name: string }; Querystring: { from: string; to: string } }>('/v1/clusters/:name/path', {
+    config: { scope: 'read' },
     schema: {
       tags: ['paths'], summary: 'Hop-by-hop path between two endpoints, simulated over the generated route tables',
       description: 'An unreachable destination is still 200, with its disposition.',
@@ -23,6 +24,7 @@ export const networkRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
   }, async (req) => service.path(req.params.name, req.query.from, req.query.to));
 
   app.get<{ Params: { name: string } }>('/v1/clusters/:name/verify', {
+    config: { scope: 'read' },
     schema: {
       tags: ['verify'], summary: 'Whole-cluster verification: overlaps, pod IPs, reachability of every node pair, MTU, capacity',
       params: clusterParams, response: { 200: verifySchema, ...errorResponses },

@@ -11,6 +11,7 @@ const nodeParams = {
 
 export const nodeRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
   app.post<{ Params: { name: string }; Querystring: { dryRun: boolean } }>('/v1/clusters/:name/nodes', {
+    config: { scope: 'write' },
     schema: { tags: ['nodes'], summary: 'Add one node: allocates its pod CIDR(s)', params: clusterParams, querystring: dryRunQuery, body: nodeInputSchema, response: { 200: nodeSchema, 201: nodeSchema, ...errorResponses } },
   }, async (req, reply) => {
     const node = await service.addNode(req.params.name, req.body, req.query.dryRun);
@@ -18,6 +19,7 @@ export const nodeRoutes: FastifyPluginAsync<{ service: ClusterService }> = async
   });
 
   app.get<{ Params: { name: string }; Querystring: { limit: number; cursor?: string } }>('/v1/clusters/:name/nodes', {
+    config: { scope: 'read' },
     schema: { tags: ['nodes'], summary: 'List nodes in definition order', params: clusterParams, querystring: pageQuery, response: { 200: pageSchema(nodeSchema), ...errorResponses } },
   }, async (req) => {
     const snap = await service.get(req.params.name);
@@ -25,10 +27,12 @@ export const nodeRoutes: FastifyPluginAsync<{ service: ClusterService }> = async
   });
 
   app.get<{ Params: { name: string; node: string } }>('/v1/clusters/:name/nodes/:node', {
+    config: { scope: 'read' },
     schema: { tags: ['nodes'], summary: 'One node', params: nodeParams, response: { 200: nodeSchema, ...errorResponses } },
   }, async (req) => nodeView((await service.node(req.params.name, req.params.node)).node));
 
   app.delete<{ Params: { name: string; node: string } }>('/v1/clusters/:name/nodes/:node', {
+    config: { scope: 'write' },
     schema: { tags: ['nodes'], summary: 'Remove a node (and its pods); its block is free again', params: nodeParams, response: errorResponses },
   }, async (req, reply) => {
     await service.removeNode(req.params.name, req.params.node);
@@ -36,6 +40,7 @@ export const nodeRoutes: FastifyPluginAsync<{ service: ClusterService }> = async
   });
 
   app.get<{ Params: { name: string; node: string }; Querystring: { format: RouteFormat } }>('/v1/clusters/:name/nodes/:node/routes', {
+    config: { scope: 'read' },
     schema: { tags: ['routes'], summary: "The node's route table, neighbors and FDB", params: nodeParams, querystring: routesQuery, response: { 200: { description: 'json: the table below; text/script/fdb-script: text/plain', ...routeTableSchema }, ...errorResponses } },
   }, async (req, reply) => sendRouteTable(reply, await service.nodeRoutes(req.params.name, req.params.node), req.query.format));
 };

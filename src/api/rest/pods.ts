@@ -15,6 +15,7 @@ const podListQuery = {
 
 export const podRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
   app.post<{ Params: { name: string }; Querystring: { dryRun: boolean } }>('/v1/clusters/:name/pods', {
+    config: { scope: 'write' },
     schema: { tags: ['pods'], summary: "Add one pod: allocates its IP(s) from its node's block", params: clusterParams, querystring: dryRunQuery, body: podInputSchema, response: { 200: podSchema, 201: podSchema, ...errorResponses } },
   }, async (req, reply) => {
     const pod = await service.addPod(req.params.name, req.body, req.query.dryRun);
@@ -22,6 +23,7 @@ export const podRoutes: FastifyPluginAsync<{ service: ClusterService }> = async 
   });
 
   app.get<{ Params: { name: string }; Querystring: { limit: number; cursor?: string; namespace?: string; node?: string } }>('/v1/clusters/:name/pods', {
+    config: { scope: 'read' },
     schema: { tags: ['pods'], summary: 'List pods, optionally of one namespace and/or node', params: clusterParams, querystring: podListQuery, response: { 200: pageSchema(podSchema), ...errorResponses } },
   }, async (req) => {
     const snap = await service.get(req.params.name);
@@ -32,10 +34,12 @@ export const podRoutes: FastifyPluginAsync<{ service: ClusterService }> = async 
   });
 
   app.get<{ Params: { name: string; ns: string; pod: string } }>('/v1/clusters/:name/pods/:ns/:pod', {
+    config: { scope: 'read' },
     schema: { tags: ['pods'], summary: 'One pod', params: podParams, response: { 200: podSchema, ...errorResponses } },
   }, async (req) => podView((await service.pod(req.params.name, req.params.ns, req.params.pod)).pod));
 
   app.delete<{ Params: { name: string; ns: string; pod: string } }>('/v1/clusters/:name/pods/:ns/:pod', {
+    config: { scope: 'write' },
     schema: { tags: ['pods'], summary: 'Remove a pod; its IP is free again', params: podParams, response: errorResponses },
   }, async (req, reply) => {
     await service.removePod(req.params.name, req.params.ns, req.params.pod);
@@ -43,6 +47,7 @@ export const podRoutes: FastifyPluginAsync<{ service: ClusterService }> = async 
   });
 
   app.get<{ Params: { name: string; ns: string; pod: string }; Querystring: { format: RouteFormat } }>('/v1/clusters/:name/pods/:ns/:pod/routes', {
+    config: { scope: 'read' },
     schema: { tags: ['routes'], summary: "The pod's route table", params: podParams, querystring: routesQuery, response: { 200: { description: 'json: the table below; text/script/fdb-script: text/plain', ...routeTableSchema }, ...errorResponses } },
   }, async (req, reply) => sendRouteTable(reply, await service.podRoutes(req.params.name, req.params.ns, req.params.pod), req.query.format));
 };
