@@ -1,6 +1,9 @@
-// A small, strict command-line parser: known options only, `--name value`,
-// `--name=value`, `-x value`, `--` ends the options. Every mistake is a
+// Command-line parsing on node:util's parseArgs, kept strict: known options
+// only, `--name value`, `--name=value`, `-x value`, `-xvalue`, `--` ends the
+// options, a string option never swallows the next option as its value, no
+// empty values, values checked against their choices. Every mistake is a
 // UsageError (exit code 2), never a guess.
+import { parseArgs as nodeParseArgs } from 'node:util';
 
 export class UsageError extends Error {
   /** The usage line(s) of the command the mistake was made in, if known. */
@@ -15,13 +18,17 @@ export interface OptionSpec {
   short?: string;
   /** Allowed values of a string option. */
   choices?: readonly string[];
+  /** May be given several times; the values come as a list. */
+  multiple?: boolean;
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
 
+export type OptionValue = string | boolean | string[] | undefined;
+
 export interface ParsedArgs {
   positionals: string[];
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, OptionValue>;
 }
 
 /** True when argv asks for help (before any `--`). */
@@ -33,60 +40,40 @@ export function wantsHelp(argv: readonly string[]): boolean {
   return false;
 }
 
+/**
+ * parseArgs in its lenient mode hands every token over as it was written
+ * (unknown options, a value given to a boolean, a missing value), so each
+ * mistake below is reported in the words of the command line.
+ */
 export function parseArgs(argv: readonly string[], specs: OptionSpecs, usage?: string): ParsedArgs {
+  const options = Object.fromEntries(Object.entries(specs).map(([name, s]) =>
+    [name, { type: s.type, ...(s.short ? { short: s.short } : {}), ...(s.multiple ? { multiple: true } : {}) }]));
+  const { tokens } = nodeParseArgs({ args: [...argv], options, allowPositionals: true, strict: false, tokens: true });
   const positionals: string[] = [];
   const values: ParsedArgs['values'] = {};
-  const byShort = new Map<string, string>();
-  for (const [name, s] of Object.entries(specs)) if (s.short) byShort.set(s.short, name);
-
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg === '-' || !arg.startsWith('-')) {
-      positionals.push(arg);
+  for (const t of tokens) {
+    if (t.kind === 'positional') {
+      positionals.push(t.value);
       continue;
     }
-    let name: string | undefined;
-    let inline: string | undefined;
-    let shown: string;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      const key = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-      if (eq >= 0) inline = arg.slice(eq + 1);
-      name = Object.hasOwn(specs, key) ? key : undefined;
-      shown = `--${key}`;
-    } else {
-      const key = arg.slice(1, 2);
-      const rest = arg.slice(2);
-      if (rest.startsWith('=')) inline = rest.slice(1);
-      else if (rest !== '') inline = rest;
-      name = byShort.get(key);
-      shown = `-${key}`;
-    }
-    if (name === undefined) throw new UsageError(`unknown option ${shown}`, usage);
-    const spec = specs[name]!;
+    if (t.kind === 'option-terminator') continue;
+    const spec = Object.hasOwn(specs, t.name) ? specs[t.name]! : undefined;
+    const shown = t.rawName;
+    if (!spec) throw new UsageError(`unknown option ${shown}`, usage);
     if (spec.type === 'boolean') {
-      if (inline !== undefined) throw new UsageError(`option ${shown} takes no value`, usage);
-      values[name] = true;
+      if (t.value !== undefined) throw new UsageError(`option ${shown} takes no value`, usage);
+      values[t.name] = true;
       continue;
     }
-    let value = inline;
-    if (value === undefined) {
-      const next = argv[i + 1];
-      if (next === undefined || (next.startsWith('-') && next !== '-')) {
-        throw new UsageError(`option ${shown} needs a value`, usage);
-      }
-      value = next;
-      i++;
-    }
-    if (value === '') throw new UsageError(`option ${shown} needs a value`, usage);
+    const value = t.value;
+    // `-f --json`: the lenient parser would take --json as the file.
+    const swallowed = value !== undefined && !t.inlineValue && value.startsWith('-') && value !== '-';
+    if (value === undefined || value === '' || swallowed) throw new UsageError(`option ${shown} needs a value`, usage);
     if (spec.choices && !spec.choices.includes(value)) {
       throw new UsageError(`option ${shown}: expected one of ${spec.choices.join(', ')}, got ${JSON.stringify(value)}`, usage);
     }
-    values[name] = value;
+    if (spec.multiple) values[t.name] = [...((values[t.name] as string[] | undefined) ?? []), value];
+    else values[t.name] = value;
   }
   return { positionals, values };
 }

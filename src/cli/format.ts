@@ -36,22 +36,65 @@ export function cellText(c: Cell): string {
   return String(c);
 }
 
+/** The width default output fits (an 80-column terminal); `-o wide` has none. */
+export const DEFAULT_WIDTH = 80;
+
+/** Cuts `s` to `width` display columns, ending it with '…' when it was longer. */
+export function cut(s: string, width: number): string {
+  if (visibleLength(s) <= width) return s;
+  const plain = [...s.replace(ANSI_RE, '')];
+  return width <= 0 ? '' : `${plain.slice(0, width - 1).join('')}…`;
+}
+
+const GAP = 2;
+/** A cut column keeps at least this much (or its header), so it still says what it holds. */
+const MIN_COLUMN = 6;
+
+/**
+ * Column widths that fit `width`: the widest columns give way first, one
+ * column at a time, never below their header or MIN_COLUMN. The last column
+ * needs no padding, so it counts only its own width.
+ */
+export function fitWidths(natural: readonly number[], floors: readonly number[], width: number): number[] {
+  const w = [...natural];
+  const total = () => w.reduce((a, b) => a + b, 0) + GAP * (w.length - 1);
+  while (total() > width) {
+    let widest = -1;
+    for (let i = 0; i < w.length; i++) if (w[i]! > floors[i]! && (widest < 0 || w[i]! > w[widest]!)) widest = i;
+    if (widest < 0) break;
+    w[widest]!--;
+  }
+  return w;
+}
+
 /**
  * Renders rows under an upper-case header, columns separated by two spaces,
- * no trailing blanks. Empty cells show as '-'.
+ * no trailing blanks. Empty cells show as '-'. With a `width`, long cells are
+ * cut with '…' so that every line fits it.
  */
-export function table(header: readonly string[], rows: readonly (readonly Cell[])[], style: Style = plainStyle): string {
+export function table(header: readonly string[], rows: readonly (readonly Cell[])[], style: Style = plainStyle, width: number | null = null): string {
   const cells = rows.map((r) => header.map((_, i) => cellText(r[i])));
-  const widths = header.map((h, i) => Math.max(visibleLength(h), ...cells.map((r) => visibleLength(r[i]!))));
+  const natural = header.map((h, i) => Math.max(visibleLength(h), ...cells.map((r) => visibleLength(r[i]!))));
+  const widths = width === null ? natural : fitWidths(natural, header.map((h) => Math.max(h.length, MIN_COLUMN)), width);
   const line = (r: readonly string[]) =>
-    r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - visibleLength(c)))).join('  ').trimEnd();
-  return [style.bold(line(header.map((h) => h.toUpperCase()))), ...cells.map(line)].join('\n') + '\n';
+    r.map((c, i) => {
+      const fitted = visibleLength(c) > widths[i]! ? cut(c, widths[i]!) : c;
+      return i === r.length - 1 ? fitted : fitted + ' '.repeat(widths[i]! - visibleLength(fitted));
+    }).join(' '.repeat(GAP)).trimEnd();
+  const head = line(header.map((h) => h.toUpperCase()));
+  return [style.bold(head), ...cells.map(line)].join('\n') + '\n';
+}
+
+/** Each line of `text` cut to `width` (null: unchanged). */
+export function fitLines(text: string, width: number | null): string {
+  if (width === null) return text;
+  return text.split('\n').map((l) => cut(l, width)).join('\n');
 }
 
 /** `Key:  value` lines with the values aligned. */
-export function keyValues(pairs: readonly (readonly [string, Cell])[]): string {
+export function keyValues(pairs: readonly (readonly [string, Cell])[], width: number | null = null): string {
   const w = Math.max(...pairs.map(([k]) => k.length)) + 2;
-  return pairs.map(([k, v]) => `${`${k}:`.padEnd(w)}${cellText(v)}`).join('\n') + '\n';
+  return pairs.map(([k, v]) => `${`${k}:`.padEnd(w)}${width === null ? cellText(v) : cut(cellText(v), width - w)}`).join('\n') + '\n';
 }
 
 export function json(value: unknown): string {

@@ -26,8 +26,8 @@ export class ServerError extends Error {
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
-  /** Accept text as well as JSON (the route tables' text formats). */
-  text?: boolean;
+  /** Accept this media type as well as JSON (the route tables' text, the path's SVG): the body comes back as text. */
+  accept?: 'text/plain' | 'image/svg+xml';
 }
 
 export interface Response<T> {
@@ -36,6 +36,8 @@ export interface Response<T> {
 }
 
 const TIMEOUT_MS = 120_000;
+/** Items per page when listing (the server's maximum is higher). */
+const PAGE = 1000;
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE',
@@ -72,7 +74,7 @@ export class Client {
 
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<Response<T>> {
     const headers: Record<string, string> = {
-      accept: opts.text ? 'text/plain, application/json;q=0.9, application/problem+json;q=0.8' : 'application/json, application/problem+json;q=0.9',
+      accept: opts.accept ? `${opts.accept}, application/json;q=0.9, application/problem+json;q=0.8` : 'application/json, application/problem+json;q=0.9',
       'user-agent': 'podnet-cli',
     };
     if (this.token !== null) headers.authorization = `Bearer ${this.token}`;
@@ -104,7 +106,7 @@ export class Client {
       }
     }
     if (res.ok) {
-      if (!opts.text && !isJson && text !== '') {
+      if (!opts.accept && !isJson && text !== '') {
         throw new ServerError(`${method} ${path}: expected JSON from the server, got ${type || 'no content type'} (HTTP ${res.status}); is PODNET_URL a podnet server?`, res.status);
       }
       return { status: res.status, body: (text === '' ? null : parsed) as T };
@@ -123,17 +125,26 @@ export class Client {
 
   get<T = unknown>(path: string, opts?: RequestOptions) { return this.request<T>('GET', path, opts); }
 
-  /** Every item of a paginated list (`{items, nextCursor}`), page by page. */
-  async all<T>(path: string, query: RequestOptions['query'] = {}): Promise<T[]> {
+  /**
+   * The items of a paginated list (`{items, total?, nextCursor}`), page by
+   * page: all of them, or the first `max`. `total` is the server's count
+   * where it gives one, and `more` says whether items were left.
+   */
+  async list<T>(path: string, query: RequestOptions['query'] = {}, max = Infinity): Promise<{ items: T[]; total: number | null; more: boolean }> {
     const items: T[] = [];
     let cursor: string | undefined;
+    let total: number | null = null;
     for (let pages = 0; pages < 100_000; pages++) {
-      const { body } = await this.get<{ items?: T[]; nextCursor?: string | null }>(path, { query: { ...query, limit: 1000, cursor } });
-      items.push(...(body?.items ?? []));
-      if (!body?.nextCursor || body.nextCursor === cursor) return items;
-      cursor = body.nextCursor;
+      const limit = Math.min(PAGE, max - items.length);
+      const { body } = await this.get<{ items?: T[]; total?: number; nextCursor?: string | null }>(path, { query: { ...query, limit, cursor } });
+      items.push(...(body?.items ?? []).slice(0, limit));
+      if (typeof body?.total === 'number') total = body.total;
+      const next = body?.nextCursor;
+      if (!next || next === cursor) return { items, total, more: false };
+      if (items.length >= max) return { items, total, more: true };
+      cursor = next;
     }
-    return items;
+    return { items, total, more: true };
   }
 }
 

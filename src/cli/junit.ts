@@ -1,6 +1,7 @@
 // JUnit XML for CI test reports (GitLab, Jenkins, GitHub test reporters):
 // one <testsuite> per verified cluster, one <testcase> per check, a
-// <failure> listing the check's failures.
+// <failure> listing the check's failures, or an <error> when there was no
+// answer to judge (the cluster is missing, the server unreachable).
 
 export interface JUnitCase {
   name: string;
@@ -10,6 +11,8 @@ export interface JUnitCase {
   /** Shown in the test report's output pane. */
   systemOut?: string;
   failure?: { message: string; type?: string; body: string };
+  /** The case could not be run at all. */
+  error?: { message: string; type?: string; body: string };
 }
 
 export interface JUnitSuite {
@@ -46,11 +49,12 @@ const seconds = (t: number | undefined) => (t ?? 0).toFixed(3);
 
 export function junitXml(suite: JUnitSuite): string {
   const failures = suite.cases.filter((c) => c.failure).length;
+  const errors = suite.cases.filter((c) => c.error).length;
   const tests = suite.cases.length;
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="${attr(suite.name)}" tests="${tests}" failures="${failures}" errors="0" time="${seconds(suite.time)}">`);
+  out.push(`<testsuites name="${attr(suite.name)}" tests="${tests}" failures="${failures}" errors="${errors}" time="${seconds(suite.time)}">`);
   out.push(
-    `  <testsuite name="${attr(suite.name)}" tests="${tests}" failures="${failures}" errors="0" skipped="0"` +
+    `  <testsuite name="${attr(suite.name)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="0"` +
       ` timestamp="${suite.timestamp.toISOString().replace(/\.\d{3}Z$/, '')}" time="${seconds(suite.time)}">`,
   );
   const props = Object.entries(suite.properties ?? {});
@@ -61,14 +65,15 @@ export function junitXml(suite: JUnitSuite): string {
   }
   for (const c of suite.cases) {
     const open = `    <testcase name="${attr(c.name)}" classname="${attr(c.classname)}" time="${seconds(c.time)}"`;
-    if (!c.failure && c.systemOut === undefined) {
+    if (!c.failure && !c.error && c.systemOut === undefined) {
       out.push(`${open}/>`);
       continue;
     }
     out.push(`${open}>`);
-    if (c.failure) {
-      const type = c.failure.type ? ` type="${attr(c.failure.type)}"` : '';
-      out.push(`      <failure message="${attr(c.failure.message)}"${type}>${xmlEscape(c.failure.body)}</failure>`);
+    for (const [tag, f] of [['failure', c.failure], ['error', c.error]] as const) {
+      if (!f) continue;
+      const type = f.type ? ` type="${attr(f.type)}"` : '';
+      out.push(`      <${tag} message="${attr(f.message)}"${type}>${xmlEscape(f.body)}</${tag}>`);
     }
     if (c.systemOut !== undefined) out.push(`      <system-out>${xmlEscape(c.systemOut)}</system-out>`);
     out.push('    </testcase>');

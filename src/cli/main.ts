@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
     await serve(config);
     return -1;
   }
-  const { runClient } = await import('./client.js');
+  const { runClient } = await import('./run.js');
   return runClient(argv, config);
 }
 

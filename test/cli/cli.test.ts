@@ -2,83 +2,18 @@
 // the CLI spawned as a child process (as CI would run it), checked on its
 // stdout, stderr and exit code (SPEC §8: 0 ok, 1 negative, 2 usage, 3 server).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { parseArgs, UsageError } from '../../src/cli/args.js';
-import { runClient } from '../../src/cli/client.js';
 import { junitXml, xmlEscape } from '../../src/cli/junit.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = path.join(ROOT, 'src/cli/main.ts');
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-// Each child loads tsx: a CPU-heavy second. Run a few at a time.
-const MAX_CHILDREN = Math.max(4, Math.min(8, os.availableParallelism()));
-let running = 0;
-const waiting: (() => void)[] = [];
-async function slot(): Promise<() => void> {
-  if (running >= MAX_CHILDREN) await new Promise<void>((r) => waiting.push(r));
-  running++;
-  return () => {
-    running--;
-    waiting.shift()?.();
-  };
-}
-
-async function podnet(args: string[], opts: { url: string; token?: string; input?: string }): Promise<Run> {
-  const release = await slot();
-  try {
-    const env: NodeJS.ProcessEnv = { ...process.env, PODNET_URL: opts.url };
-    delete env.PODNET_TOKEN;
-    delete env.FORCE_COLOR;
-    if (opts.token !== undefined) env.PODNET_TOKEN = opts.token;
-    return await new Promise<Run>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-        cwd: ROOT, env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-      child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      if (opts.input !== undefined) child.stdin!.end(opts.input);
-    });
-  } finally {
-    release();
-  }
-}
-
-/**
- * The same command run in this process (runClient with captured output):
- * for the many variations that need no separate process, as each child
- * costs a second of CPU loading tsx.
- */
-async function inProcess(args: string[], opts: { url: string; token?: string }): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const config = loadConfig({ PODNET_URL: opts.url, ...(opts.token !== undefined ? { PODNET_TOKEN: opts.token } : {}) });
-  const code = await runClient(args, config, { out: (x) => { stdout += x; }, err: (x) => { stderr += x; } });
-  return { code, stdout, stderr };
-}
-
-/** Asserts the exit code, showing the child's output when it differs. */
-function expectCode(r: Run, code: number, what: string): void {
-  assert.equal(r.code, code, `${what}: exit ${r.code}, expected ${code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
-  assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+/, `${what}: a stack trace on stderr\n${r.stderr}`);
-}
+import { expectCode, inProcess, listen, podnet, readXml } from './helpers.js';
 
 const demoYaml = `# a YAML definition, as a platform team would keep it in git
 name: demo
@@ -99,44 +34,6 @@ const split = {
   nodes: [{ name: 'a', address: '192.168.1.10' }, { name: 'b', address: '192.168.2.10' }],
   pods: [{ name: 'pa', node: 'a' }, { name: 'pb', node: 'b' }],
 };
-
-/** A minimal XML reader: checks that tags balance and returns the elements with their attributes. */
-function readXml(xml: string): { name: string; attrs: Record<string, string>; text: string }[] {
-  assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n/);
-  const body = xml.replace(/^<\?xml[^>]*\?>/, '');
-  const decode = (s: string) => s.replace(/&(lt|gt|amp|quot|apos|#\d+);/g, (_, e: string) =>
-    e.startsWith('#') ? String.fromCharCode(Number(e.slice(1))) : ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" } as Record<string, string>)[e]!);
-  assert.doesNotMatch(body.replace(/&(lt|gt|amp|quot|apos|#\d+);/g, ''), /&/, 'unescaped &');
-  const elements: { name: string; attrs: Record<string, string>; text: string }[] = [];
-  const stack: { name: string; start: number; el: { text: string } }[] = [];
-  const tag = /<(\/?)([A-Za-z][\w.-]*)((?:\s+[\w.-]+="[^"<]*")*)\s*(\/?)>/g;
-  let last = 0;
-  for (let m = tag.exec(body); m; m = tag.exec(body)) {
-    assert.doesNotMatch(body.slice(last, m.index), /[<>]/, `stray markup before ${m[0]}`);
-    last = m.index + m[0].length;
-    const [, close, name, attrText, selfClose] = m;
-    if (close) {
-      const open = stack.pop();
-      assert.equal(open?.name, name, `</${name}> closes <${open?.name}>`);
-      open!.el.text = decode(body.slice(open!.start, m.index));
-      continue;
-    }
-    const attrs: Record<string, string> = {};
-    for (const a of attrText!.matchAll(/([\w.-]+)="([^"]*)"/g)) attrs[a[1]!] = decode(a[2]!);
-    const el = { name: name!, attrs, text: '' };
-    elements.push(el);
-    if (!selfClose) stack.push({ name: name!, start: last, el });
-  }
-  assert.equal(stack.length, 0, `unclosed: ${stack.map((s) => s.name).join(', ')}`);
-  assert.doesNotMatch(body.slice(last), /[<>]/);
-  return elements;
-}
-
-async function listen(app: FastifyInstance): Promise<string> {
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address() as net.AddressInfo;
-  return `http://127.0.0.1:${addr.port}`;
-}
 
 describe('podnet CLI', () => {
   let t: TestApp;
@@ -214,7 +111,8 @@ describe('podnet CLI', () => {
       assert.match(one.stdout, /^NODE\s+ADDRESS\s+SUBNET\s+POD CIDRS\s+PODS$/m);
       assert.match(one.stdout, /^node-b\s+192\.168\.0\.12\s+-\s+10\.1\.7\.0\/24\s+1$/m);
       assert.equal(JSON.parse(oneJson.stdout).podMtu, 1500);
-      assert.match(nodes.stdout, /^node-a\s+192\.168\.0\.11\s+eth0\s+-\s+10\.1\.0\.0\/24\s+10\.1\.0\.1\s/m);
+      assert.match(nodes.stdout, /^NAME\s+ADDRESSES\s+SUBNET\s+POD CIDRS$/m);
+      assert.match(nodes.stdout, /^node-a\s+192\.168\.0\.11\s+-\s+10\.1\.0\.0\/24$/m);
       assert.deepEqual(pods.stdout.trimEnd().split('\n').slice(1).map((l) => l.split(/\s+/).slice(0, 3)), [['shop/web', 'node-a', '10.1.0.2']]);
     });
 
@@ -237,23 +135,24 @@ describe('podnet CLI', () => {
       assert.match(pod.stdout, /^default via 10\.1\.0\.1 dev eth0$/m);
     });
 
-    test('path: DELIVERED exits 0; NEIGHBOR_UNREACHABLE and NO_ROUTE exit 1', async () => {
+    test('path: DELIVERED exits 0; NEIGHBOR_UNREACHABLE and NO_ROUTE exit 1 (-o wide: whole cells)', async () => {
       const [ok, okJson, neighbor, noRoute] = await Promise.all([
-        cli('path', 'demo', 'shop/web', 'db'), local('path', 'demo', 'web', 'node:node-b', '--json'),
+        cli('path', 'demo', 'shop/web', 'db', '-o', 'wide'), local('path', 'demo', 'web', 'node:node-b', '--json'),
         local('path', 'demo', 'shop/web', '10.1.7.99'), cli('path', 'split', 'pa', 'pb'),
       ]);
       expectCode(ok, 0, 'path delivered');
-      const [head, header, ...hops] = ok.stdout.trimEnd().split('\n');
-      assert.match(head!, /^pod shop\/web \(10\.1\.0\.2\) -> pod default\/db \(10\.1\.7\.50\): DELIVERED\s+mtu 1500\s+natFree yes\s+encapsulation none/);
+      const [head, figures, header, ...hops] = ok.stdout.trimEnd().split('\n');
+      assert.equal(head, 'pod shop/web (10.1.0.2) -> pod default/db (10.1.7.50): DELIVERED');
+      assert.match(figures!, /^ {2}mtu 1500\s+natFree yes\s+encapsulation none\s+sameNode no$/);
       assert.match(header!, /^#\s+NODE\s+NETNS\s+DEV\s+KIND\s+ACTION\s+ROUTE$/);
       assert.deepEqual(hops.map((h) => h.split(/\s+/)[4]), ['pod-eth', 'veth', 'bridge', 'physical', 'physical', 'bridge', 'veth', 'pod-eth']);
       assert.match(hops[2]!, /^2\s+node-a\s+host\s+cni0\s+bridge\s+route\s+10\.1\.7\.0\/24 via 192\.168\.0\.12 dev eth0$/);
       expectCode(okJson, 0, 'path --json');
       assert.equal(JSON.parse(okJson.stdout).disposition, 'DELIVERED');
       expectCode(neighbor, 1, 'path to an unallocated IP');
-      assert.match(neighbor.stdout, /: NEIGHBOR_UNREACHABLE /);
+      assert.match(neighbor.stdout, /: NEIGHBOR_UNREACHABLE$/m);
       expectCode(noRoute, 1, 'path across subnets in host-gw');
-      assert.match(noRoute.stdout, /: NO_ROUTE /);
+      assert.match(noRoute.stdout, /: NO_ROUTE$/m);
       assert.match(noRoute.stdout.trimEnd().split('\n').at(-1)!, /^4\s+\(router\)\s+-\s+r1\s+router\s+drop\s/);
     });
 
@@ -295,7 +194,7 @@ describe('podnet CLI', () => {
         [[], /^usage: podnet <command>/m],
         [['frobnicate'], /^error: unknown command "frobnicate"/],
         [['get', 'widgets'], /^error: get: unknown resource "widgets"/],
-        [['get', 'cluster'], /^error: missing argument NAME\nusage: podnet get cluster NAME \[--json\]/],
+        [['get', 'cluster'], /^error: missing argument NAME\nusage: podnet get cluster NAME \[-o json\|yaml\|wide\]/],
         [['path', 'demo', 'web'], /^error: missing argument TO\n/],
         [['verify', 'demo', 'extra'], /^error: unexpected argument "extra"/],
         [['verify', 'demo', '--colour'], /^error: unknown option --colour\nusage: podnet verify CLUSTER/],
@@ -321,7 +220,7 @@ describe('podnet CLI', () => {
       }
       assert.match(help.stdout, /Exit codes: 0 success/);
       expectCode(helpVerify, 0, 'verify -h');
-      assert.match(helpVerify.stdout, /^usage: podnet verify CLUSTER \[--json\] \[--junit FILE\]$/m);
+      assert.match(helpVerify.stdout, /^usage: podnet verify CLUSTER \[--junit FILE\] \[-o json\|yaml\|wide\]$/m);
       for (const [i, r] of runs.entries()) {
         const [args, re] = cases[i]!;
         expectCode(r, 2, `podnet ${args.join(' ')}`);
@@ -346,7 +245,7 @@ describe('podnet CLI', () => {
       assert.match(noEndpoint.stderr, /^error: ENDPOINT_NOT_FOUND: /);
     });
 
-    test('an unreachable server or a 5xx exits 3; the bearer token is sent', async () => {
+    test('an unreachable server or a 5xx exits 3, --junit still writes one errored testcase; the bearer token is sent', async () => {
       // A port that was just closed: connection refused.
       const probe = net.createServer();
       await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
@@ -362,23 +261,31 @@ describe('podnet CLI', () => {
       await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
       const stubUrl = `http://127.0.0.1:${(stub.address() as net.AddressInfo).port}`;
       try {
-        const [refused, down] = await Promise.all([
+        const [refused, down, refusedVerify] = await Promise.all([
           podnet(['get', 'clusters'], { url: `http://127.0.0.1:${closedPort}` }),
-          podnet(['verify', 'demo', '--junit', path.join(dir, 'never.xml')], { url: stubUrl, token: 'pn_test_secret' }),
+          podnet(['verify', 'demo', '--junit', path.join(dir, 'down.xml')], { url: stubUrl, token: 'pn_test_secret' }),
+          inProcess(['verify', 'demo', '--junit', path.join(dir, 'refused.xml')], { url: `http://127.0.0.1:${closedPort}` }),
         ]);
         expectCode(refused, 3, 'connection refused');
         assert.match(refused.stderr, /^error: cannot reach the podnet server at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
         expectCode(down, 3, '503');
         assert.equal(down.stderr, 'error: DATABASE_UNAVAILABLE: the database is not reachable\n');
         assert.deepEqual(seen, ['Bearer pn_test_secret']);
-        assert.equal(existsSync(path.join(dir, 'never.xml')), false);
+        expectCode(refusedVerify, 3, 'verify, connection refused');
+        for (const [file, type] of [['down.xml', 'DATABASE_UNAVAILABLE'], ['refused.xml', 'SERVER_UNREACHABLE']] as const) {
+          const els = readXml(await readFile(path.join(dir, file), 'utf8'));
+          const suite = els.find((e) => e.name === 'testsuite')!;
+          assert.deepEqual([suite.attrs.tests, suite.attrs.failures, suite.attrs.errors], ['1', '0', '1'], file);
+          const error = els.find((e) => e.name === 'error');
+          assert.equal(error?.attrs.type, type, file);
+          assert.equal(els.find((e) => e.name === 'testcase')?.attrs.name, 'verify');
+        }
       } finally {
         await new Promise((r) => stub.close(r));
       }
     });
 
-    const hasTokens = existsSync(path.join(ROOT, 'src/api/rest/tokens.ts'));
-    test('tokens: create (secret once), list, revoke; 401 and 403 exit 1 with a hint', { skip: hasTokens ? false : 'the /v1/tokens endpoints do not exist yet' }, async () => {
+    test('tokens: create (secret once), list, revoke; 401 and 403 exit 1 with a hint', async () => {
       // A second instance on the same database, with auth on.
       const secured = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', PODNET_AUTH: 'on' }), db: t.tdb.db }, { logger: false });
       try {
