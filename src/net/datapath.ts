@@ -12,8 +12,6 @@ import {
   type PeerRouteKind, type Route, type RouteTable, type SubnetFacts,
   FAMILIES, compareDestinations, compareRoutes, localRoutes, peerRoute, peerRouteKind, peerVxlanEntries, podRouteTable, routerRouteTable,
 } from './routes.js';
-import { type Path, tracePath } from './trace.js';
-import { type VerifyReport, verify } from './verify.js';
 
 /** Who holds an IP address inside the simulated network. */
 export type Owner =
@@ -70,9 +68,6 @@ export interface Datapath {
   fdbOf(n: NodeFacts, dev: string, mac: string): Addr | null;
   /** True when `a` lies in one of the cluster's pod CIDRs. */
   inPodCidrs(a: Addr): boolean;
-
-  trace(from: string, to: string): Path;
-  verify(): VerifyReport;
 }
 
 export function buildDatapath(topo: Topology, opts: DatapathOptions = {}): Datapath {
@@ -399,14 +394,6 @@ class Index implements Datapath {
       }
     }
     return null;
-  }
-
-  trace(from: string, to: string): Path {
-    return tracePath(this, from, to);
-  }
-
-  verify(): VerifyReport {
-    return verify(this);
   }
 }
 

@@ -5,6 +5,7 @@
 // SPEC §5 are what the tables produce.
 import { Addr, type Family, NetError } from './ip.js';
 import type { Datapath } from './datapath.js';
+import { isDnsLabel, isDnsSubdomain } from './names.js';
 import { POD_DEVICE, ipipDevice, podMtu, tunnelMtu, vxlanDevice } from './devices.js';
 import { ROUTER_UPLINK, type NodeFacts, type PodFacts, type Route, type SubnetFacts, routeText, text } from './routes.js';
 
@@ -77,8 +78,6 @@ const INITIAL_TTL = 64;
 /** A guard only: TTL ends every loop long before this many hops. */
 const MAX_HOPS = 1024;
 
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 const endpointError = (code: string, input: string, why: string): NetError =>
   new NetError(code, input, `endpoint ${JSON.stringify(input)}: ${why}`);
@@ -92,7 +91,7 @@ const endpointError = (code: string, input: string, why: string): NetError =>
 export function parseEndpoint(dp: Datapath, s: string): Target {
   if (s.startsWith('node:')) {
     const name = s.slice(5);
-    if (!SUBDOMAIN.test(name) || name.length > 253) throw endpointError('INVALID_ENDPOINT', s, 'not a valid node name');
+    if (!isDnsSubdomain(name)) throw endpointError('INVALID_ENDPOINT', s, 'not a valid node name');
     const node = dp.node(name);
     if (!node) throw endpointError('ENDPOINT_NOT_FOUND', s, `no node named ${JSON.stringify(name)}`);
     return { kind: 'node', node, literal: null };
@@ -103,14 +102,14 @@ export function parseEndpoint(dp: Datapath, s: string): Target {
   if (slash >= 0) {
     const ns = s.slice(0, slash);
     const name = s.slice(slash + 1);
-    if (!LABEL.test(ns) || ns.length > 63 || !SUBDOMAIN.test(name) || name.length > 253) {
+    if (!isDnsLabel(ns) || !isDnsSubdomain(name)) {
       throw endpointError('INVALID_ENDPOINT', s, 'want ns/name, name, node:NAME or an IP address');
     }
     const pod = dp.pod(s);
     if (!pod) throw endpointError('ENDPOINT_NOT_FOUND', s, `no pod ${s}`);
     return { kind: 'pod', pod, literal: null };
   }
-  if (!SUBDOMAIN.test(s) || s.length > 253) throw endpointError('INVALID_ENDPOINT', s, 'want ns/name, name, node:NAME or an IP address');
+  if (!isDnsSubdomain(s)) throw endpointError('INVALID_ENDPOINT', s, 'want ns/name, name, node:NAME or an IP address');
   const pod = dp.pod(s);
   if (pod) return { kind: 'pod', pod, literal: null };
   const refs = dp.podRefsNamed(s);

@@ -8,8 +8,8 @@ import type { Sql, TransactionSql } from 'postgres';
 import { Addr } from '../net/ip.js';
 import type { NodeSpec, PodSpec } from '../net/model.js';
 import type { RouteTable } from '../net/routes.js';
-import type { Path } from '../net/trace.js';
-import type { VerifyReport } from '../net/verify.js';
+import { type Path, tracePath } from '../net/trace.js';
+import { type VerifyReport, verify } from '../net/verify.js';
 import {
   bumpVersion, constraintCode, deleteCluster, deleteNodes, deletePods, insertCluster, insertNodes, insertPod, insertPods,
   listClusters, loadStoredCluster, lockCluster, readBlocks, readClusterRow, readNode, readNodeIps, readSettings,
@@ -286,12 +286,12 @@ export class ClusterService {
 
   async path(cluster: string, from: string, to: string): Promise<Path> {
     const snap = await this.cache.get(cluster);
-    return snap.datapath.trace(from, to);
+    return tracePath(snap.datapath, from, to);
   }
 
   async verify(cluster: string): Promise<VerifyReport> {
     const snap = await this.cache.get(cluster);
-    return snap.datapath.verify();
+    return verify(snap.datapath);
   }
 
   /** Utilisation of the clusters this instance holds in memory. */

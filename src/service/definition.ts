@@ -13,6 +13,9 @@
 // mixed with other problems, the answer is 422 listing all of them.
 import { Addr, NetError, Prefix, type Family } from '../net/ip.js';
 import { IPIP6_DEVICE, IPIP_DEVICE, VXLAN6_DEVICE, modeOverhead } from '../net/devices.js';
+import { dnsNameProblem } from '../net/names.js';
+import { overlappingPairs } from '../net/overlap.js';
+import { podIpProblem } from '../net/podip.js';
 import { DEFAULT_NETWORK, MODES, type Mode, type NetworkConfig, type SubnetSpec } from '../net/model.js';
 import { AppError, type FieldProblem } from './errors.js';
 
@@ -246,30 +249,12 @@ function readInt(p: Problems, v: unknown, path: string, min: number, max: number
 
 // ---- names, interfaces, addresses --------------------------------------------------------
 
-const LABEL_RE = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
-// With DOT_EDGE_RE, the same language as Kubernetes' subdomain regex, without its nested groups.
-const SUBDOMAIN_CHARS_RE = /^[a-z0-9](?:[-.a-z0-9]*[a-z0-9])?$/;
-const DOT_EDGE_RE = /\.[-.]|-\./;
 const IFNAME_BAD_RE = /[\s/:]/;
 const UNDERSCORE_RE = /_/g;
 
-/**
- * Kubernetes' DNS-1123 rules: a label is at most 63 characters of [a-z0-9-],
- * starting and ending alphanumeric; a subdomain is at most 253 characters of
- * dot-separated labels (like Kubernetes, the 253 limit is the only length check).
- */
-function nameProblem(kind: 'label' | 'subdomain', s: string): string | null {
-  const max = kind === 'label' ? 63 : 253;
-  if (s.length === 0) return 'must not be empty';
-  if (s.length > max) return `${q(s)} is too long: a DNS-1123 ${kind} has at most ${max} characters (this has ${s.length})`;
-  if (kind === 'label' ? LABEL_RE.test(s) : SUBDOMAIN_CHARS_RE.test(s) && !DOT_EDGE_RE.test(s)) return null;
-  const what = kind === 'label' ? "lowercase letters, digits and '-'" : "lowercase letters, digits, '-' and '.'";
-  return `${q(s)} is not a valid DNS-1123 ${kind}: use ${what}, starting and ending with a letter or digit`;
-}
-
 /** The name at `base`.`key`; the path is only built for a problem (this runs for every pod). */
 function readName(p: Problems, v: unknown, base: Base, key: string, kind: 'label' | 'subdomain'): string | undefined {
-  const why = isAbsent(v) ? 'required' : typeof v !== 'string' ? `expected a string, got ${describe(v)}` : nameProblem(kind, v);
+  const why = isAbsent(v) ? 'required' : typeof v !== 'string' ? `expected a string, got ${describe(v)}` : dnsNameProblem(kind, v);
   if (why) p.add(at(base, key), why);
   return why ? undefined : (v as string);
 }
@@ -673,28 +658,6 @@ function checkPinOverlaps(p: Problems, pins: PinRef[], reserved: Prefix[], listN
   }
 }
 
-/**
- * Pairs of overlapping prefixes, by sort + sweep in O(n log n): every prefix
- * that overlaps an earlier one (in address order) is paired with one it
- * overlaps. Prefixes nest or are disjoint, so the widest-reaching prefix seen
- * so far is the only one to compare with.
- */
-function overlappingPairs<T extends { value: Prefix }>(items: T[]): [T, T][] {
-  const sorted = [...items].sort((a, b) => a.value.compare(b.value));
-  const pairs: [T, T][] = [];
-  let holder: T | null = null;
-  let holderLast = 0n;
-  for (const x of sorted) {
-    if (holder && holder.value.family === x.value.family && x.value.addr.value <= holderLast) {
-      pairs.push([holder, x]);
-      continue; // x lies inside holder, so holder still reaches furthest
-    }
-    holder = x;
-    holderLast = x.value.last.value;
-  }
-  return pairs;
-}
-
 // ---- pods --------------------------------------------------------------------------------
 
 const POD_IP_CONFLICT = 'POD_IP_CONFLICT';
@@ -743,7 +706,7 @@ function readPods(p: Problems, v: unknown, nodes: { byName: Map<string, NodeEntr
         continue;
       }
       const block = node?.def.podCidrs.find((b) => b.family === f);
-      const why = block ? podIpProblem(ip, block) : range.contains(ip) ? null : `${ip.toString()} is not inside the ${famName(f)} pod CIDR ${range.toString()}`;
+      const why = block ? pinnedPodIpProblem(ip, block) : range.contains(ip) ? null : `${ip.toString()} is not inside the ${famName(f)} pod CIDR ${range.toString()}`;
       if (why) p.add(path, why, POD_IP_CONFLICT);
       const owner = pinned[f].get(ip.value);
       if (owner) p.add(path, `${ip.toString()} is already pinned by pod "${owner.ref}" (pods[${owner.index}])`, POD_IP_CONFLICT);
@@ -754,14 +717,11 @@ function readPods(p: Problems, v: unknown, nodes: { byName: Map<string, NodeEntr
   return out;
 }
 
-/** Why `ip` cannot be a pod IP in the node block `block` (SPEC §2), or null. */
-function podIpProblem(ip: Addr, block: Prefix): string | null {
-  const s = ip.toString();
-  if (!block.contains(ip)) return `${s} is not inside the node's pinned block ${block.toString()}`;
-  if (ip.equals(block.first)) return `${s} is the network address of the node's block ${block.toString()}`;
-  if (ip.value === block.first.value + 1n) return `${s} is the gateway of the node's block ${block.toString()}`;
-  if (ip.family === 4 && ip.equals(block.last)) return `${s} is the broadcast address of the node's block ${block.toString()}`;
-  return null;
+/** Why `ip` cannot be a pod IP in the node's pinned block `block` (SPEC §2, podIpProblem), or null. */
+function pinnedPodIpProblem(ip: Addr, block: Prefix): string | null {
+  const why = podIpProblem(ip, block);
+  if (!why) return null;
+  return `${ip.toString()} ${why.reason === 'OUTSIDE_BLOCK' ? `is not inside the node's pinned block ${block.toString()}` : why.message}`;
 }
 
 // ---- equality helpers --------------------------------------------------------------------

@@ -378,14 +378,15 @@ describe('properties against the bit-string reference', () => {
   });
 });
 
-describe('speed', () => {
-  it('parses 150,000 IPv4 addresses (loading a 5k-node cluster)', (t) => {
+describe('bulk parsing', () => {
+  it('parses 150,000 IPv4 addresses (a 5k-node cluster\'s pods) to the value of their octets, and prints each back as its input', () => {
     const texts = Array.from({ length: 150_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
-    const t0 = performance.now();
-    let sum = 0n;
-    for (const t of texts) sum += Addr.parse(t).value;
-    const ms = performance.now() - t0;
-    assert.ok(sum > 0n);
-    t.diagnostic(`took ${ms.toFixed(0)} ms`);
+    const wrong: string[] = [];
+    texts.forEach((t, i) => {
+      const a = Addr.parse(t);
+      const want = (10n << 24n) | BigInt(i);
+      if (a.family !== 4 || a.value !== want || a.toString() !== t) wrong.push(`${t} -> family ${a.family}, value ${a.value}, text ${a.toString()}`);
+    });
+    assert.deepEqual(wrong.slice(0, 5), []);
   });
 });

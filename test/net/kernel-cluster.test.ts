@@ -70,13 +70,14 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BlockAllocator, IpAllocator } from '../../src/net/allocator.js';
 import { buildDatapath, type Datapath } from '../../src/net/datapath.js';
 import { podMtu, tunnelMtu, vtepMac, vxlanDevice } from '../../src/net/devices.js';
 import { Addr, type Family, Prefix } from '../../src/net/ip.js';
 import { DEFAULT_NETWORK, type Mode, type NodeSpec, type PodSpec, type SubnetSpec, type Topology } from '../../src/net/model.js';
 import { formatFdbScript, formatRoutesScript, type RouteTable } from '../../src/net/routes.js';
-import type { Hop, Path } from '../../src/net/trace.js';
+import { type Hop, type Path, tracePath } from '../../src/net/trace.js';
 
 const PREFIX = `pn${process.pid % 1000}`;
 const CMD_TIMEOUT = 5_000;
@@ -237,74 +238,11 @@ function clusterTopology(mode: Mode): Topology {
 // ---- the world: namespaces materialising one Topology -----------------------------------------
 
 interface PodInfo { ref: string; node: string; ns: string; ips: Addr[] }
-interface EchoResult { ref: string | null; from: string | null; replies: number }
-interface EchoJob { dsts: string[]; count: number; gap: number; wait: number; all: boolean }
+interface EchoResult { ref: string | null; from: string | null; replies: number; refs: string[] }
+interface EchoJob { dsts: string[]; count: number; gap: number; wait: number; all: boolean; collect?: boolean }
 
-// The agent, one per pod, inside the pod's namespace: `node -e AGENT REF
-// PORT`. It answers UDP echoes on PORT (any address: it starts before the
-// pod's addresses exist; the pod has no others) with its ref appended, and runs echo jobs read as JSON lines on stdin (send `count`
-// probes `gap` ms apart to every address of `dsts`, for at most `wait` ms, or
-// until every one answered once — `count` times with `all`), writing each
-// job's results as one JSON line. It exits when its stdin closes (the test
-// ended or died) and after 300 s whatever happens.
-const AGENT = String.raw`
-const dgram = require('node:dgram');
-const [ref, port] = process.argv.slice(1);
-let pending = 2;
-for (const [type, any] of [['udp4', '0.0.0.0'], ['udp6', '::']]) {
-  const s = dgram.createSocket(type === 'udp6' ? { type, ipv6Only: true } : { type });
-  s.on('message', (m, r) => s.send(m.toString() + ' ' + ref, r.port, r.address));
-  s.on('error', (e) => { console.error(String(e)); process.exit(1); });
-  s.bind(Number(port), any, () => { if (--pending === 0) console.log('ready'); });
-}
-let job = null;
-const socks = { udp4: dgram.createSocket('udp4'), udp6: dgram.createSocket('udp6') };
-for (const s of Object.values(socks)) {
-  s.on('error', () => {});
-  s.on('message', (m, r) => {
-    const [id, dst, , who] = m.toString().split(' ');
-    if (!job || Number(id) !== job.id || !job.res[dst]) return;
-    const x = job.res[dst];
-    x.replies++;
-    x.ref = who;
-    x.from = r.address;
-    if (job.dsts.every((d) => job.res[d].replies >= (job.all ? job.count : 1))) job.finish();
-  });
-}
-const queue = [];
-function next() {
-  if (job || queue.length === 0) return;
-  const j = queue.shift();
-  job = j;
-  j.res = {};
-  for (const d of j.dsts) j.res[d] = { ref: null, from: null, replies: 0 };
-  let sent = 0;
-  const tick = setInterval(() => {
-    if (sent++ >= j.count) return clearInterval(tick);
-    for (const d of j.dsts) socks[d.includes(':') ? 'udp6' : 'udp4'].send(j.id + ' ' + d + ' ' + sent, Number(port), d, () => {});
-  }, j.gap);
-  const timer = setTimeout(() => j.finish(), j.wait);
-  j.finish = () => {
-    clearInterval(tick);
-    clearTimeout(timer);
-    job = null;
-    process.stdout.write(JSON.stringify({ id: j.id, res: j.res }) + '\n');
-    next();
-  };
-}
-let buf = '';
-process.stdin.on('data', (b) => {
-  buf += b;
-  let i;
-  while ((i = buf.indexOf('\n')) >= 0) {
-    queue.push(JSON.parse(buf.slice(0, i)));
-    buf = buf.slice(i + 1);
-  }
-  next();
-});
-process.stdin.on('end', () => process.exit(0));
-setTimeout(() => process.exit(0), 300000).unref();
-`;
+/** The agent program (one per pod), run inside the pod's namespace. */
+const AGENT = fileURLToPath(new URL('./kernel/agent.mjs', import.meta.url));
 
 /** The test's handle on one pod's agent. */
 class Agent {
@@ -426,7 +364,7 @@ class World {
     await this.batch(null, all.map((ns) => `netns add ${ns}`));
     // The pod agents start now (a Node start is slow), and must be up by the end.
     for (const p of this.pods) {
-      const child = spawn('ip', ['netns', 'exec', p.ns, process.execPath, '-e', AGENT, p.ref, String(PORT)], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('ip', ['netns', 'exec', p.ns, process.execPath, AGENT, p.ref, String(PORT)], { stdio: ['pipe', 'pipe', 'pipe'] });
       this.agents.set(p, new Agent(p, child));
     }
     const routers = [this.rt, ...this.nodeNs.values()];
@@ -585,7 +523,7 @@ async function campaign(w: World): Promise<Probe[]> {
       src,
       dst,
       owner: w.pods.find((p) => p.ips.some((x) => x.toString() === dst)) ?? null,
-      path: w.dp.trace(src.ref, dst),
+      path: tracePath(w.dp, src.ref, dst),
       got: got[dst]!,
     }));
   }));
@@ -598,7 +536,7 @@ const deliveredPaths = (w: World): Path[] => {
     for (const dst of w.pods) {
       if (src === dst) continue;
       for (const ip of dst.ips) {
-        const path = w.dp.trace(src.ref, ip.toString());
+        const path = tracePath(w.dp, src.ref, ip.toString());
         if (path.disposition === 'DELIVERED') out.push(path);
       }
     }
@@ -781,8 +719,8 @@ for (const mode of MODES) {
       for (const { family, dst } of samples) {
         const dstIp = dst.ips.find((x) => x.family === family)!.toString();
         const srcIp = src.ips.find((x) => x.family === family)!.toString();
-        const fwd = w.dp.trace(src.ref, dstIp);
-        const back = w.dp.trace(dst.ref, srcIp);
+        const fwd = tracePath(w.dp, src.ref, dstIp);
+        const back = tracePath(w.dp, dst.ref, srcIp);
         if (fwd.disposition !== 'DELIVERED' || back.disposition !== 'DELIVERED') continue;
         const hops = [...fwd.hops, ...back.hops];
         const before = await counters();

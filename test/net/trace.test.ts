@@ -4,7 +4,7 @@ import { Addr, NetError, Prefix } from '../../src/net/ip.js';
 import { buildDatapath } from '../../src/net/datapath.js';
 import { MODES, type Mode } from '../../src/net/model.js';
 import { vethName } from '../../src/net/devices.js';
-import type { Path } from '../../src/net/trace.js';
+import { type Path, tracePath } from '../../src/net/trace.js';
 import { type Stack, buildTopology, staticRoute, threeNodes } from './fixtures.js';
 
 const kinds = (p: Path): string => p.hops.map((h) => h.kind).join(' ');
@@ -28,7 +28,7 @@ test('SPEC seed example: host-gw pods on two nodes go pod-eth, veth, bridge, phy
     ],
     pods: [{ name: 'a', ns: 'shop', node: 'A' }, { name: 'b', ns: 'shop', node: 'B' }, { name: 'c', ns: 'shop', node: 'A' }],
   }));
-  const p = dp.trace('shop/a', 'shop/b');
+  const p = tracePath(dp, 'shop/a', 'shop/b');
   assert.equal(p.disposition, 'DELIVERED');
   assert.equal(kinds(p), 'pod-eth veth bridge physical physical bridge veth pod-eth');
   assert.equal(where(p), 'pod-eth@A veth@A bridge@A physical@A physical@B bridge@B veth@B pod-eth@B');
@@ -50,7 +50,7 @@ test('SPEC seed example: host-gw pods on two nodes go pod-eth, veth, bridge, phy
   assert.equal(h[6]!.dev, vethName('shop', 'b'));
   assert.equal(h[7]!.action, 'deliver');
 
-  const same = dp.trace('shop/a', 'shop/c');
+  const same = tracePath(dp, 'shop/a', 'shop/c');
   assert.equal(same.disposition, 'DELIVERED');
   assert.equal(kinds(same), 'pod-eth veth bridge veth pod-eth', 'same-node pods meet in the bridge');
   assert.equal(same.hops[2]!.route, undefined, 'no routing lookup at the bridge: L2');
@@ -90,18 +90,18 @@ for (const mode of MODES) {
   for (const stack of ['ipv4', 'ipv6', 'dual'] as Stack[]) {
     test(`${mode} ${stack}: path shapes on one node, across nodes, across subnets`, () => {
       const dp = dpOf(mode, stack);
-      const same = dp.trace('x', 'y');
+      const same = tracePath(dp, 'x', 'y');
       assert.equal(same.disposition, 'DELIVERED');
       assert.equal(kinds(same), 'pod-eth veth bridge veth pod-eth');
       assertUnchanged(same);
 
-      const near = dp.trace('x', 'default/z');
+      const near = tracePath(dp, 'x', 'default/z');
       assert.equal(near.disposition, 'DELIVERED');
       assert.equal(kinds(near), across[mode].sameSubnet);
       assert.equal(near.hops.at(-1)!.node, 'b');
       assertUnchanged(near);
 
-      const far = dp.trace('default/x', 'w');
+      const far = tracePath(dp, 'default/x', 'w');
       assert.equal(far.disposition, across[mode].disposition);
       assert.equal(kinds(far), across[mode].otherSubnet);
       assertUnchanged(far);
@@ -124,7 +124,7 @@ for (const mode of MODES) {
 
 test('dual-stack: an IPv6 literal destination picks the IPv6 path and tunnel', () => {
   const dp = dpOf('vxlan', 'dual');
-  const p = dp.trace('x', 'fd00:10:1:3::2');
+  const p = tracePath(dp, 'x', 'fd00:10:1:3::2');
   assert.equal(p.disposition, 'DELIVERED');
   assert.deepEqual(p.to, { kind: 'pod', ref: 'default/w', node: 'c', ip: 'fd00:10:1:3::2' });
   assert.equal(p.from.ip, 'fd00:10:1:1::2');
@@ -134,7 +134,7 @@ test('dual-stack: an IPv6 literal destination picks the IPv6 path and tunnel', (
 });
 
 test('vxlan: outer header on the encapsulated hops only, routed by the underlay', () => {
-  const p = dpOf('vxlan').trace('x', 'w');
+  const p = tracePath(dpOf('vxlan'), 'x', 'w');
   const outer = { src: '192.168.0.11', dst: '192.168.1.13', protocol: 'udp', port: 8472, vni: 1 };
   assert.deepEqual(p.hops.map((h) => (h.outer ? `${h.kind}:${h.action}` : '-')), [
     '-', '-', '-', 'vxlan:encapsulate', 'physical:send', 'router:route', 'physical:receive', 'vxlan:decapsulate', '-', '-', '-',
@@ -149,7 +149,7 @@ test('vxlan: outer header on the encapsulated hops only, routed by the underlay'
 });
 
 test('ipip: outer header A → B, IP protocol 4', () => {
-  const p = dpOf('ipip').trace('x', 'z');
+  const p = tracePath(dpOf('ipip'), 'x', 'z');
   const encap = p.hops.find((h) => h.action === 'encapsulate')!;
   assert.deepEqual([encap.kind, encap.dev], ['ipip', 'tunl0']);
   assert.deepEqual(encap.outer, { src: '192.168.0.11', dst: '192.168.0.12', protocol: 'ipip' });
@@ -157,14 +157,14 @@ test('ipip: outer header A → B, IP protocol 4', () => {
 });
 
 test('bgp across subnets: the router forwards by its route to the block, via the node', () => {
-  const p = dpOf('bgp').trace('x', 'w');
+  const p = tracePath(dpOf('bgp'), 'x', 'w');
   assert.equal(p.disposition, 'DELIVERED');
   const r = p.hops.find((h) => h.kind === 'router')!;
   assert.deepEqual([r.dev, r.action, r.route], ['rack1', 'route', '10.1.3.0/24 via 192.168.1.13 dev rack2']);
 });
 
 test('EXITS_NETWORK: a pod reaching an outside address through the router', () => {
-  const p = dpOf('cross-subnet').trace('x', '8.8.8.8');
+  const p = tracePath(dpOf('cross-subnet'), 'x', '8.8.8.8');
   assert.equal(p.disposition, 'EXITS_NETWORK');
   assert.deepEqual(p.to, { kind: 'external', ip: '8.8.8.8' });
   assert.equal(kinds(p), 'pod-eth veth bridge physical router');
@@ -172,21 +172,21 @@ test('EXITS_NETWORK: a pod reaching an outside address through the router', () =
 });
 
 test('NO_ROUTE at the router for a pod-range address no node holds; NO_ROUTE at the node without subnets', () => {
-  const p = dpOf('bgp').trace('x', '10.1.200.7');
+  const p = tracePath(dpOf('bgp'), 'x', '10.1.200.7');
   assert.equal(p.disposition, 'NO_ROUTE');
   assert.equal(p.hops.at(-1)!.kind, 'router');
-  const flat = dpOf('host-gw', 'ipv4', true).trace('x', '8.8.8.8');
+  const flat = tracePath(dpOf('host-gw', 'ipv4', true), 'x', '8.8.8.8');
   assert.equal(flat.disposition, 'NO_ROUTE');
   assert.equal(where(flat), 'pod-eth@a veth@a bridge@a', 'node a has no default route');
   assert.equal(flat.hops.at(-1)!.action, 'drop');
 });
 
 test('NEIGHBOR_UNREACHABLE: an unallocated IP inside a node\'s block', () => {
-  const remote = dpOf('host-gw').trace('x', '10.1.2.77');
+  const remote = tracePath(dpOf('host-gw'), 'x', '10.1.2.77');
   assert.equal(remote.disposition, 'NEIGHBOR_UNREACHABLE');
   assert.equal(where(remote), 'pod-eth@a veth@a bridge@a physical@a physical@b bridge@b');
   assert.equal(remote.hops.at(-1)!.action, 'drop');
-  const local = dpOf('host-gw').trace('x', '10.1.1.77');
+  const local = tracePath(dpOf('host-gw'), 'x', '10.1.1.77');
   assert.equal(local.disposition, 'NEIGHBOR_UNREACHABLE');
   assert.equal(kinds(local), 'pod-eth', 'ARP from the pod gets no answer');
 });
@@ -195,59 +195,59 @@ test('NULL_ROUTED and LOOP with hand-made routes', () => {
   const topo = buildTopology(threeNodes('host-gw'));
   const dst = Prefix.parse('10.9.0.0/16');
   const hole = buildDatapath(topo, { extraRoutes: { nodes: { a: [staticRoute(dst, null, null, 'blackhole')] } } });
-  const p = hole.trace('x', '10.9.0.1');
+  const p = tracePath(hole, 'x', '10.9.0.1');
   assert.equal(p.disposition, 'NULL_ROUTED');
   assert.equal(p.hops.at(-1)!.route, 'blackhole 10.9.0.0/16 proto static');
 
   const loop = buildDatapath(topo, {
     extraRoutes: { nodes: { a: [staticRoute(dst, Addr.parse('192.168.0.12'), 'eth0')], b: [staticRoute(dst, Addr.parse('192.168.0.11'), 'eth0')] } },
   });
-  const l = loop.trace('x', '10.9.0.1');
+  const l = tracePath(loop, 'x', '10.9.0.1');
   assert.equal(l.disposition, 'LOOP');
   assert.equal(l.hops.at(-1)!.packet.ttl, 1);
   assert.ok(l.hops.length > 64);
 
   const routerHole = buildDatapath(topo, { extraRoutes: { router: [staticRoute(Prefix.parse('10.1.3.0/24'), null, null, 'blackhole')] } });
-  assert.equal(routerHole.trace('x', 'w').disposition, 'NULL_ROUTED');
+  assert.equal(tracePath(routerHole, 'x', 'w').disposition, 'NULL_ROUTED');
 });
 
 test('node and IP endpoints: node:NAME, node addresses, gateways, the router', () => {
   const dp = dpOf('host-gw');
-  const toNode = dp.trace('x', 'node:b');
+  const toNode = tracePath(dp, 'x', 'node:b');
   assert.equal(toNode.disposition, 'DELIVERED');
   assert.deepEqual(toNode.to, { kind: 'node', name: 'b', ip: '192.168.0.12' });
   assert.equal(where(toNode), 'pod-eth@a veth@a bridge@a physical@a physical@b');
 
-  const fromNode = dp.trace('node:a', 'z');
+  const fromNode = tracePath(dp, 'node:a', 'z');
   assert.equal(kinds(fromNode), 'physical physical bridge veth pod-eth');
   assert.equal(fromNode.hops[0]!.action, 'send');
   assert.equal(fromNode.hops[0]!.route, '10.1.2.0/24 via 192.168.0.12 dev eth0');
 
-  const toGateway = dp.trace('node:a', '10.1.2.1');
+  const toGateway = tracePath(dp, 'node:a', '10.1.2.1');
   assert.deepEqual(toGateway.to, { kind: 'node', name: 'b', ip: '10.1.2.1' });
   assert.equal(where(toGateway), 'physical@a physical@b bridge@b');
   assert.equal(toGateway.hops.at(-1)!.action, 'deliver');
 
-  const ownPod = dp.trace('node:a', 'x');
+  const ownPod = tracePath(dp, 'node:a', 'x');
   assert.equal(kinds(ownPod), 'bridge veth pod-eth');
   assert.equal(ownPod.sameNode, true);
 
-  const byIp = dp.trace('10.1.1.2', '10.1.2.2');
+  const byIp = tracePath(dp, '10.1.1.2', '10.1.2.2');
   assert.deepEqual(byIp.from, { kind: 'pod', ref: 'default/x', node: 'a', ip: '10.1.1.2' });
   assert.equal(byIp.disposition, 'DELIVERED');
 
-  const router = dp.trace('x', '192.168.0.1');
+  const router = tracePath(dp, 'x', '192.168.0.1');
   assert.equal(router.disposition, 'DELIVERED');
   assert.deepEqual(router.to, { kind: 'router', subnet: 'rack1', ip: '192.168.0.1' });
 
-  const self = dp.trace('x', 'x');
+  const self = tracePath(dp, 'x', 'x');
   assert.equal(kinds(self), 'pod-eth');
   assert.equal(self.disposition, 'DELIVERED');
 });
 
 test('an outside source enters through the router uplink', () => {
   const dp = dpOf('bgp');
-  const p = dp.trace('203.0.113.5', 'w');
+  const p = tracePath(dp, '203.0.113.5', 'w');
   assert.deepEqual(p.from, { kind: 'external', ip: '203.0.113.5' });
   assert.equal(p.disposition, 'DELIVERED');
   assert.equal(kinds(p), 'router physical bridge veth pod-eth');
@@ -260,7 +260,7 @@ test('endpoint errors: INVALID_ENDPOINT for bad syntax, ENDPOINT_NOT_FOUND for u
   const dp = buildDatapath(buildTopology(def));
   const code = (from: string, to: string): string => {
     try {
-      dp.trace(from, to);
+      tracePath(dp, from, to);
       return 'ok';
     } catch (e) {
       assert.ok(e instanceof NetError);
@@ -278,5 +278,5 @@ test('endpoint errors: INVALID_ENDPOINT for bad syntax, ENDPOINT_NOT_FOUND for u
   assert.equal(code('z', ''), 'INVALID_ENDPOINT');
   assert.equal(code('z', 'node:'), 'INVALID_ENDPOINT');
   assert.equal(code('z', 'fd00::1'), 'FAMILY_MISMATCH', 'an IPv4-only pod has no IPv6 source');
-  assert.match((() => { try { dp.trace('z', 'a'); } catch (e) { return (e as Error).message; } return ''; })(), /node:a/);
+  assert.match((() => { try { tracePath(dp, 'z', 'a'); } catch (e) { return (e as Error).message; } return ''; })(), /node:a/);
 });

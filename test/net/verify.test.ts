@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buildDatapath } from '../../src/net/datapath.js';
 import { MODES, type Mode } from '../../src/net/model.js';
-import { type VerifyCheck, reachabilityByPair } from '../../src/net/verify.js';
+import { reachabilityByPair } from '../../src/net/reachability.js';
+import { type VerifyCheck, verify } from '../../src/net/verify.js';
 import { type TopoDef, buildTopology, randomClusterArb, threeNodes } from './fixtures.js';
 
-const check = (def: TopoDef, name: string): VerifyCheck => buildDatapath(buildTopology(def)).verify().checks.find((c) => c.name === name)!;
+const check = (def: TopoDef, name: string): VerifyCheck => verify(buildDatapath(buildTopology(def))).checks.find((c) => c.name === name)!;
 const messages = (c: VerifyCheck): string[] => (c.failures ?? []).map((f) => f.message);
 
 test('the report lists the five checks; a healthy cluster passes all of them', () => {
-  const r = buildDatapath(buildTopology(threeNodes('cross-subnet', 'dual'))).verify();
+  const r = verify(buildDatapath(buildTopology(threeNodes('cross-subnet', 'dual'))));
   assert.deepEqual(r.checks.map((c) => c.name), ['no-overlap', 'pod-ips', 'reachability', 'mtu', 'capacity']);
   assert.equal(r.ok, true, JSON.stringify(r.checks.filter((c) => !c.ok)));
 });
@@ -179,7 +180,7 @@ test('property: class-based reachability equals tracing every ordered pair (rand
       const byClass = reachabilityByPair(dp, 'classes');
       const brute = reachabilityByPair(dp, 'brute');
       assert.deepEqual(new Map([...byClass].sort()), new Map([...brute].sort()));
-      const c = dp.verify().checks.find((x) => x.name === 'reachability')!;
+      const c = verify(dp).checks.find((x) => x.name === 'reachability')!;
       const failing = [...brute.values()].filter((r) => r !== null).length;
       assert.equal(c.ok, failing === 0);
       assert.equal(c.failureCount ?? 0, failing);

@@ -9,7 +9,7 @@ import { GraphQLScalarType } from 'graphql';
 import type { IResolvers, MercuriusContext } from 'mercurius';
 import { formatRoutesScript, formatRoutesText, routeJson, routeTableJson, type RouteTable } from '../../net/routes.js';
 import type { Endpoint, Hop } from '../../net/trace.js';
-import type { VerifyCheck } from '../../net/verify.js';
+import { type VerifyCheck, verify } from '../../net/verify.js';
 import type { ClusterService } from '../../service/clusters.js';
 import { AppError } from '../../service/errors.js';
 import type { Snapshot } from '../../service/snapshots.js';
@@ -257,7 +257,7 @@ export function buildResolvers(service: ClusterService): IResolvers {
         return typeof namespace === 'string' ? pods.filter((p) => p.namespace === namespace) : pods;
       },
       capacity: (c: ClusterData) => c.capacity(),
-      verify: async (c: ClusterData) => (await c.snapshot()).datapath.verify(),
+      verify: async (c: ClusterData) => verify((await c.snapshot()).datapath),
       version: (c: ClusterData) => c.meta?.version ?? null,
       createdAt: (c: ClusterData) => c.meta?.createdAt ?? null,
       updatedAt: (c: ClusterData) => c.meta?.updatedAt ?? null,
