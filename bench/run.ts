@@ -36,6 +36,7 @@ import postgres, { type Sql } from 'postgres';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/store/embedded.js';
 import { migrate } from '../src/store/migrator.js';
 import { formatSummary, summarise, type ProfileSummary } from './profile.js';
+import { rng } from './random.js';
 import {
   expectedBlock, expectedPodIp, expectedRows, extraNode, k8sDefinition, nodeName, podName, podNamespace,
   subnetLayout, type ClusterDefinition,
@@ -121,18 +122,6 @@ function stats(xs: readonly number[]) {
     p90: quantile(xs, 0.9),
     max: Math.max(...xs),
     mean: xs.reduce((a, b) => a + b, 0) / xs.length,
-  };
-}
-
-/** Deterministic PRNG (mulberry32): the same pod pairs and nodes every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

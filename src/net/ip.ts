@@ -73,6 +73,15 @@ export class Addr {
     return new Addr(family, value);
   }
 
+  /**
+   * The address of `family` whose integer value is `value`, unchecked: for
+   * callers that computed `value` inside a range they already know (an
+   * allocator's i-th pod IP). A value out of the family's range is a bug.
+   */
+  static fromCanonical(family: Family, value: bigint): Addr {
+    return new Addr(family, value);
+  }
+
   get bitLen(): 32 | 128 {
     return this.family === 4 ? 32 : 128;
   }
@@ -200,15 +209,24 @@ export class Prefix {
    */
   subnet(newBits: number, index: bigint): Prefix {
     const bitLen = this.addr.bitLen;
-    const what = `Prefix(${quote(this.toString())}).subnet(${newBits}, ${index})`;
     if (!Number.isInteger(newBits) || newBits < this.bits || newBits > bitLen) {
-      throw new NetError('INVALID_PREFIX', this.toString(), `${what}: subnet length out of range`);
+      throw new NetError('INVALID_PREFIX', this.toString(), `Prefix(${quote(this.toString())}).subnet(${newBits}, ${index}): subnet length out of range`);
     }
     if (index < 0n || index >= 1n << BigInt(newBits - this.bits)) {
-      throw new NetError('INVALID_PREFIX', this.toString(), `${what}: subnet index out of range`);
+      throw new NetError('INVALID_PREFIX', this.toString(), `Prefix(${quote(this.toString())}).subnet(${newBits}, ${index}): subnet index out of range`);
     }
     const value = this.addr.value | (index << BigInt(bitLen - newBits));
     return new Prefix(Addr.from(this.addr.family, value), newBits);
+  }
+
+  /**
+   * The prefix `value/bits` of `family`, unchecked: for callers that computed
+   * a canonical value themselves (an allocator's i-th block), `value` must fit
+   * the family and have no host bits set. Costs two small objects, no bigint
+   * arithmetic.
+   */
+  static fromCanonical(family: Family, value: bigint, bits: number): Prefix {
+    return new Prefix(Addr.fromCanonical(family, value), bits);
   }
 
   /** Orders by family (IPv4 first), then network address, then length (shorter first). */

@@ -20,6 +20,25 @@ function throwsAllocator(fn: () => unknown, code: string): AllocatorError {
   assert.fail(`expected AllocatorError ${code}, nothing was thrown`);
 }
 
+/** What an allocation answers: the text of what it handed out, or the code of the AllocatorError it threw. */
+function allocated(fn: () => { toString(): string }): string {
+  try {
+    return fn().toString();
+  } catch (e) {
+    return (e as AllocatorError).code;
+  }
+}
+
+/** What a pin answers: 'ok', or the reason of the AllocatorError it threw. */
+function pinned(fn: () => void): string {
+  try {
+    fn();
+    return 'ok';
+  } catch (e) {
+    return String((e as AllocatorError).details.reason);
+  }
+}
+
 interface BlockCase {
   desc: string;
   range: string;
@@ -241,13 +260,7 @@ describe('BlockAllocator against a naive reference (10.0.0.0/20 into /26s)', () 
         const ref = new NaiveBlocks(range, 26, ex);
         for (const o of ops) {
           if (o.kind === 'allocate') {
-            let got: string;
-            try {
-              got = real.allocateNext().toString();
-            } catch (e) {
-              got = (e as AllocatorError).code;
-            }
-            assert.equal(got, ref.allocate());
+            assert.equal(allocated(() => real.allocateNext()), ref.allocate());
           } else if (o.kind === 'many') {
             let got: string[];
             const refFree = ref.capacity().free;
@@ -259,13 +272,7 @@ describe('BlockAllocator against a naive reference (10.0.0.0/20 into /26s)', () 
             const want = refFree < o.n ? ['POD_CIDR_EXHAUSTED'] : Array.from({ length: o.n }, () => ref.allocate());
             assert.deepEqual(got, want);
           } else if (o.kind === 'occupy') {
-            let got = 'ok';
-            try {
-              real.occupy(o.p);
-            } catch (e) {
-              got = String((e as AllocatorError).details.reason);
-            }
-            assert.equal(got, ref.occupy(o.p), `occupy ${o.p.toString()}`);
+            assert.equal(pinned(() => real.occupy(o.p)), ref.occupy(o.p), `occupy ${o.p.toString()}`);
           } else {
             assert.equal(real.release(o.p), ref.release(o.p), `release ${o.p.toString()}`);
           }
@@ -279,6 +286,108 @@ describe('BlockAllocator against a naive reference (10.0.0.0/20 into /26s)', () 
       { numRuns: 300 },
     );
   });
+});
+
+// A reference for ranges too large to enumerate: used blocks as a Set of
+// indices, lowest free found by walking up from 0, jumping over an excluded
+// range's blocks at once. Obvious, and slow only in what is used.
+class WalkingBlocks {
+  readonly count: bigint;
+  readonly used = new Set<bigint>();
+  constructor(
+    readonly range: Prefix,
+    readonly blockBits: number,
+    readonly excluded: Prefix[],
+  ) {
+    this.count = 1n << BigInt(blockBits - range.bits);
+  }
+  indexOf(b: Prefix): bigint {
+    return (b.addr.value - this.range.addr.value) >> BigInt(b.addr.bitLen - this.blockBits);
+  }
+  excluding(b: Prefix): Prefix | undefined {
+    return this.excluded.find((e) => e.overlaps(b));
+  }
+  allocate(): string {
+    for (let i = 0n; i < this.count; i++) {
+      const b = this.range.subnet(this.blockBits, i);
+      const e = this.excluding(b);
+      if (e) {
+        if (e.containsPrefix(this.range)) return 'POD_CIDR_EXHAUSTED';
+        i = this.indexOf(Prefix.from(e.last, this.blockBits)); // the loop's i++ steps past e
+        continue;
+      }
+      if (!this.used.has(i)) {
+        this.used.add(i);
+        return b.toString();
+      }
+    }
+    return 'POD_CIDR_EXHAUSTED';
+  }
+  occupy(b: Prefix): string {
+    if (!this.range.containsPrefix(b)) return 'OUTSIDE_RANGE';
+    if (b.bits !== this.blockBits) return 'WRONG_SIZE';
+    if (this.excluding(b)) return 'EXCLUDED';
+    if (this.used.has(this.indexOf(b))) return 'IN_USE';
+    this.used.add(this.indexOf(b));
+    return 'ok';
+  }
+  release(b: Prefix): boolean {
+    return this.range.containsPrefix(b) && b.bits === this.blockBits && this.used.delete(this.indexOf(b));
+  }
+}
+
+describe('BlockAllocator on ranges too large to enumerate, against a walking reference', () => {
+  // Dense (a bitmap) up to 2^20 blocks, sparse (runs of bigints) beyond: both forms, both families.
+  const cases = [
+    { range: '10.0.0.0/12', blockBits: 32, form: 'dense IPv4, 2^20 blocks' },
+    { range: 'fd00:10::/44', blockBits: 64, form: 'dense IPv6, 2^20 blocks' },
+    { range: '10.0.0.0/8', blockBits: 29, form: 'sparse IPv4, 2^21 blocks' },
+    { range: 'fd00::/32', blockBits: 64, form: 'sparse IPv6, 2^32 blocks' },
+    { range: '::/0', blockBits: 96, form: 'sparse IPv6, 2^96 blocks' },
+  ];
+  for (const c of cases) {
+    it(`${c.form}: ${c.range} into /${c.blockBits}, random sequences`, () => {
+      const range = P(c.range);
+      const count = 1n << BigInt(c.blockBits - range.bits);
+      const hostBits = range.addr.bitLen - c.blockBits;
+      // Indices near the bottom (where first-fit works), near the top, and anywhere.
+      const index = fc.oneof(fc.bigInt(0n, 40n), fc.bigInt(count - 40n, count - 1n), fc.bigInt(0n, count - 1n));
+      const block = index.map((i) => range.subnet(c.blockBits, i));
+      const odd = fc.oneof(
+        index.map((i) => Prefix.from(Addr.from(range.family, range.addr.value + (i << BigInt(hostBits))), c.blockBits - 1)),
+        fc.constant(P(range.family === 4 ? '192.168.0.0/24' : '2001:db8::/64')),
+      );
+      const excluded = fc.array(
+        fc.tuple(fc.bigInt(0n, 48n), fc.integer({ min: 0, max: 6 })).map(([i, extra]) => Prefix.from(range.subnet(c.blockBits, i).addr, c.blockBits - extra)),
+        { maxLength: 3 },
+      );
+      const op = fc.oneof(
+        { arbitrary: fc.constant({ kind: 'allocate' as const }), weight: 4 },
+        { arbitrary: fc.oneof(block, odd).map((p) => ({ kind: 'occupy' as const, p })), weight: 2 },
+        { arbitrary: fc.oneof(block, odd).map((p) => ({ kind: 'release' as const, p })), weight: 3 },
+      );
+      fc.assert(
+        fc.property(excluded, fc.array(op, { maxLength: 80 }), (ex, ops) => {
+          const real = new BlockAllocator(range, c.blockBits, ex);
+          const ref = new WalkingBlocks(range, c.blockBits, ex);
+          for (const o of ops) {
+            if (o.kind === 'allocate') {
+              assert.equal(allocated(() => real.allocateNext()), ref.allocate());
+            } else if (o.kind === 'occupy') {
+              assert.equal(pinned(() => real.occupy(o.p)), ref.occupy(o.p), `occupy ${o.p.toString()}`);
+            } else {
+              assert.equal(real.release(o.p), ref.release(o.p), `release ${o.p.toString()}`);
+            }
+            assert.equal(real.capacity().used, ref.used.size);
+          }
+          const want = [...ref.used].sort((a, b) => (a < b ? -1 : 1)).map((i) => range.subnet(c.blockBits, i).toString());
+          assert.deepEqual(texts(real.allocated()), want);
+          for (const b of real.allocated()) assert.equal(real.isFree(b), false);
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
 });
 
 describe('gatewayOf', () => {
@@ -457,21 +566,9 @@ describe('IpAllocator against a naive reference', () => {
         const ref = new NaiveIps(block);
         for (const o of ops) {
           if (o.kind === 'allocate') {
-            let got: string;
-            try {
-              got = real.allocateNext().toString();
-            } catch (e) {
-              got = (e as AllocatorError).code;
-            }
-            assert.equal(got, ref.allocate());
+            assert.equal(allocated(() => real.allocateNext()), ref.allocate());
           } else if (o.kind === 'occupy') {
-            let got = 'ok';
-            try {
-              real.occupy(o.a);
-            } catch (e) {
-              got = String((e as AllocatorError).details.reason);
-            }
-            assert.equal(got, ref.occupy(o.a), `occupy ${o.a.toString()}`);
+            assert.equal(pinned(() => real.occupy(o.a)), ref.occupy(o.a), `occupy ${o.a.toString()}`);
           } else {
             assert.equal(real.release(o.a), ref.used.delete(o.a.toString()), `release ${o.a.toString()}`);
           }

@@ -1,0 +1,263 @@
+// `npm run bench:allocator`: the allocator micro-benchmark of issue 12, the
+// workloads on which podnet's BlockAllocator was compared side by side with
+// Kubernetes' nodeipam cidrset (Go, its metrics calls removed).
+//
+//   npm run bench:allocator -- [--rounds N] [--before REV] [--json FILE]
+//
+// No database, no HTTP: the pure core only. Each workload runs on a fresh
+// allocator (set up untimed), `rounds` times after a warm-up; the figure is
+// the median. There is no Go toolchain here, so cidrset itself is not run:
+// its figures are REFERENCE NUMBERS FROM ISSUE 12. The issue gives one
+// absolute time (all 8,192 /24s of a /11: cidrset 0.62 ms, podnet 10.3 ms)
+// and, for every workload, podnet's time as a multiple of cidrset's, measured
+// at the allocator of commit bbdad9c. So this bench also runs that allocator
+// (read from git at --before, in the same process, rounds interleaved with
+// the current one, so that the shared machine's load hits both alike) and
+// estimates cidrset's time here as before ÷ the issue's ratio; the ratio
+// column is podnet now ÷ that estimate.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { rng } from './random.js';
+import * as current from '../src/net/allocator.js';
+import { Prefix as CurrentPrefix } from '../src/net/ip.js';
+
+/** Issue 12's figures: podnet (at bbdad9c) ÷ cidrset, per workload; and the one absolute cidrset time. */
+const ISSUE_RATIO: Record<string, number> = {
+  'allocate all 8,192 /24s of a /11': 16.6,
+  'release all 8,192': 9.7,
+  '10,000 release+allocate rounds at 5,000 used': 20,
+  'allocate all 65,536 /64s of a /48': 9.9,
+  'pin 5,000 random /24s of a /11': 65,
+  'then allocate 3,000 more': 87,
+  'one allocation at 8,191 of 8,192 used': 0.1,
+};
+const ISSUE_CIDRSET_MS: Record<string, number> = { 'allocate all 8,192 /24s of a /11': 0.62 };
+const BEFORE_REV = 'bbdad9c';
+
+/** What a workload needs of an allocator implementation (the current one, or the one at --before). */
+interface BlockAllocatorLike {
+  allocateNext(): { bits: number };
+  release(p: PrefixLike): boolean;
+  occupy(p: PrefixLike): void;
+  capacity(): { used: number };
+}
+interface PrefixLike {
+  subnet(bits: number, i: bigint): PrefixLike;
+}
+interface Impl {
+  name: string;
+  newAllocator(range: PrefixLike, bits: number): BlockAllocatorLike;
+  parsePrefix(s: string): PrefixLike;
+}
+
+interface Workload {
+  name: string;
+  /** Untimed: builds the state the timed part starts from; returns the timed part. */
+  setup(impl: Impl, inputs: Inputs): () => void;
+}
+
+/** `n` distinct indices out of `count`, in random order. */
+function randomIndices(n: number, count: number, seed: number): number[] {
+  const next = rng(seed);
+  const all = Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [all[i], all[j]] = [all[j]!, all[i]!];
+  }
+  return all.slice(0, n);
+}
+
+/** The prefixes a workload passes in, built once per implementation (untimed). */
+interface Inputs {
+  v11: PrefixLike;
+  v48: PrefixLike;
+  blocks11: PrefixLike[];
+  pins: PrefixLike[];
+  churnVictims: PrefixLike[];
+}
+
+function inputsFor(impl: Impl): Inputs {
+  const v11 = impl.parsePrefix('10.0.0.0/11');
+  const blocks11 = Array.from({ length: 8192 }, (_, i) => v11.subnet(24, BigInt(i)));
+  const churnNext = rng(17);
+  return {
+    v11,
+    v48: impl.parsePrefix('fd00:10:1::/48'),
+    blocks11,
+    pins: randomIndices(5000, 8192, 12).map((i) => blocks11[i]!),
+    // Indices below 5,000: each victim is in use when released (the round before re-allocated it, first-fit).
+    churnVictims: Array.from({ length: 10_000 }, () => blocks11[Math.floor(churnNext() * 5000)]!),
+  };
+}
+
+let sink = 0; // keeps results alive so that no work is optimised away
+
+const workloads: Workload[] = [
+  {
+    name: 'allocate all 8,192 /24s of a /11',
+    setup: (impl, x) => () => {
+      const a = impl.newAllocator(x.v11, 24);
+      for (let k = 0; k < 8192; k++) sink += a.allocateNext().bits;
+    },
+  },
+  {
+    name: 'release all 8,192',
+    setup: (impl, x) => {
+      const a = impl.newAllocator(x.v11, 24);
+      for (let k = 0; k < 8192; k++) a.allocateNext();
+      return () => {
+        for (const b of x.blocks11) if (a.release(b)) sink++;
+      };
+    },
+  },
+  {
+    name: '10,000 release+allocate rounds at 5,000 used',
+    setup: (impl, x) => {
+      const a = impl.newAllocator(x.v11, 24);
+      for (let k = 0; k < 5000; k++) a.allocateNext();
+      return () => {
+        for (const b of x.churnVictims) {
+          a.release(b);
+          sink += a.allocateNext().bits;
+        }
+      };
+    },
+  },
+  {
+    name: 'allocate all 65,536 /64s of a /48',
+    setup: (impl, x) => () => {
+      const a = impl.newAllocator(x.v48, 64);
+      for (let k = 0; k < 65_536; k++) sink += a.allocateNext().bits;
+    },
+  },
+  {
+    name: 'pin 5,000 random /24s of a /11',
+    setup: (impl, x) => () => {
+      const a = impl.newAllocator(x.v11, 24);
+      for (const b of x.pins) a.occupy(b);
+      sink += a.capacity().used;
+    },
+  },
+  {
+    name: 'then allocate 3,000 more',
+    setup: (impl, x) => {
+      const a = impl.newAllocator(x.v11, 24);
+      for (const b of x.pins) a.occupy(b);
+      return () => {
+        for (let k = 0; k < 3000; k++) sink += a.allocateNext().bits;
+      };
+    },
+  },
+  {
+    name: 'one allocation at 8,191 of 8,192 used',
+    setup: (impl, x) => {
+      const a = impl.newAllocator(x.v11, 24);
+      for (let i = 0; i < 8191; i++) a.occupy(x.blocks11[i]!);
+      return () => {
+        sink += a.allocateNext().bits;
+      };
+    },
+  },
+];
+
+const currentImpl: Impl = {
+  name: 'current',
+  newAllocator: (range, bits) => new current.BlockAllocator(range as CurrentPrefix, bits) as unknown as BlockAllocatorLike,
+  parsePrefix: (s) => CurrentPrefix.parse(s),
+};
+
+/**
+ * The allocator at `rev`, read from git into a temporary folder (its
+ * allocator.ts and the ip.ts it imports) and imported; null when git cannot
+ * give it (no history in this checkout).
+ */
+async function implAt(rev: string): Promise<Impl | null> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-allocator-before-'));
+  try {
+    for (const f of ['allocator.ts', 'ip.ts']) {
+      const text = execFileSync('git', ['-C', root, 'show', `${rev}:src/net/${f}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      fs.writeFileSync(path.join(dir, f), text);
+    }
+    const alloc = (await import(pathToFileURL(path.join(dir, 'allocator.ts')).href)) as { BlockAllocator: new (r: unknown, b: number) => BlockAllocatorLike };
+    const ip = (await import(pathToFileURL(path.join(dir, 'ip.ts')).href)) as { Prefix: { parse(s: string): PrefixLike } };
+    return { name: rev, newAllocator: (range, bits) => new alloc.BlockAllocator(range, bits), parsePrefix: (s) => ip.Prefix.parse(s) };
+  } catch {
+    return null;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Times `w` on each implementation, rounds interleaved (A B A B …) after a warm-up of each. */
+function run(w: Workload, impls: { impl: Impl; inputs: Inputs }[], rounds: number): number[][] {
+  for (const { impl, inputs } of impls) for (let k = 0; k < 3; k++) w.setup(impl, inputs)();
+  const times: number[][] = impls.map(() => []);
+  for (let k = 0; k < rounds; k++) {
+    impls.forEach(({ impl, inputs }, j) => {
+      const timed = w.setup(impl, inputs);
+      const t0 = performance.now();
+      timed();
+      times[j]!.push(performance.now() - t0);
+    });
+  }
+  return times;
+}
+
+const fmt = (ms: number, width: number): string => (Number.isFinite(ms) ? ms.toFixed(3) : '—').padStart(width);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '25' },
+      before: { type: 'string', default: BEFORE_REV },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log('usage: npm run bench:allocator -- [--rounds N] [--before REV] [--json FILE]');
+    return;
+  }
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: expected a positive integer, got ${values.rounds}`);
+  const before = await implAt(values.before);
+  const impls = [currentImpl, ...(before ? [before] : [])].map((impl) => ({ impl, inputs: inputsFor(impl) }));
+  const cpus = os.cpus();
+  console.log(`podnet BlockAllocator vs Kubernetes nodeipam cidrset · ${cpus.length} × ${cpus[0]?.model ?? 'CPU'} · node ${process.version} · load ${os.loadavg()[0]!.toFixed(1)} · median of ${rounds}`);
+  console.log('cidrset is not run here: its figures are REFERENCE NUMBERS FROM ISSUE 12 (see the header of bench/allocator.ts).');
+  console.log(before
+    ? `cidrset here ≈ podnet at ${values.before} (same run, interleaved) ÷ the issue's podnet/cidrset ratio; the issue's own absolute cidrset figure is shown where it gives one.\n`
+    : `git could not give the allocator at ${values.before}: only the issue's absolute figure is compared.\n`);
+  const rows = workloads.map((w) => {
+    const [now, then] = run(w, impls, rounds).map(median) as [number, number | undefined];
+    const cidrset = then === undefined ? NaN : then / ISSUE_RATIO[w.name]!;
+    const issueMs = ISSUE_CIDRSET_MS[w.name] ?? NaN;
+    return { workload: w.name, podnetMs: now, beforeMs: then ?? NaN, issueRatio: ISSUE_RATIO[w.name]!, cidrsetEstMs: cidrset, ratio: now / cidrset, issueCidrsetMs: issueMs, ratioVsIssueFigure: now / issueMs };
+  });
+  console.log(`${'workload'.padEnd(46)} ${'podnet'.padStart(8)} ${('@' + values.before).padStart(9)} ${'issue ×'.padStart(7)} ${'cidrset≈'.padStart(9)} ${'ratio'.padStart(7)} ${'issue ms'.padStart(9)} ${'ratio'.padStart(7)}  verdict`);
+  for (const r of rows) {
+    const verdictOf = (x: number) => (Number.isNaN(x) ? '' : x <= 1 ? 'PASS' : 'FAIL');
+    const ratio = (x: number) => (Number.isNaN(x) ? '—' : `${x.toFixed(2)} ×`).padStart(7);
+    const verdicts = [verdictOf(r.ratio), verdictOf(r.ratioVsIssueFigure)].filter(Boolean).join(', ');
+    console.log(`${r.workload.padEnd(46)} ${fmt(r.podnetMs, 8)} ${fmt(r.beforeMs, 9)} ${String(r.issueRatio).padStart(7)} ${fmt(r.cidrsetEstMs, 9)} ${ratio(r.ratio)} ${fmt(r.issueCidrsetMs, 9)} ${ratio(r.ratioVsIssueFigure)}  ${verdicts}`);
+  }
+  console.log('\nms, medians; "ratio" ≤ 1 × is the issue\'s target (podnet no slower than cidrset).');
+  if (values.json) {
+    fs.writeFileSync(values.json, JSON.stringify({ at: new Date().toISOString(), node: process.version, load: os.loadavg()[0], before: values.before, rounds, rows }, null, 2));
+  }
+  if (sink === -1) console.log(''); // never true; reads the sink
+}
+
+await main();

@@ -1,0 +1,187 @@
+// First-fit allocation of node blocks inside a cluster range (SPEC §2), with
+// Kubernetes' cidrset's three verbs (allocate next, occupy, release) and no
+// limit on the mask difference: a word bitmap where the block count allows
+// (see DENSE_LIMIT), sorted runs of bigints beyond.
+import { AllocatorError, capacityOf, type Capacity } from './allocator-capacity.js';
+import { Grid } from './allocator-grid.js';
+import { DENSE_LIMIT, DenseIndexSet, SparseIndexSet } from './allocator-sets.js';
+import { NetError, Prefix } from './ip.js';
+
+interface Conflict {
+  reason: 'OUTSIDE_RANGE' | 'WRONG_SIZE' | 'EXCLUDED' | 'IN_USE';
+  message: string;
+  with: string | null;
+}
+
+/**
+ * Allocates blocks of length `blockBits` inside `range`, first-fit: the
+ * lowest-addressed aligned block that overlaps no used block and no excluded
+ * range. Excluded ranges (reserved ranges, the service CIDR) of the other
+ * family, or outside `range`, are ignored; a partly overlapping one takes
+ * every block it touches.
+ */
+export class BlockAllocator {
+  readonly range: Prefix;
+  readonly blockBits: number;
+  /** The excluded ranges that matter: same family, overlapping `range`. */
+  readonly excluded: readonly Prefix[];
+  private readonly blockCount: bigint;
+  private readonly grid: Grid;
+  // Exactly one of the two holds the state, chosen by the block count.
+  private readonly dense: DenseIndexSet | null;
+  private readonly sparse: SparseIndexSet | null;
+
+  /** Throws NetError 'INVALID_PREFIX' unless range.bits <= blockBits <= the address length. */
+  constructor(range: Prefix, blockBits: number, excluded: readonly Prefix[] = []) {
+    if (!Number.isInteger(blockBits) || blockBits < range.bits || blockBits > range.addr.bitLen) {
+      throw new NetError('INVALID_PREFIX', range.toString(), `BlockAllocator(${JSON.stringify(range.toString())}, ${blockBits}): block length must be between /${range.bits} and /${range.addr.bitLen}`);
+    }
+    this.range = range;
+    this.blockBits = blockBits;
+    this.blockCount = 1n << BigInt(blockBits - range.bits);
+    this.grid = new Grid(range, blockBits);
+    this.excluded = excluded.filter((e) => e.overlaps(range));
+    const spans = this.excluded.map((e) => this.blockSpan(e)).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    if (this.blockCount <= BigInt(DENSE_LIMIT)) {
+      this.dense = new DenseIndexSet(Number(this.blockCount));
+      this.sparse = null;
+      for (const [lo, hi] of spans) this.dense.exclude(Number(lo), Number(hi));
+    } else {
+      this.dense = null;
+      this.sparse = new SparseIndexSet(this.blockCount);
+      for (const [lo, hi] of spans) this.sparse.exclude(lo, hi);
+    }
+  }
+
+  /** Takes the lowest free block. Throws AllocatorError 'POD_CIDR_EXHAUSTED' when none is left. */
+  allocateNext(): Prefix {
+    const family = this.grid.family;
+    if (this.dense !== null) {
+      const i = this.dense.takeFirst();
+      if (i >= 0) return Prefix.fromCanonical(family, this.grid.valueAt(i), this.blockBits);
+    } else {
+      const i = (this.sparse as SparseIndexSet).takeFirst();
+      if (i >= 0n) return Prefix.fromCanonical(family, this.grid.bigValueAt(i), this.blockBits);
+    }
+    throw this.exhausted(1);
+  }
+
+  /**
+   * Takes the `n` lowest free blocks, or none: throws 'POD_CIDR_EXHAUSTED'
+   * (before taking any) when fewer than `n` are free.
+   */
+  allocateMany(n: number): Prefix[] {
+    if (BigInt(n) > this.freeCount()) throw this.exhausted(n);
+    const out: Prefix[] = [];
+    for (let k = 0; k < n; k++) out.push(this.allocateNext());
+    return out;
+  }
+
+  /**
+   * Pins `block`. Throws AllocatorError 'POD_CIDR_CONFLICT' unless it lies in
+   * the range, is exactly a /blockBits (and so aligned), overlaps no excluded
+   * range and is not already in use; the message names the conflict.
+   */
+  occupy(block: Prefix): void {
+    if (block.bits === this.blockBits) {
+      if (this.dense !== null) {
+        const i = this.grid.indexOf(block.addr);
+        if (i >= 0 && !this.dense.isTaken(i)) {
+          this.dense.use(i);
+          return;
+        }
+      } else {
+        const i = this.grid.bigIndexOf(block.addr);
+        const sparse = this.sparse as SparseIndexSet;
+        if (i >= 0n && !sparse.isTaken(i)) {
+          sparse.use(i);
+          return;
+        }
+      }
+    }
+    const conflict = this.conflictOf(block) as Conflict;
+    throw new AllocatorError('POD_CIDR_CONFLICT', block.toString(), `pod CIDR ${block.toString()} ${conflict.message}`, {
+      block: block.toString(),
+      range: this.range.toString(),
+      reason: conflict.reason,
+      conflictsWith: conflict.with,
+    });
+  }
+
+  /** Frees `block`. Returns false (and changes nothing) when it was not an allocated block of this allocator. */
+  release(block: Prefix): boolean {
+    if (block.bits !== this.blockBits) return false;
+    if (this.dense !== null) {
+      const i = this.grid.indexOf(block.addr);
+      return i >= 0 && this.dense.release(i);
+    }
+    const i = this.grid.bigIndexOf(block.addr);
+    return i >= 0n && (this.sparse as SparseIndexSet).release(i);
+  }
+
+  /** True when `block` is a block of this allocator that is neither used nor excluded. */
+  isFree(block: Prefix): boolean {
+    if (block.bits !== this.blockBits) return false;
+    if (this.dense !== null) {
+      const i = this.grid.indexOf(block.addr);
+      return i >= 0 && !this.dense.isTaken(i);
+    }
+    const i = this.grid.bigIndexOf(block.addr);
+    return i >= 0n && !(this.sparse as SparseIndexSet).isTaken(i);
+  }
+
+  /** The used blocks, lowest first. */
+  allocated(): Prefix[] {
+    const family = this.grid.family;
+    if (this.dense !== null) return this.dense.usedIndices().map((i) => Prefix.fromCanonical(family, this.grid.valueAt(i), this.blockBits));
+    return (this.sparse as SparseIndexSet).usedIndices().map((i) => Prefix.fromCanonical(family, this.grid.bigValueAt(i), this.blockBits));
+  }
+
+  capacity(): Capacity {
+    const excluded = this.excludedCount();
+    return capacityOf(this.blockCount - excluded, this.usedCount(), excluded);
+  }
+
+  private usedCount(): number {
+    return this.dense !== null ? this.dense.usedCount : (this.sparse as SparseIndexSet).usedCount;
+  }
+
+  private excludedCount(): bigint {
+    return this.dense !== null ? BigInt(this.dense.excludedCount) : (this.sparse as SparseIndexSet).excludedCount;
+  }
+
+  private freeCount(): bigint {
+    return this.blockCount - this.excludedCount() - BigInt(this.usedCount());
+  }
+
+  /** Inclusive block indices touched by `e`, which overlaps the range. */
+  private blockSpan(e: Prefix): [bigint, bigint] {
+    if (e.containsPrefix(this.range)) return [0n, this.blockCount - 1n];
+    return [this.grid.bigIndexOf(e.first), this.grid.bigIndexOf(e.last)];
+  }
+
+  /** Why `block` cannot be pinned (the slow path of occupy, for its message), or null. */
+  private conflictOf(block: Prefix): Conflict | null {
+    const range = this.range.toString();
+    if (!this.range.containsPrefix(block)) {
+      return { reason: 'OUTSIDE_RANGE', message: `is not inside the cluster range ${range}`, with: range };
+    }
+    if (block.bits !== this.blockBits) {
+      return { reason: 'WRONG_SIZE', message: `is not a /${this.blockBits} block (the node mask size)`, with: null };
+    }
+    const ex = this.excluded.find((e) => e.overlaps(block));
+    if (ex) return { reason: 'EXCLUDED', message: `overlaps the reserved range ${ex.toString()}`, with: ex.toString() };
+    if (!this.isFree(block)) return { reason: 'IN_USE', message: 'is already allocated', with: block.toString() };
+    return null;
+  }
+
+  private exhausted(wanted: number): AllocatorError {
+    const cap = this.capacity();
+    return new AllocatorError(
+      'POD_CIDR_EXHAUSTED',
+      this.range.toString(),
+      `no free /${this.blockBits} block left in ${this.range.toString()} for ${wanted} more (capacity ${cap.total}, used ${cap.used}, free ${cap.free})`,
+      { range: this.range.toString(), blockBits: this.blockBits, requested: wanted, ...cap },
+    );
+  }
+}
