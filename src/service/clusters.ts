@@ -18,6 +18,7 @@ import {
 import { parseClusterDefinition, parseNodeInput, parsePodInput, podRef } from './definition.js';
 import { AppError, toAppError } from './errors.js';
 import { planAddNode, planAddPod, planApply, type ApplyPlan, type Change, type StoredCluster, type StoredNode, type StoredPod } from './plan.js';
+import { type ClusterImpact, planImpact } from './impact.js';
 import { Snapshot, SnapshotCache } from './snapshots.js';
 import { capacityView, clusterView, nodeView, podView, type ClusterView, type NodeView, type PodView } from './views.js';
 
@@ -30,6 +31,8 @@ export interface ApplyResult {
   view(): ClusterView;
   name: string;
   changes: Change[];
+  /** Dry runs: what the plan does to the network (SPEC §13); null otherwise. Computed on call. */
+  impact(): ClusterImpact | null;
 }
 
 export interface ClusterSummary {
@@ -72,12 +75,13 @@ export class ClusterService {
       const cached = row ? this.cache.peek(def.name, row.id, row.version) : null;
       const current = row ? (cached?.stored ?? (await loadStoredCluster(tx, row))) : null;
       const plan = planApply(current, def);
-      if (opts.dryRun || plan.noop) return { plan, row, cached };
+      if (opts.dryRun) return { plan, row, cached, current };
+      if (plan.noop) return { plan, row, cached, current: null };
       const written = await this.writePlan(tx, row, plan);
       // The writer knows the new state exactly: no reload of the whole cluster.
-      return { plan, row: written.row, cached: new Snapshot(written.row, storedAfter(current, plan, written)) };
+      return { plan, row: written.row, cached: new Snapshot(written.row, storedAfter(current, plan, written)), current: null };
     });
-    const { plan, row, cached } = result;
+    const { plan, row, cached, current } = result;
     if (!opts.dryRun && bodyHash !== null && row) this.lastApplied.set(def.name, { id: row.id, version: row.version, hash: bodyHash });
     if (!opts.dryRun && !plan.noop) {
       if (cached) this.cache.put(cached);
@@ -101,6 +105,7 @@ export class ClusterService {
       clusterJson: plan.noop && cached && !opts.dryRun ? () => cached.viewJson() : render,
       view,
       changes: plan.changes,
+      impact: () => (opts.dryRun ? planImpact(current, plan) : null),
     };
   }
 
@@ -139,7 +144,7 @@ export class ClusterService {
     const snap = await this.cache.get(name).catch(() => null);
     if (!snap || snap.row.id !== last.id || snap.version !== last.version) return null;
     return {
-      created: false, dryRun: false, name, changes: [],
+      created: false, dryRun: false, name, changes: [], impact: () => null,
       clusterJson: () => snap.viewJson(),
       view: () => clusterView(snap.topology, snap.row),
     };

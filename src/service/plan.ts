@@ -10,6 +10,7 @@ import type { NodeSpec, PodSpec, Topology } from '../net/model.js';
 import type { ClusterDefinition, ClusterSettings, NodeDefinition, PodDefinition } from './definition.js';
 import { clusterSettingsEqual, podRef } from './definition.js';
 import { AppError } from './errors.js';
+import { type FieldValues, nodeFieldChanges, podFieldChanges, settingsFieldChanges } from './field-changes.js';
 
 export interface StoredNode extends NodeSpec { id: number; ordinal: number }
 export interface StoredPod extends PodSpec { id: number; ordinal: number }
@@ -28,6 +29,9 @@ export interface Change {
   name: string;
   podCidrs?: string[];
   ips?: string[];
+  /** Updates only: the changed fields' values before and after (field-changes.ts). */
+  before?: FieldValues;
+  after?: FieldValues;
 }
 
 export interface NewNodeRow { spec: NodeSpec; ordinal: number }
@@ -175,7 +179,7 @@ export function planApplyFull(current: StoredCluster | null, def: ClusterDefinit
   const created = current === null;
   const settingsChanged = current !== null && !clusterSettingsEqual(current.settings, def);
   if (created) changes.push({ action: 'create', kind: 'cluster', name: def.name });
-  else if (settingsChanged) changes.push({ action: 'update', kind: 'cluster', name: def.name });
+  else if (settingsChanged) changes.push({ action: 'update', kind: 'cluster', name: def.name, ...settingsFieldChanges(current.settings, def) });
 
   const storedNodes = new Map((current?.nodes ?? []).map((n) => [n.name, n]));
   const wanted = new Set(def.nodes.map((n) => n.name));
@@ -209,7 +213,7 @@ export function planApplyFull(current: StoredCluster | null, def: ClusterDefinit
       changes.push({ action: 'create', kind: 'node', name: d.name, podCidrs: spec.podCidrs.map(String) });
     } else if (!sameNode(stored, spec)) {
       nodeUpdates.push({ id: stored.id, spec });
-      changes.push({ action: 'update', kind: 'node', name: d.name, podCidrs: spec.podCidrs.map(String) });
+      changes.push({ action: 'update', kind: 'node', name: d.name, podCidrs: spec.podCidrs.map(String), ...nodeFieldChanges(stored, spec) });
     }
   }
 
@@ -300,7 +304,7 @@ function planPods(
       // Moved to another node, re-pinned, or a family added: replaced.
       if (survivingNodes.has(prev.node)) deletes.push(prev.id);
       inserts.push({ spec, ordinal: nextOrdinal++ });
-      changes.push({ action: 'update', kind: 'pod', name: ref, ips: spec.ips.map(String) });
+      changes.push({ action: 'update', kind: 'pod', name: ref, ips: spec.ips.map(String), ...podFieldChanges(prev, spec) });
     } else {
       inserts.push({ spec, ordinal: nextOrdinal++ });
       changes.push({ action: 'create', kind: 'pod', name: ref, ips: spec.ips.map(String) });

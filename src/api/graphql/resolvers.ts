@@ -209,7 +209,7 @@ export function buildResolvers(service: ClusterService): IResolvers {
         const loader = clustersOf(ctx, service);
         loader.forget(r.name);
         const stored = dryRun ? null : () => loader.load(r.name).then((d) => d.snapshot());
-        return { created: r.created, dryRun: r.dryRun, changes: r.changes, cluster: new PlanData(r.view(), stored) };
+        return { created: r.created, dryRun: r.dryRun, changes: r.changes, impact: () => r.impact(), cluster: new PlanData(r.view(), stored) };
       },
       deleteCluster: async (_root: unknown, { name }: Args<{ name: string }>, ctx: MercuriusContext) => {
         await service.remove(name);

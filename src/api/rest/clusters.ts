@@ -1,8 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { ClusterService } from '../../service/clusters.js';
+import type { ApplyResult, ClusterService } from '../../service/clusters.js';
 import { applyResultSchema, clusterDefinitionSchema, clusterSchema, clusterSummarySchema, pageSchema, planResultSchema } from './schemas.js';
 import { clusterParams, dryRunQuery, errorResponses, pageQuery, sendJson } from './common.js';
 
+/** A dry run's answer (SPEC §4): the plan, its changes, and what it does to the network. */
+const dryRunJson = (r: ApplyResult): string => `{"plan":${r.clusterJson()},"changes":${JSON.stringify(r.changes)},"impact":${JSON.stringify(r.impact())}}`;
 
 export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
   app.post<{ Querystring: { dryRun: boolean } }>('/v1/clusters', {
@@ -14,7 +16,7 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
     },
   }, async (req, reply) => {
     const r = await service.apply(req.body, { mode: 'create', dryRun: req.query.dryRun, rawBody: req.rawBody });
-    if (r.dryRun) return sendJson(reply.code(200), `{"plan":${r.clusterJson()},"changes":${JSON.stringify(r.changes)}}`);
+    if (r.dryRun) return sendJson(reply.code(200), dryRunJson(r));
     return sendJson(reply.code(201).header('location', `/v1/clusters/${r.name}`), r.clusterJson());
   });
 
@@ -23,12 +25,12 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
     schema: {
       tags: ['clusters'], summary: 'Declarative apply: create, or converge to the definition keeping every surviving allocation',
       params: clusterParams, querystring: dryRunQuery, body: clusterDefinitionSchema,
-      response: { 200: { description: 'Applied ({cluster, changes}), or with dryRun the plan ({plan, changes})', ...applyResultSchema }, 201: applyResultSchema, ...errorResponses },
+      response: { 200: { description: 'Applied ({cluster, changes}), or with dryRun the plan ({plan, changes, impact})', ...applyResultSchema }, 201: applyResultSchema, ...errorResponses },
     },
   }, async (req, reply) => {
     const r = await service.apply(req.body, { mode: 'apply', dryRun: req.query.dryRun, name: req.params.name, rawBody: req.rawBody });
-    const key = r.dryRun ? 'plan' : 'cluster';
-    return sendJson(reply.code(r.created && !r.dryRun ? 201 : 200), `{"${key}":${r.clusterJson()},"changes":${JSON.stringify(r.changes)}}`);
+    if (r.dryRun) return sendJson(reply.code(200), dryRunJson(r));
+    return sendJson(reply.code(r.created ? 201 : 200), `{"cluster":${r.clusterJson()},"changes":${JSON.stringify(r.changes)}}`);
   });
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>('/v1/clusters', {

@@ -11,6 +11,7 @@
 // Response schemas drive fast-json-stringify: members not listed here are not
 // sent, and a `required` member missing from a response is a server error, so
 // only members every response has are required.
+import { impactSchema } from './impact-schema.js';
 
 const prefix = { type: 'string', description: 'CIDR prefix in canonical form (host bits zero), e.g. 10.1.0.0/16 or fd00:10:1::/48' } as const;
 const address = { type: 'string', description: 'IPv4 or IPv6 address, e.g. 192.168.0.11' } as const;
@@ -228,6 +229,8 @@ export const changeSchema = {
     name: { type: 'string' },
     podCidrs: strings,
     ips: strings,
+    before: { type: 'object', description: 'update: the changed fields, before', additionalProperties: true },
+    after: { type: 'object', description: 'update: the changed fields, after', additionalProperties: true },
   },
 } as const;
 
@@ -237,8 +240,8 @@ export const applyResultSchema = {
 } as const;
 
 export const planResultSchema = {
-  type: 'object', required: ['plan', 'changes'],
-  properties: { plan: clusterSchema, changes: { type: 'array', items: changeSchema } },
+  type: 'object', required: ['plan', 'changes', 'impact'],
+  properties: { plan: clusterSchema, changes: { type: 'array', items: changeSchema }, impact: impactSchema },
 } as const;
 
 export const clusterSummarySchema = {
