@@ -3,7 +3,7 @@
 // family, every node's route table, the pod MTU per family, capacity.
 //
 // Reachability is verify's: both sides are classified into pair classes
-// (verify.ts explains why one trace decides a whole class), and a pair's
+// (reachability.ts explains why one trace decides a whole class), and a pair's
 // verdict on each side is its class's. Nodes present on both sides are
 // grouped by (class group before, class group after); every ordered pair of
 // such refined groups has one verdict before and one after, so `broken` and
@@ -14,7 +14,7 @@ import { buildDatapath, type Datapath } from './datapath.js';
 import type { NetworkConfig, Topology } from './model.js';
 import type { NodeFacts } from './routes.js';
 import type { Disposition } from './trace.js';
-import { classifyPairs, type pairVerdict } from './verify.js';
+import { type Verdict, classifyPairs } from './reachability.js';
 import { type RouteDiff, diffRoutes } from './impact-routes.js';
 
 export type FamilyName = 'ipv4' | 'ipv6';
@@ -97,8 +97,6 @@ function familyPodMtu(net: NetworkConfig, f: Family): number {
 }
 
 // ---- reachability ---------------------------------------------------------------
-
-type Verdict = ReturnType<typeof pairVerdict>;
 
 /** One side's classification, indexed for lookups by node. */
 interface SideIndex {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { Datapath } from '../../src/net/datapath.js';
 import { MODES } from '../../src/net/model.js';
 import { type Route, routeText } from '../../src/net/routes.js';
-import { reachabilityByPair } from '../../src/net/verify.js';
+import { reachabilityByPair } from '../../src/net/reachability.js';
 import { type RandomCluster, type TopoDef, randomClusterArb } from './fixtures.js';
 
 export interface BruteNodeDiff { added: string[]; removed: string[]; changed: { before: string; after: string }[] }
