@@ -10,6 +10,8 @@ import type { NodeSpec, PodSpec } from '../net/model.js';
 import type { RouteTable } from '../net/routes.js';
 import { type Path, tracePath } from '../net/trace.js';
 import { type VerifyReport, verify } from '../net/verify.js';
+import { pathScene } from '../render/path-scene.js';
+import { renderPathSvg } from '../render/path-svg.js';
 import {
   bumpVersion, constraintCode, deleteCluster, deleteNodes, deletePods, insertCluster, insertNodes, insertPod, insertPods,
   listClusters, loadStoredCluster, lockCluster, readBlocks, readClusterRow, readNode, readNodeIps, readSettings,
@@ -292,6 +294,13 @@ export class ClusterService {
   async path(cluster: string, from: string, to: string): Promise<Path> {
     const snap = await this.cache.get(cluster);
     return tracePath(snap.datapath, from, to);
+  }
+
+  /** The path and its picture (SPEC §10), the picture rendered only when asked for. */
+  async pathWithPicture(cluster: string, from: string, to: string): Promise<{ path: Path; svg: () => string }> {
+    const dp = (await this.cache.get(cluster)).datapath;
+    const path = tracePath(dp, from, to);
+    return { path, svg: () => renderPathSvg(path, pathScene(dp, path)) };
   }
 
   async verify(cluster: string): Promise<VerifyReport> {

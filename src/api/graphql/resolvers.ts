@@ -22,6 +22,8 @@ import { podMtu } from '../../net/devices.js';
 export const enumName = (s: string): string => s.toUpperCase().replace(/-/g, '_');
 
 const OWNER = Symbol('cluster');
+/** The lazy picture of a Path (Path.svg renders it only when selected). */
+const PICTURE = Symbol('picture');
 type Owner = () => Promise<ClusterData>;
 type NodeParent = NodeView & { [OWNER]: Owner };
 type PodParent = PodView & { [OWNER]: Owner };
@@ -199,7 +201,10 @@ export function buildResolvers(service: ClusterService): IResolvers {
         return Promise.all(names.map((n) => loader.load(n)));
       },
       cluster: (_root: unknown, { name }: Args<{ name: string }>, ctx: MercuriusContext) => clustersOf(ctx, service).load(name),
-      path: (_root: unknown, a: Args<{ cluster: string; from: string; to: string }>) => service.path(a.cluster, a.from, a.to),
+      path: async (_root: unknown, a: Args<{ cluster: string; from: string; to: string }>) => {
+        const { path, svg } = await service.pathWithPicture(a.cluster, a.from, a.to);
+        return { ...path, [PICTURE]: svg };
+      },
     },
 
     Mutation: {
@@ -310,6 +315,10 @@ export function buildResolvers(service: ClusterService): IResolvers {
       pod: (e: Endpoint) => (e.kind === 'pod' ? e.ref : null),
       node: (e: Endpoint) => (e.kind === 'pod' ? e.node : e.kind === 'node' ? e.name : null),
       subnet: (e: Endpoint) => (e.kind === 'router' ? e.subnet : null),
+    },
+
+    Path: {
+      svg: (p: { [PICTURE]: () => string }) => p[PICTURE](),
     },
 
     Hop: {
