@@ -4,42 +4,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-interface Metric {
-  what: string; value: number | null; unit: string; floor?: number | null; ratio?: number | null; ratioKind?: '×' | '%';
-  target?: string; verdict: string; note?: string;
-}
-interface Result {
-  workload: { name: string; nodes: number; pods: number; subnets: number; podCidr: string; bodyBytes: number };
-  machine: { cpus: number; cpuModel: string; node: string; platform: string; date: string; database: string; loadavgStart: number; loadavgEnd: number; revision?: string };
-  metrics: Metric[];
-  errors: string[];
-  durationS: number;
-}
+import { fmtRatio, fmtValue, type RunResult } from './results.js';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 
-function fmt(v: number | null | undefined, unit: string): string {
-  if (v === null || v === undefined || Number.isNaN(v)) return '—';
-  if (unit === 's') return `${v.toFixed(v < 10 ? 2 : 1)} s`;
-  if (unit === 'ms') return `${v.toFixed(v < 10 ? 1 : 0)} ms`;
-  if (unit === 'MB') return `${v.toFixed(0)} MB`;
-  if (unit === 'req/s') return `${v.toFixed(0)} req/s`;
-  return `${v}${unit ? ' ' + unit : ''}`;
-}
-
-function ratio(m: Metric): string {
-  if (m.ratio === null || m.ratio === undefined || Number.isNaN(m.ratio)) return '—';
-  return m.ratioKind === '%' ? `${(m.ratio * 100).toFixed(0)} %` : `${m.ratio.toFixed(2)} ×`;
-}
-
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
-export function markdown(r: Result): string {
+export function markdown(r: RunResult): string {
   const w = r.workload;
   const m = r.machine;
   const lines = [
-    `### ${w.name}: ${w.nodes.toLocaleString('en')} nodes, ${w.pods.toLocaleString('en')} pods, ${w.subnets} subnets, pod CIDR ${w.podCidr}`,
+    `### ${w.name}: ${w.nodes.toLocaleString('en')} nodes, ${w.pods.toLocaleString('en')} pods, ${w.subnets} subnets, pod CIDR ${w.podCidr}${w.targets ? ` (${w.targets} targets)` : ''}`,
     '',
     `${m.date.slice(0, 16).replace('T', ' ')} UTC · ${m.cpus} × ${m.cpuModel} · node ${m.node} · ${m.database.replace(/ in \/tmp\/\S+/, '')} · ` +
       `load average ${m.loadavgStart.toFixed(1)} → ${m.loadavgEnd.toFixed(1)} · run took ${r.durationS.toFixed(0)} s` +
@@ -48,7 +23,7 @@ export function markdown(r: Result): string {
     '| what | value | floor | ratio | target | result |',
     '|---|---|---|---|---|---|',
     ...r.metrics.map((x) =>
-      `| ${cell(x.what)} | ${fmt(x.value, x.unit)} | ${fmt(x.floor, x.unit)} | ${ratio(x)} | ${cell(x.target ?? '—')} | ${x.verdict === 'PASS' || x.verdict === 'FAIL' ? `**${x.verdict}**` : x.verdict}${x.note ? ` — ${cell(x.note)}` : ''} |`),
+      `| ${cell(x.what)} | ${fmtValue(x.value, x.unit)} | ${fmtValue(x.floor, x.unit)} | ${fmtRatio(x)} | ${cell(x.target ?? '—')} | ${x.verdict === 'PASS' || x.verdict === 'FAIL' ? `**${x.verdict}**` : x.verdict}${x.note ? ` — ${cell(x.note)}` : ''} |`),
   ];
   if (r.errors.length) lines.push('', ...r.errors.map((e) => `- error: ${e}`));
   return lines.join('\n');
@@ -58,9 +33,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   let files = process.argv.slice(2);
   if (files.length === 0) {
     files = fs.readdirSync(dir)
-      .filter((f) => /^\d{4}-\d\d-\d\d-\d+\.json$/.test(f))
+      .filter((f) => /^\d{4}-\d\d-\d\d-\d+(-url)?\.json$/.test(f))
       .map((f) => path.join(dir, f));
   }
-  const results = files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as Result).sort((a, b) => a.workload.nodes - b.workload.nodes);
+  const results = files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as RunResult).sort((a, b) => a.workload.nodes - b.workload.nodes);
   console.log(results.map(markdown).join('\n\n'));
 }

@@ -1,0 +1,86 @@
+// Where a run keeps its data: a fresh database for the service and a second
+// one for the floors, on DATABASE_URL's server ('url') or on an embedded
+// PostgreSQL in a temporary folder ('embedded'); dropped at the end.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../src/store/embedded.js';
+import { childrenOf, cpuMs } from './child.js';
+
+export type DatabaseKind = 'embedded' | 'url';
+
+export interface Databases {
+  /** Where the service keeps the cluster. */
+  benchUrl: string;
+  /** A second fresh database on the same server, for the floors. */
+  floorUrl: string;
+  kind: DatabaseKind;
+  where: string;
+  /**
+   * CPU time used so far by the PostgreSQL server's processes that are alive
+   * now (the postmaster and its children), in ms; null when the server is not
+   * ours to inspect (DATABASE_URL). A backend that exits takes its time with it.
+   */
+  pgCpuMs(): number | null;
+  cleanup(): Promise<void>;
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function createDatabases(tag: string, kind: DatabaseKind): Promise<Databases> {
+  const names = [`podnet_bench_${tag}`, `podnet_bench_${tag}_floor`] as const;
+  let adminUrl: string;
+  let embedded: EmbeddedServer | null = null;
+  let tmp: string | null = null;
+  if (kind === 'url') {
+    const given = process.env.DATABASE_URL;
+    if (!given) throw new Error('--db url needs DATABASE_URL');
+    const u = new URL(given);
+    if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(u.hostname)) {
+      throw new Error(`DATABASE_URL points at ${u.hostname}: the bench only talks to 127.0.0.1`);
+    }
+    adminUrl = given;
+  } else {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-bench-pg-'));
+    embedded = await startEmbeddedPostgres({ dir: tmp, port: 0, database: 'postgres', persistent: false });
+    adminUrl = embedded.adminUrl;
+  }
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    for (const n of names) await admin.unsafe(`CREATE DATABASE "${n}"`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    benchUrl: withDatabase(adminUrl, names[0]),
+    floorUrl: withDatabase(adminUrl, names[1]),
+    kind,
+    where: embedded ? `embedded PostgreSQL (fsync=off, synchronous_commit=off) in ${tmp}` : `DATABASE_URL server, databases ${names.join(', ')}`,
+    pgCpuMs() {
+      if (!tmp) return null;
+      try {
+        const postmaster = Number(fs.readFileSync(path.join(tmp, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+        let total = cpuMs(postmaster);
+        for (const pid of childrenOf(postmaster)) total += cpuMs(pid);
+        return total;
+      } catch {
+        return null;
+      }
+    },
+    async cleanup() {
+      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      try {
+        for (const n of names) await a.unsafe(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`);
+      } finally {
+        await a.end({ timeout: 5 });
+      }
+      await embedded?.stop();
+      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
