@@ -6,13 +6,14 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { randomUUID } from 'node:crypto';
 import YAML from 'yaml';
 import type { Config } from './config.js';
-import { AppError, toAppError } from './service/errors.js';
+import { AppError, codeForStatus, toAppError } from './service/errors.js';
 import type { Db } from './store/db.js';
 import { healthRoutes } from './api/rest/health.js';
 import { sendProblem } from './api/rest/problem.js';
 import { registerApi } from './api/register.js';
 import { registerAuth } from './api/auth.js';
 import { TokenService } from './service/tokens.js';
+import { TokenStore } from './store/tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,7 +39,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
   });
 
   // First, so that every route registered after it (plugins' too) must declare its scope.
-  const tokens = new TokenService(deps.db.prisma);
+  const tokens = new TokenService(new TokenStore(deps.db.prisma));
   registerAuth(app, tokens, deps.config.auth);
 
   app.addHook('onSend', async (req, reply) => {
@@ -117,7 +118,7 @@ function classifyFastifyError(err: unknown): AppError | null {
       return { path: fieldPath(where, `${v.instancePath ?? ''}${missing}${extra}`), message: extra ? 'unknown field' : v.message ?? 'invalid' };
     });
     const first = errors[0];
-    return new AppError(where === 'body' ? 'VALIDATION_FAILED' : 'BAD_REQUEST', first ? `${first.path}: ${first.message}` : 'invalid request', { errors, status: where === 'body' ? 422 : 400 });
+    return new AppError(where === 'body' ? 'VALIDATION_FAILED' : 'BAD_REQUEST', first ? `${first.path}: ${first.message}` : 'invalid request', { errors });
   }
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -132,7 +133,7 @@ function classifyFastifyError(err: unknown): AppError | null {
   const status = e.statusCode;
   if (err instanceof SyntaxError && status === 400) return new AppError('MALFORMED_BODY', e.message);
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new AppError('BAD_REQUEST', e.message, { status });
+    return new AppError(codeForStatus(status), e.message);
   }
   return null;
 }

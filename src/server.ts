@@ -8,6 +8,7 @@ import { connectDb, type Db } from './store/db.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './store/embedded.js';
 import { migrate } from './store/migrator.js';
 import { TokenService } from './service/tokens.js';
+import { TokenStore } from './store/tokens.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -64,7 +65,7 @@ async function bootstrapAuth(config: Config, db: Db, app: FastifyInstance): Prom
     app.log.warn('authentication is OFF (PODNET_AUTH=off): every request is treated as admin');
     return;
   }
-  const tokens = new TokenService(db.prisma);
+  const tokens = new TokenService(new TokenStore(db.prisma));
   if (config.adminToken) {
     await tokens.ensure('admin-env', config.adminToken, 'admin');
     return;

@@ -10,10 +10,12 @@ import { podRoutes } from './rest/pods.js';
 import { tokenRoutes } from './rest/tokens.js';
 import { registerMetrics } from './metrics.js';
 import { TokenService } from '../service/tokens.js';
+import { ClusterStore } from '../store/clusters.js';
+import { TokenStore } from '../store/tokens.js';
 
 /** `tokens` is the instance the auth hook checks with, so a revocation takes effect at once. */
-export async function registerApi(app: FastifyInstance, deps: AppDeps, tokens = new TokenService(deps.db.prisma)): Promise<ClusterService> {
-  const service = new ClusterService(deps.db.sql);
+export async function registerApi(app: FastifyInstance, deps: AppDeps, tokens = new TokenService(new TokenStore(deps.db.prisma))): Promise<ClusterService> {
+  const service = new ClusterService(new ClusterStore(deps.db));
   registerMetrics(app, service);
   await app.register(tokenRoutes, { tokens });
   await app.register(clusterRoutes, { service });

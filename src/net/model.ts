@@ -45,7 +45,8 @@ export interface PodSpec {
   ips: Addr[];
 }
 
-export interface Topology {
+/** A cluster's own fields: everything of a Topology but its nodes and pods. */
+export interface ClusterSettings {
   name: string;
   /** One or two prefixes (at most one per family); the first is the primary family. */
   podCidrs: Prefix[];
@@ -54,6 +55,9 @@ export interface Topology {
   network: NetworkConfig;
   subnets: SubnetSpec[];
   reserved: Prefix[];
+}
+
+export interface Topology extends ClusterSettings {
   /** In definition order. */
   nodes: NodeSpec[];
   pods: PodSpec[];

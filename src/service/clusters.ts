@@ -4,22 +4,17 @@
 // exclusion and unique constraints stay the final guard (a violation becomes
 // a 409, never a 500).
 import { hash } from 'node:crypto';
-import type { Sql, TransactionSql } from 'postgres';
-import { Addr } from '../net/ip.js';
 import type { NodeSpec, PodSpec } from '../net/model.js';
 import type { RouteTable } from '../net/routes.js';
 import { type Path, tracePath } from '../net/trace.js';
 import { type VerifyReport, verify } from '../net/verify.js';
 import { pathScene } from '../render/path-scene.js';
 import { renderPathSvg } from '../render/path-svg.js';
-import {
-  bumpVersion, constraintCode, deleteCluster, deleteNodes, deletePods, insertCluster, insertNodes, insertPod, insertPods,
-  listClusters, loadStoredCluster, lockCluster, readBlocks, readClusterRow, readNode, readNodeIps, readSettings,
-  updateClusterSettings, updateNodes, type ClusterRow,
-} from '../store/clusters.js';
+import type { BulkWrite, ClusterStore, RowWrite } from '../store/clusters.js';
+import { StoreConflict, type ClusterRecord, type StoredCluster, type StoredNode, type StoredPod } from '../store/records.js';
 import { parseClusterDefinition, parseNodeInput, parsePodInput, podRef } from './definition.js';
 import { AppError, toAppError } from './errors.js';
-import { planAddNode, planAddPod, planApply, type ApplyPlan, type Change, type StoredCluster, type StoredNode, type StoredPod } from './plan.js';
+import { nextOrdinalAfter, planAddNode, planAddPod, planApply, type ApplyPlan, type Change } from './plan.js';
 import { type ClusterImpact, planImpact } from './impact.js';
 import { Snapshot, SnapshotCache } from './snapshots.js';
 import { capacityView, clusterView, nodeView, podView, type ClusterView, type NodeView, type PodView } from './views.js';
@@ -44,8 +39,6 @@ export interface ClusterSummary {
 
 export interface Page<T> { items: T[]; nextCursor: string | null }
 
-const MAX_ATTEMPTS = 3;
-
 export class ClusterService {
   readonly cache: SnapshotCache;
   /** Per cluster: the body this instance last applied and the version it left (see unchangedSinceLastApply). */
@@ -53,8 +46,8 @@ export class ClusterService {
   /** Allocations made by this instance (for /metrics). */
   readonly stats = { nodesAllocated: 0, podsAllocated: 0 };
 
-  constructor(private readonly sql: Sql) {
-    this.cache = new SnapshotCache(sql);
+  constructor(private readonly store: ClusterStore) {
+    this.cache = new SnapshotCache(store);
   }
 
   /** POST (mode 'create': 409 if it exists) and PUT (mode 'apply': converge). */
@@ -70,19 +63,17 @@ export class ClusterService {
         errors: [{ path: 'name', message: `must equal the cluster name in the URL ("${opts.name}")` }],
       });
     }
-    const result = await this.write(def.name, async (tx) => {
-      await lockCluster(tx, def.name);
-      const row = await readClusterRow(tx, def.name);
+    const result = await this.write(def.name, () => this.store.bulkWrite(def.name, async (w, row) => {
       if (row && opts.mode === 'create') throw new AppError('CLUSTER_EXISTS', `cluster "${def.name}" already exists; use PUT /v1/clusters/${def.name} to change it`);
       const cached = row ? this.cache.peek(def.name, row.id, row.version) : null;
-      const current = row ? (cached?.stored ?? (await loadStoredCluster(tx, row))) : null;
+      const current = row ? (cached?.stored ?? (await w.load(def.name))) : null;
       const plan = planApply(current, def);
       if (opts.dryRun) return { plan, row, cached, current };
       if (plan.noop) return { plan, row, cached, current: null };
-      const written = await this.writePlan(tx, row, plan);
+      const written = await writePlan(w, row, plan);
       // The writer knows the new state exactly: no reload of the whole cluster.
       return { plan, row: written.row, cached: new Snapshot(written.row, storedAfter(current, plan, written)), current: null };
-    });
+    }));
     const { plan, row, cached, current } = result;
     if (!opts.dryRun && bodyHash !== null && row) this.lastApplied.set(def.name, { id: row.id, version: row.version, hash: bodyHash });
     if (!opts.dryRun && !plan.noop) {
@@ -111,24 +102,6 @@ export class ClusterService {
     };
   }
 
-  private async writePlan(tx: TransactionSql, row: ClusterRow | null, plan: ApplyPlan): Promise<Written> {
-    const t = plan.topology;
-    let id: number;
-    if (!row) {
-      row = await insertCluster(tx, t);
-      id = row.id;
-    } else {
-      id = row.id;
-      if (plan.settingsChanged) await updateClusterSettings(tx, id, t);
-    }
-    await deleteNodes(tx, plan.nodeDeletes);
-    await deletePods(tx, plan.podDeletes);
-    await updateNodes(tx, plan.nodeUpdates);
-    const nodeIds = await insertNodes(tx, id, plan.nodeInserts);
-    const podIds = await insertPods(tx, id, plan.podInserts);
-    return { row: plan.created ? row : await bumpVersion(tx, id), nodeIds, podIds };
-  }
-
   async get(name: string): Promise<Snapshot> {
     return this.cache.get(name);
   }
@@ -144,11 +117,11 @@ export class ClusterService {
     const last = this.lastApplied.get(name);
     if (!last || last.hash !== bodyHash) return null;
     const snap = await this.cache.get(name).catch(() => null);
-    if (!snap || snap.row.id !== last.id || snap.version !== last.version) return null;
+    if (!snap || snap.record.id !== last.id || snap.version !== last.version) return null;
     return {
       created: false, dryRun: false, name, changes: [], impact: () => null,
       clusterJson: () => snap.viewJson(),
-      view: () => clusterView(snap.topology, snap.row),
+      view: () => clusterView(snap.topology, snap.record),
     };
   }
 
@@ -159,39 +132,39 @@ export class ClusterService {
 
   async list(limit: number, cursor: string | null): Promise<Page<ClusterSummary>> {
     const after = cursor === null ? null : decodeCursor(cursor);
-    const rows = await listClusters(this.sql, after, limit + 1);
+    const rows = await this.store.list(after, limit + 1);
     const page = rows.slice(0, limit);
     return {
       items: page.map((r) => ({
-        name: r.name, podCidrs: r.pod_cidrs, mode: r.mode, nodes: r.nodes, pods: r.pods,
-        version: Number(r.version), createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+        name: r.name, podCidrs: r.podCidrs, mode: r.mode, nodes: r.nodes, pods: r.pods,
+        version: Number(r.version), createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString(),
       })),
       nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.name) : null,
     };
   }
 
   async remove(name: string): Promise<void> {
-    const gone = await this.write(name, async (tx) => {
-      await lockCluster(tx, name);
-      return deleteCluster(tx, name);
-    });
+    const gone = await this.write(name, () => this.store.rowWrite(name, async (w, row) => {
+      if (row) await w.deleteCluster(row.id);
+      return row !== null;
+    }));
     this.cache.invalidate(name);
-    if (!gone) throw notFound('CLUSTER_NOT_FOUND', `cluster "${name}" does not exist`);
+    if (!gone) throw new AppError('CLUSTER_NOT_FOUND', `cluster "${name}" does not exist`);
   }
 
   async addNode(cluster: string, body: unknown, dryRun = false): Promise<NodeView> {
-    const r = await this.change(cluster, async (tx, row) => {
-      const settings = await readSettings(tx, row);
-      const node = parseNodeInput(body, settings);
+    const r = await this.change(cluster, async (w, row) => {
       const cached = this.cache.peek(cluster, row.id, row.version);
+      const settings = cached?.stored.settings ?? (await w.settings(row.id));
+      const node = parseNodeInput(body, settings);
       if (cached?.nodeIndex.has(node.name)) throw new AppError('NODE_EXISTS', `node "${node.name}" already exists in cluster "${cluster}"`);
-      const used = cached ? cached.stored.nodes.flatMap((n) => n.podCidrs) : await readBlocks(tx, row.id);
+      const used = cached ? cached.stored.nodes.flatMap((n) => n.podCidrs) : await w.blocks(row.id);
       const spec = planAddNode(settings, used, node);
       if (dryRun) return { spec, patch: null };
-      const [o] = await tx<{ next: number }[]>`SELECT coalesce(max(ordinal) + 1, 0)::int AS next FROM node WHERE cluster_id = ${row.id}`;
-      const [id] = await insertNodes(tx, row.id, [{ spec, ordinal: o!.next }]);
-      const stored: StoredNode = { ...spec, id: id!, ordinal: o!.next };
-      return { spec, patch: { before: row, after: await bumpVersion(tx, row.id), edit: (c: StoredCluster) => ({ ...c, nodes: [...c.nodes, stored] }) } };
+      const ordinal = cached ? nextOrdinalAfter(cached.stored.nodes) : await w.nextNodeOrdinal(row.id);
+      const id = await w.insertNode(row.id, { spec, ordinal });
+      const stored: StoredNode = { ...spec, id, ordinal };
+      return { spec, patch: { before: row, after: await w.bumpVersion(row.id), edit: (c: StoredCluster) => ({ ...c, nodes: [...c.nodes, stored] }) } };
     });
     if (r.patch) {
       this.patchSnapshot(cluster, r.patch);
@@ -201,11 +174,10 @@ export class ClusterService {
   }
 
   async removeNode(cluster: string, name: string): Promise<void> {
-    const patch = await this.change(cluster, async (tx, row) => {
-      const del = await tx`DELETE FROM node WHERE cluster_id = ${row.id} AND name = ${name} RETURNING id`;
-      if (del.length === 0) throw notFound('NODE_NOT_FOUND', `node "${name}" does not exist in cluster "${cluster}"`);
+    const patch = await this.change(cluster, async (w, row) => {
+      if (!(await w.deleteNode(row.id, name))) throw new AppError('NODE_NOT_FOUND', `node "${name}" does not exist in cluster "${cluster}"`);
       return {
-        before: row, after: await bumpVersion(tx, row.id),
+        before: row, after: await w.bumpVersion(row.id),
         edit: (c: StoredCluster) => ({ ...c, nodes: c.nodes.filter((n) => n.name !== name), pods: c.pods.filter((p) => p.node !== name) }),
       };
     });
@@ -214,23 +186,23 @@ export class ClusterService {
 
   async addPod(cluster: string, body: unknown, dryRun = false): Promise<PodView> {
     const pod = parsePodInput(body);
-    const r = await this.change(cluster, async (tx, row) => {
-      const primary = Addr.parse(row.pod_cidrs[0]!.split('/')[0]!).family;
-      const node = await readNode(tx, row.id, pod.node, primary);
+    const r = await this.change(cluster, async (w, row) => {
+      const cached = this.cache.peek(cluster, row.id, row.version);
+      const primary = (cached?.stored.settings ?? (await w.settings(row.id))).podCidrs[0]!.family;
+      const node = await w.node(row.id, pod.node, primary);
       if (!node) {
         throw new AppError('VALIDATION_FAILED', `node "${pod.node}" does not exist in cluster "${cluster}"`, {
           errors: [{ path: 'node', message: `unknown node "${pod.node}"` }],
         });
       }
-      const exists = await tx`SELECT 1 FROM pod WHERE cluster_id = ${row.id} AND namespace = ${pod.namespace} AND name = ${pod.name}`;
-      if (exists.length > 0) throw new AppError('POD_EXISTS', `pod "${podRef(pod)}" already exists in cluster "${cluster}"`);
-      const ips = planAddPod(node.podCidrs, await readNodeIps(tx, node.id), pod);
+      if (await w.podExists(row.id, pod.namespace, pod.name)) throw new AppError('POD_EXISTS', `pod "${podRef(pod)}" already exists in cluster "${cluster}"`);
+      const ips = planAddPod(node.podCidrs, await w.podIps(node.id), pod);
       const spec: PodSpec = { namespace: pod.namespace, name: pod.name, node: pod.node, ips };
       if (dryRun) return { spec, patch: null };
-      const [o] = await tx<{ next: number }[]>`SELECT coalesce(max(ordinal) + 1, 0)::int AS next FROM pod WHERE cluster_id = ${row.id}`;
-      const id = await insertPod(tx, row.id, node.id, { spec, ordinal: o!.next });
-      const stored: StoredPod = { ...spec, id, ordinal: o!.next };
-      return { spec, patch: { before: row, after: await bumpVersion(tx, row.id), edit: (c: StoredCluster) => ({ ...c, pods: [...c.pods, stored] }) } };
+      const ordinal = cached ? nextOrdinalAfter(cached.stored.pods) : await w.nextPodOrdinal(row.id);
+      const id = await w.insertPod(row.id, node.id, { spec, ordinal });
+      const stored: StoredPod = { ...spec, id, ordinal };
+      return { spec, patch: { before: row, after: await w.bumpVersion(row.id), edit: (c: StoredCluster) => ({ ...c, pods: [...c.pods, stored] }) } };
     });
     if (r.patch) {
       this.patchSnapshot(cluster, r.patch);
@@ -240,11 +212,10 @@ export class ClusterService {
   }
 
   async removePod(cluster: string, namespace: string, name: string): Promise<void> {
-    const patch = await this.change(cluster, async (tx, row) => {
-      const del = await tx`DELETE FROM pod WHERE cluster_id = ${row.id} AND namespace = ${namespace} AND name = ${name} RETURNING id`;
-      if (del.length === 0) throw notFound('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
+    const patch = await this.change(cluster, async (w, row) => {
+      if (!(await w.deletePod(row.id, namespace, name))) throw new AppError('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
       return {
-        before: row, after: await bumpVersion(tx, row.id),
+        before: row, after: await w.bumpVersion(row.id),
         edit: (c: StoredCluster) => ({ ...c, pods: c.pods.filter((p) => p.namespace !== namespace || p.name !== name) }),
       };
     });
@@ -256,7 +227,7 @@ export class ClusterService {
    * was made against (when cached) instead of reloading the whole cluster.
    * Other instances see the new version and reload.
    */
-  private patchSnapshot(cluster: string, p: { before: ClusterRow; after: ClusterRow; edit: (c: StoredCluster) => StoredCluster }): void {
+  private patchSnapshot(cluster: string, p: { before: ClusterRecord; after: ClusterRecord; edit: (c: StoredCluster) => StoredCluster }): void {
     const prev = this.cache.peek(cluster, p.before.id, p.before.version);
     if (prev && p.after.version === p.before.version + 1n) {
       this.cache.put(new Snapshot(p.after, { ...p.edit(prev.stored), version: p.after.version }));
@@ -268,14 +239,14 @@ export class ClusterService {
   async node(cluster: string, name: string): Promise<{ snap: Snapshot; node: NodeSpec }> {
     const snap = await this.cache.get(cluster);
     const i = snap.nodeIndex.get(name);
-    if (i === undefined) throw notFound('NODE_NOT_FOUND', `node "${name}" does not exist in cluster "${cluster}"`);
+    if (i === undefined) throw new AppError('NODE_NOT_FOUND', `node "${name}" does not exist in cluster "${cluster}"`);
     return { snap, node: snap.topology.nodes[i]! };
   }
 
   async pod(cluster: string, namespace: string, name: string): Promise<{ snap: Snapshot; pod: PodSpec }> {
     const snap = await this.cache.get(cluster);
     const i = snap.podIndex(`${namespace}/${name}`);
-    if (i === undefined) throw notFound('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
+    if (i === undefined) throw new AppError('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
     return { snap, pod: snap.topology.pods[i]! };
   }
 
@@ -287,7 +258,7 @@ export class ClusterService {
   async podRoutes(cluster: string, namespace: string, name: string): Promise<RouteTable> {
     const snap = await this.cache.get(cluster);
     const t = snap.datapath.podRoutes(namespace, name);
-    if (!t) throw notFound('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
+    if (!t) throw new AppError('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
     return t;
   }
 
@@ -311,38 +282,40 @@ export class ClusterService {
   /** Utilisation of the clusters this instance holds in memory. */
   utilization(): { cluster: string; family: string; utilization: number }[] {
     return this.cache.all().flatMap((s) =>
-      capacityView(s.stored.settings, s.stored.nodes).families.map((f) => ({ cluster: s.row.name, family: f.family, utilization: f.utilization })));
+      capacityView(s.stored.settings, s.stored.nodes).families.map((f) => ({ cluster: s.record.name, family: f.family, utilization: f.utilization })));
   }
 
-  /** A write to an existing cluster: under its lock, with its row read after the lock. */
-  private change<T>(cluster: string, fn: (tx: TransactionSql, row: ClusterRow) => Promise<T>): Promise<T> {
-    return this.write(cluster, async (tx) => {
-      await lockCluster(tx, cluster);
-      const row = await readClusterRow(tx, cluster);
-      if (!row) throw notFound('CLUSTER_NOT_FOUND', `cluster "${cluster}" does not exist`);
-      return fn(tx, row);
-    });
+  /** A row-at-a-time write to an existing cluster: under its lock, with its row read after the lock. */
+  private change<T>(cluster: string, fn: (w: RowWrite, row: ClusterRecord) => Promise<T>): Promise<T> {
+    return this.write(cluster, () => this.store.rowWrite(cluster, (w, row) => {
+      if (!row) throw new AppError('CLUSTER_NOT_FOUND', `cluster "${cluster}" does not exist`);
+      return fn(w, row);
+    }));
   }
 
-  /** One transaction; constraint violations become 409s; a lost race is retried. */
-  private async write<T>(cluster: string, fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return (await this.sql.begin((tx) => fn(tx))) as T;
-      } catch (err) {
-        if (err instanceof AppError) throw err;
-        const c = constraintCode(err);
-        if (c) {
-          if (c.code === 'CONCURRENT_UPDATE' && attempt < MAX_ATTEMPTS) continue;
-          throw new AppError(c.code, conflictDetail(c.code, cluster, err));
-        }
-        const pgCode = (err as { code?: string }).code;
-        if ((pgCode === '40001' || pgCode === '40P01') && attempt < MAX_ATTEMPTS) continue;
-        throw toAppError(err);
-      }
+  /** A store write whose conflicts become 409s naming the cluster. */
+  private async write<T>(cluster: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof StoreConflict && err.code === 'CLUSTER_EXISTS') throw new AppError('CLUSTER_EXISTS', `cluster "${cluster}" already exists`);
+      throw toAppError(err);
     }
   }
 }
+
+async function writePlan(w: BulkWrite, row: ClusterRecord | null, plan: ApplyPlan): Promise<Written> {
+  const t = plan.topology;
+  const record = row ?? (await w.insertCluster(t));
+  if (row && plan.settingsChanged) await w.updateSettings(row.id, t);
+  await w.deleteNodes(plan.nodeDeletes);
+  await w.deletePods(plan.podDeletes);
+  await w.updateNodes(plan.nodeUpdates);
+  const nodeIds = await w.insertNodes(record.id, plan.nodeInserts);
+  const podIds = await w.insertPods(record.id, plan.podInserts);
+  return { row: plan.created ? record : await w.bumpVersion(record.id), nodeIds, podIds };
+}
+
 
 function sameOrder(a: { nodes: readonly { name: string }[]; pods: readonly { namespace: string; name: string }[] }, b: typeof a): boolean {
   return a.nodes.length === b.nodes.length && a.pods.length === b.pods.length &&
@@ -351,7 +324,7 @@ function sameOrder(a: { nodes: readonly { name: string }[]; pods: readonly { nam
 }
 
 interface Written {
-  row: ClusterRow;
+  row: ClusterRecord;
   /** Ids of plan.nodeInserts / plan.podInserts, in the same order. */
   nodeIds: number[];
   podIds: number[];
@@ -376,23 +349,6 @@ function storedAfter(current: StoredCluster | null, plan: ApplyPlan, w: Written)
   const byOrdinal = (a: { ordinal: number }, b: { ordinal: number }) => a.ordinal - b.ordinal;
   const sorted = <T extends { ordinal: number }>(xs: T[]) => (xs.every((x, i) => i === 0 || xs[i - 1]!.ordinal < x.ordinal) ? xs : xs.sort(byOrdinal));
   return { id: w.row.id, version: w.row.version, settings: plan.topology, nodes: sorted(nodes), pods: sorted(pods) };
-}
-
-function conflictDetail(code: string, cluster: string, err: unknown): string {
-  const detail = (err as { detail?: string }).detail;
-  const what: Record<string, string> = {
-    CLUSTER_EXISTS: `cluster "${cluster}" already exists`,
-    NODE_EXISTS: 'a node with this name already exists',
-    ADDRESS_CONFLICT: 'another node already has this address',
-    POD_EXISTS: 'a pod with this namespace/name already exists',
-    POD_IP_CONFLICT: 'another pod already has this IP',
-    POD_CIDR_CONFLICT: 'the block overlaps another node\'s block',
-  };
-  return `${what[code] ?? 'conflicting concurrent change'}${detail ? ` (${detail})` : ''}`;
-}
-
-function notFound(code: string, detail: string): AppError {
-  return new AppError(code, detail);
 }
 
 export function encodeCursor(s: string): string {

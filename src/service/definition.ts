@@ -16,7 +16,7 @@ import { IPIP6_DEVICE, IPIP_DEVICE, VXLAN6_DEVICE, modeOverhead } from '../net/d
 import { dnsNameProblem } from '../net/names.js';
 import { overlappingPairs } from '../net/overlap.js';
 import { podIpProblem } from '../net/podip.js';
-import { DEFAULT_NETWORK, MODES, type Mode, type NetworkConfig, type SubnetSpec } from '../net/model.js';
+import { DEFAULT_NETWORK, MODES, type ClusterSettings, type Mode, type NetworkConfig, type SubnetSpec } from '../net/model.js';
 import { AppError, type FieldProblem } from './errors.js';
 
 export interface NodeDefinition {
@@ -40,16 +40,6 @@ export interface PodDefinition {
   node: string;
   /** Pinned IPs, at most one per family; [] if none. */
   ips: Addr[];
-}
-
-export interface ClusterSettings {
-  name: string;
-  podCidrs: Prefix[];
-  nodeMaskSize: { ipv4: number; ipv6: number };
-  serviceCidr: Prefix | null;
-  network: NetworkConfig;
-  subnets: SubnetSpec[];
-  reserved: Prefix[];
 }
 
 export interface ClusterDefinition extends ClusterSettings {

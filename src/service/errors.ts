@@ -1,18 +1,20 @@
-// Every expected failure is an AppError with a stable UPPER_SNAKE code. The
-// one table below maps codes to HTTP status; GraphQL uses the same codes in
-// extensions.code. Anything else is an internal error and is never described
-// to the client.
+// Every expected failure is an AppError with a stable UPPER_SNAKE code from
+// the one table below, which also gives its HTTP status; GraphQL puts the
+// same code in extensions.code. A code not in the table does not compile.
+// Anything else is an internal error and is never described to the client.
 import { NetError } from '../net/ip.js';
+import { isDatabaseUnavailable } from '../store/failures.js';
+import { StoreConflict } from '../store/records.js';
 
 export interface FieldProblem {
   path: string;
   message: string;
 }
 
-export const STATUS_BY_CODE: Record<string, number> = {
+const STATUS = {
   BAD_REQUEST: 400,
   MALFORMED_BODY: 400,
-  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNKNOWN_PARAMETER: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -22,6 +24,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   POD_NOT_FOUND: 404,
   TOKEN_NOT_FOUND: 404,
   ENDPOINT_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   CLUSTER_EXISTS: 409,
   NODE_EXISTS: 409,
   POD_EXISTS: 409,
@@ -32,6 +35,8 @@ export const STATUS_BY_CODE: Record<string, number> = {
   POD_IP_CONFLICT: 409,
   ADDRESS_CONFLICT: 409,
   CONCURRENT_UPDATE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   VALIDATION_FAILED: 422,
   INVALID_ADDRESS: 422,
   INVALID_PREFIX: 422,
@@ -39,48 +44,64 @@ export const STATUS_BY_CODE: Record<string, number> = {
   FAMILY_MISMATCH: 422,
   INVALID_ENDPOINT: 422,
   RANGE_OVERLAP: 422,
-  PAYLOAD_TOO_LARGE: 413,
+  INTERNAL: 500,
   DATABASE_UNAVAILABLE: 503,
   NOT_READY: 503,
-  INTERNAL: 500,
-};
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof STATUS;
+
+/** A code some lower layer chose (the core's NetError codes are plain strings), as one of ours. */
+export function knownCode(s: string): ErrorCode {
+  return Object.hasOwn(STATUS, s) ? (s as ErrorCode) : 'BAD_REQUEST';
+}
+
+/** The code for a 4xx status some framework chose itself. */
+export function codeForStatus(status: number): ErrorCode {
+  const exact: Partial<Record<number, ErrorCode>> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 422: 'VALIDATION_FAILED' };
+  return exact[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+}
 
 export class AppError extends Error {
-  readonly code: string;
-  readonly status: number;
+  readonly code: ErrorCode;
   readonly errors?: FieldProblem[];
   /** Extra members of the problem document (e.g. capacity figures). */
   readonly extra?: Record<string, unknown>;
 
-  constructor(code: string, detail: string, opts: { errors?: FieldProblem[]; extra?: Record<string, unknown>; status?: number } = {}) {
+  constructor(code: ErrorCode, detail: string, opts: { errors?: FieldProblem[]; extra?: Record<string, unknown> } = {}) {
     super(detail);
     this.name = 'AppError';
     this.code = code;
-    this.status = opts.status ?? STATUS_BY_CODE[code] ?? 400;
     if (opts.errors) this.errors = opts.errors;
     if (opts.extra) this.extra = opts.extra;
   }
+
+  get status(): number {
+    return STATUS[this.code];
+  }
 }
 
-const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03', '08006', '08001', '08003', 'P1001', 'P1017']);
-
-/** True for errors that mean "the database is not reachable right now". */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { code?: unknown; errno?: unknown; cause?: unknown; message?: unknown };
-  if (typeof e.code === 'string' && DB_DOWN_CODES.has(e.code)) return true;
-  if (typeof e.message === 'string' && /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|Can't reach database|the database system is (starting up|shutting down)|terminating connection due to administrator/.test(e.message)) return true;
-  if (e.cause && e.cause !== err) return isDatabaseUnavailable(e.cause);
-  return false;
-}
+const CONFLICT_DETAIL: Record<StoreConflict['code'], string> = {
+  CLUSTER_EXISTS: 'the cluster already exists',
+  NODE_EXISTS: 'a node with this name already exists',
+  ADDRESS_CONFLICT: 'another node already has this address',
+  POD_EXISTS: 'a pod with this namespace/name already exists',
+  POD_IP_CONFLICT: 'another pod already has this IP',
+  POD_CIDR_CONFLICT: 'the block overlaps another node\'s block',
+  TOKEN_EXISTS: 'a token with this name already exists',
+  CONCURRENT_UPDATE: 'conflicting concurrent change',
+};
 
 /** Normalises anything thrown into an AppError (internal errors keep no detail). */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (err instanceof StoreConflict) {
+    return new AppError(err.code, `${CONFLICT_DETAIL[err.code]}${err.detail ? ` (${err.detail})` : ''}`);
+  }
   if (err instanceof NetError) {
     const details = (err as NetError & { details?: Record<string, unknown> }).details;
-    return new AppError(err.code, err.message, details ? { extra: details } : {});
+    return new AppError(knownCode(err.code), err.message, details ? { extra: details } : {});
   }
   if (isDatabaseUnavailable(err)) return new AppError('DATABASE_UNAVAILABLE', 'the database is not reachable; retry later');
-  return new AppError('INTERNAL', 'internal error', { status: 500 });
+  return new AppError('INTERNAL', 'internal error');
 }

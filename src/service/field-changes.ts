@@ -2,8 +2,7 @@
 // kubectl-diff style): only the fields that differ, each in the form a client
 // reads it back (the views of SPEC §3), so `before.address` and
 // `after.address` are what GET answered before and will answer after.
-import type { NodeSpec, PodSpec } from '../net/model.js';
-import type { ClusterSettings } from './definition.js';
+import type { ClusterSettings, NodeSpec, PodSpec } from '../net/model.js';
 import { nodeView, podView, settingsView } from './views.js';
 
 export type FieldValues = Record<string, unknown>;

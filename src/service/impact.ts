@@ -4,7 +4,8 @@
 import { buildDatapath, type Datapath } from '../net/datapath.js';
 import { computeImpact, type Impact } from '../net/impact.js';
 import type { Topology } from '../net/model.js';
-import { settingsOnly, type ApplyPlan, type StoredCluster } from './plan.js';
+import type { StoredCluster } from '../store/records.js';
+import type { ApplyPlan } from './plan.js';
 import { capacityView, type CapacityView } from './views.js';
 
 export type ClusterImpact = Impact<CapacityView>;
@@ -15,7 +16,7 @@ const nodesOnly = (t: Topology): Datapath => buildDatapath({ ...t, pods: [] });
 
 /** What applying `plan` over `current` (null: the cluster does not exist yet) does to the network. */
 export function planImpact(current: StoredCluster | null, plan: ApplyPlan): ClusterImpact {
-  const before = current ? nodesOnly({ ...settingsOnly(current.settings), nodes: current.nodes, pods: [] }) : null;
+  const before = current ? nodesOnly({ ...current.settings, nodes: current.nodes, pods: [] }) : null;
   const after = plan.noop && before ? before : nodesOnly(plan.topology);
   return computeImpact(before, after, (t) => capacityView(t, t.nodes));
 }

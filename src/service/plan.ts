@@ -6,21 +6,12 @@
 // occupied first, then pinned blocks/IPs, then first-fit in definition order.
 import { AllocatorError, BlockAllocator, IpAllocator } from '../net/allocator.js';
 import type { Addr, Family, Prefix } from '../net/ip.js';
-import type { NodeSpec, PodSpec, Topology } from '../net/model.js';
-import type { ClusterDefinition, ClusterSettings, NodeDefinition, PodDefinition } from './definition.js';
+import type { ClusterSettings, NodeSpec, PodSpec, Topology } from '../net/model.js';
+import type { NewRow, StoredCluster, StoredNode, StoredPod } from '../store/records.js';
+import type { ClusterDefinition, NodeDefinition, PodDefinition } from './definition.js';
 import { clusterSettingsEqual, podRef } from './definition.js';
-import { AppError } from './errors.js';
+import { AppError, knownCode } from './errors.js';
 import { type FieldValues, nodeFieldChanges, podFieldChanges, settingsFieldChanges } from './field-changes.js';
-
-export interface StoredNode extends NodeSpec { id: number; ordinal: number }
-export interface StoredPod extends PodSpec { id: number; ordinal: number }
-export interface StoredCluster {
-  id: number;
-  version: bigint;
-  settings: ClusterSettings;
-  nodes: StoredNode[];
-  pods: StoredPod[];
-}
 
 export type ChangeAction = 'create' | 'update' | 'delete';
 export interface Change {
@@ -34,8 +25,8 @@ export interface Change {
   after?: FieldValues;
 }
 
-export interface NewNodeRow { spec: NodeSpec; ordinal: number }
-export interface NewPodRow { spec: PodSpec; ordinal: number }
+export type NewNodeRow = NewRow<NodeSpec>;
+export type NewPodRow = NewRow<PodSpec>;
 
 export interface ApplyPlan {
   created: boolean;
@@ -65,7 +56,7 @@ export function blockAllocators(settings: ClusterSettings): Map<Family, BlockAll
 
 function conflict(err: unknown, what: string): never {
   if (err instanceof AllocatorError) {
-    throw new AppError(err.code, `${what}: ${err.message}`, { extra: err.details });
+    throw new AppError(knownCode(err.code), `${what}: ${err.message}`, { extra: err.details });
   }
   throw err;
 }
@@ -122,7 +113,7 @@ function primaryFirst<T extends { family: Family }>(xs: Iterable<T>, primary: Fa
 }
 const orderedBlocks = (m: Map<Family, Prefix>, primary: Family): Prefix[] => primaryFirst(m.values(), primary);
 
-function nextOrdinalAfter(rows: readonly { ordinal: number }[]): number {
+export function nextOrdinalAfter(rows: readonly { ordinal: number }[]): number {
   let max = -1;
   for (const r of rows) if (r.ordinal > max) max = r.ordinal;
   return max + 1;
@@ -164,7 +155,7 @@ export function planApply(current: StoredCluster | null, def: ClusterDefinition)
   if (current !== null && isUnchanged(current, def)) {
     return {
       created: false, settingsChanged: false, changes: [], noop: true,
-      topology: { ...settingsOnly(current.settings), nodes: current.nodes, pods: current.pods },
+      topology: { ...current.settings, nodes: current.nodes, pods: current.pods },
       nodeInserts: [], nodeUpdates: [], nodeDeletes: [], podInserts: [], podDeletes: [],
     };
   }
@@ -218,7 +209,7 @@ export function planApplyFull(current: StoredCluster | null, def: ClusterDefinit
   }
 
   const pods = planPods(current, def, blocks, primary, wanted, changes);
-  const topology: Topology = { ...settingsOnly(def), nodes, pods: pods.specs };
+  const topology: Topology = { ...def, nodes, pods: pods.specs };
   const noop = !created && !settingsChanged && nodeDeletes.length + nodeInserts.length + nodeUpdates.length + pods.inserts.length + pods.deletes.length === 0;
   return {
     created, settingsChanged, topology, changes,
@@ -325,13 +316,6 @@ function sameNode(a: NodeSpec, b: NodeSpec): boolean {
     a.podCidrs.length === b.podCidrs.length &&
     a.podCidrs.every((p, i) => p.equals(b.podCidrs[i]!))
   );
-}
-
-export function settingsOnly(s: ClusterSettings): Omit<Topology, 'nodes' | 'pods'> {
-  return {
-    name: s.name, podCidrs: s.podCidrs, serviceCidr: s.serviceCidr, nodeMaskSize: s.nodeMaskSize,
-    network: s.network, subnets: s.subnets, reserved: s.reserved,
-  };
 }
 
 /** One node added to a stored cluster (POST …/nodes). */

@@ -5,12 +5,11 @@
 // many requests share one round trip, and every request is answered from a
 // version read after it arrived (a change committed through any instance
 // before a query starts is seen by that query).
-import type { Sql } from 'postgres';
 import { buildDatapath, type Datapath } from '../net/datapath.js';
 import type { Topology } from '../net/model.js';
-import { loadStoredCluster, readClusterRow, readVersion, type ClusterRow } from '../store/clusters.js';
+import type { ClusterStore } from '../store/clusters.js';
+import type { ClusterRecord, StoredCluster } from '../store/records.js';
 import { AppError } from './errors.js';
-import { settingsOnly, type StoredCluster } from './plan.js';
 import { clusterView } from './views.js';
 
 export class Snapshot {
@@ -21,13 +20,13 @@ export class Snapshot {
   private podByRef: Map<string, number> | null = null;
   private json: string | null = null;
 
-  constructor(readonly row: ClusterRow, readonly stored: StoredCluster) {
-    this.topology = { ...settingsOnly(stored.settings), nodes: stored.nodes, pods: stored.pods };
+  constructor(readonly record: ClusterRecord, readonly stored: StoredCluster) {
+    this.topology = { ...stored.settings, nodes: stored.nodes, pods: stored.pods };
     this.nodeIndex = new Map(stored.nodes.map((n, i) => [n.name, i]));
   }
 
   get version(): bigint {
-    return this.row.version;
+    return this.record.version;
   }
 
   /** Built on first use: path and route queries need it, plain reads do not. */
@@ -37,7 +36,7 @@ export class Snapshot {
 
   /** The cluster's JSON view (SPEC §3), rendered once per version. */
   viewJson(): string {
-    return (this.json ??= JSON.stringify(clusterView(this.topology, this.row)));
+    return (this.json ??= JSON.stringify(clusterView(this.topology, this.record)));
   }
 
   /** A writer that rendered the identical view for its response hands it over (rendered once, not twice). */
@@ -76,7 +75,7 @@ export class SnapshotCache {
   private readonly inFlight = new Map<string, Probe>();
   private readonly queued = new Map<string, Probe>();
 
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly store: ClusterStore) {}
 
   /** The cluster as of a version read after this call; throws CLUSTER_NOT_FOUND. */
   async get(name: string): Promise<Snapshot> {
@@ -86,15 +85,15 @@ export class SnapshotCache {
       throw new AppError('CLUSTER_NOT_FOUND', `cluster "${name}" does not exist`);
     }
     const have = this.snapshots.get(name);
-    if (have && have.version === v.version && have.row.id === v.id) return have;
+    if (have && have.version === v.version && have.record.id === v.id) return have;
     // A load already in flight may have started before the version we just
     // read was committed; the second one starts after the first ends, which
     // is after our probe, so it sees at least that version.
     for (let attempt = 0; attempt < 3; attempt++) {
       const snap = await this.load(name);
       if (!snap) throw new AppError('CLUSTER_NOT_FOUND', `cluster "${name}" does not exist`);
-      if (snap.row.id === v.id && snap.version >= v.version) return snap;
-      if (snap.row.id !== v.id && attempt > 0) return snap; // deleted and re-created meanwhile: newer still
+      if (snap.record.id === v.id && snap.version >= v.version) return snap;
+      if (snap.record.id !== v.id && attempt > 0) return snap; // deleted and re-created meanwhile: newer still
     }
     throw new AppError('CONCURRENT_UPDATE', `cluster "${name}" is changing too fast to read a consistent snapshot; retry`);
   }
@@ -102,13 +101,13 @@ export class SnapshotCache {
   /** The cached snapshot if it is exactly this version (for use inside a write transaction). */
   peek(name: string, id: number, version: bigint): Snapshot | null {
     const s = this.snapshots.get(name);
-    return s && s.row.id === id && s.version === version ? s : null;
+    return s && s.record.id === id && s.version === version ? s : null;
   }
 
   /** Store a snapshot built by a writer (it knows the new version exactly). */
   put(snap: Snapshot): void {
-    const have = this.snapshots.get(snap.row.name);
-    if (!have || have.row.id !== snap.row.id || have.version < snap.version) this.snapshots.set(snap.row.name, snap);
+    const have = this.snapshots.get(snap.record.name);
+    if (!have || have.record.id !== snap.record.id || have.version < snap.version) this.snapshots.set(snap.record.name, snap);
   }
 
   all(): Snapshot[] {
@@ -128,12 +127,8 @@ export class SnapshotCache {
     let p = this.loading.get(name);
     if (!p) {
       p = (async () => {
-        // One consistent view: REPEATABLE READ makes the row and its children agree.
-        const snap = await this.sql.begin('ISOLATION LEVEL REPEATABLE READ READ ONLY', async (tx) => {
-          const row = await readClusterRow(tx, name);
-          if (!row) return null;
-          return new Snapshot(row, await loadStoredCluster(tx, row));
-        });
+        const loaded = await this.store.load(name);
+        const snap = loaded ? new Snapshot(loaded.record, loaded.stored) : null;
         if (snap) this.put(snap);
         else this.snapshots.delete(name);
         return snap;
@@ -148,7 +143,7 @@ export class SnapshotCache {
     if (queued) return queued.promise;
     const running = this.inFlight.get(name);
     const start = (): Probe => {
-      const probe: Probe = { promise: readVersion(this.sql, name) };
+      const probe: Probe = { promise: this.store.version(name) };
       this.inFlight.set(name, probe);
       probe.promise.finally(() => {
         if (this.inFlight.get(name) === probe) this.inFlight.delete(name);

@@ -1,7 +1,8 @@
 // API tokens: random secrets shown once, stored only as a sha256 hash.
 // Scopes are ordered read < write < admin.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { PrismaClient } from '../generated/prisma/client.js';
+import { StoreConflict } from '../store/records.js';
+import type { TokenRecord, TokenStore } from '../store/tokens.js';
 import { AppError } from './errors.js';
 
 export type Scope = 'read' | 'write' | 'admin';
@@ -31,7 +32,7 @@ const CACHE_MS = 5_000;
 export class TokenService {
   private readonly cache = new Map<string, { scope: Scope | null; at: number }>();
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly store: TokenStore) {}
 
   async create(name: unknown, scope: unknown): Promise<TokenInfo & { token: string }> {
     const errors = [];
@@ -40,32 +41,30 @@ export class TokenService {
     if (errors.length > 0) throw new AppError('VALIDATION_FAILED', `${errors[0]!.path}: ${errors[0]!.message}`, { errors });
     const token = newSecret();
     try {
-      const row = await this.prisma.apiToken.create({ data: { name: name as string, scope: scope as Scope, hash: hashToken(token) } });
-      return { ...info(row), token };
+      return { ...info(await this.store.create(name as string, scope as Scope, hashToken(token))), token };
     } catch (err) {
-      if ((err as { code?: string }).code === 'P2002') throw new AppError('TOKEN_EXISTS', `a token named "${name as string}" already exists`);
+      if (err instanceof StoreConflict && err.code === 'TOKEN_EXISTS') throw new AppError('TOKEN_EXISTS', `a token named "${name as string}" already exists`);
       throw err;
     }
   }
 
   async list(): Promise<TokenInfo[]> {
-    return (await this.prisma.apiToken.findMany({ orderBy: { name: 'asc' } })).map(info);
+    return (await this.store.list()).map(info);
   }
 
   async revoke(name: string): Promise<void> {
-    const r = await this.prisma.apiToken.deleteMany({ where: { name } });
-    if (r.count === 0) throw new AppError('TOKEN_NOT_FOUND', `no token named "${name}"`);
+    if (!(await this.store.delete(name))) throw new AppError('TOKEN_NOT_FOUND', `no token named "${name}"`);
     this.cache.clear();
   }
 
   async count(): Promise<number> {
-    return this.prisma.apiToken.count();
+    return this.store.count();
   }
 
   /** Makes `secret` a valid admin token named `name` (PODNET_ADMIN_TOKEN). */
   async ensure(name: string, secret: string, scope: Scope): Promise<void> {
     const hash = hashToken(secret);
-    await this.prisma.apiToken.upsert({ where: { name }, create: { name, scope, hash }, update: { scope, hash } });
+    await this.store.upsert(name, scope, hash);
   }
 
   /** The scope of a presented secret, or null. */
@@ -74,18 +73,18 @@ export class TokenService {
     const hit = this.cache.get(hash);
     const now = Date.now();
     if (hit && now - hit.at < CACHE_MS) return hit.scope;
-    const row = await this.prisma.apiToken.findUnique({ where: { hash } });
+    const row = await this.store.byHash(hash);
     // Compare hashes in constant time even though the lookup was by hash.
     const scope = row && timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash)) ? (row.scope as Scope) : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { scope, at: now });
     if (row && (!row.lastUsed || now - row.lastUsed.getTime() > 60_000)) {
-      this.prisma.apiToken.update({ where: { id: row.id }, data: { lastUsed: new Date(now) } }).catch(() => {});
+      this.store.touch(row.id, new Date(now)).catch(() => {});
     }
     return scope;
   }
 }
 
-function info(row: { name: string; scope: string; createdAt: Date; lastUsed: Date | null }): TokenInfo {
+function info(row: TokenRecord): TokenInfo {
   return { name: row.name, scope: row.scope as Scope, createdAt: row.createdAt.toISOString(), lastUsed: row.lastUsed?.toISOString() ?? null };
 }

@@ -1,9 +1,8 @@
 // What clients see: the JSON shapes of SPEC §3 built from core values.
 import { BlockAllocator, gatewayOf, type Count } from '../net/allocator.js';
 import { podMtu, vethName, vtepMac } from '../net/devices.js';
-import type { NodeSpec, PodSpec, Topology } from '../net/model.js';
-import type { ClusterSettings } from './definition.js';
-import type { ClusterRow } from '../store/clusters.js';
+import type { ClusterSettings, NodeSpec, PodSpec, Topology } from '../net/model.js';
+import type { ClusterRecord } from '../store/records.js';
 
 export interface NodeView {
   name: string; address: string; addresses: string[]; interface: string; subnet: string | null;
@@ -78,13 +77,13 @@ export function settingsView(s: ClusterSettings) {
 
 export type ClusterView = ReturnType<typeof clusterView>;
 
-export function clusterView(t: Topology, row: Pick<ClusterRow, 'version' | 'created_at' | 'updated_at'> | null) {
+export function clusterView(t: Topology, row: Pick<ClusterRecord, 'version' | 'createdAt' | 'updatedAt'> | null) {
   return {
     ...settingsView(t),
     nodes: t.nodes.map(nodeView),
     pods: t.pods.map(podView),
     podMtu: podMtu(t.network),
     capacity: capacityView(t, t.nodes),
-    ...(row ? { version: Number(row.version), createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString() } : {}),
+    ...(row ? { version: Number(row.version), createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() } : {}),
   };
 }

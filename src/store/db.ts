@@ -1,6 +1,7 @@
-// The two ways podnet talks to PostgreSQL: Prisma for typed single-row reads
-// and simple writes, postgres.js for set-based bulk writes and the
-// transactions that allocate (it is measured faster for both).
+// The two clients podnet talks to PostgreSQL with, one job each: Prisma
+// Client for every row-at-a-time read and write (tokens, single nodes and
+// pods, the cluster list), postgres.js for the set-based paths (apply's bulk
+// writes, the snapshot load, the version probe) and the migrator.
 import { PrismaPg } from '@prisma/adapter-pg';
 import postgres, { type Sql } from 'postgres';
 import { PrismaClient } from '../generated/prisma/client.js';

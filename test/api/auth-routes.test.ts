@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import Fastify from 'fastify';
 import { registerAuth, type RouteScopeEntry } from '../../src/api/auth.js';
 import { TokenService } from '../../src/service/tokens.js';
+import { TokenStore } from '../../src/store/tokens.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 const ADMIN = 'pn_test-admin-token-that-is-long-enough-0123456789';
@@ -87,7 +88,7 @@ describe('scopes come from the matched route', () => {
 
   before(async () => {
     t = await startTestApp({ PODNET_AUTH: 'on' });
-    const svc = new TokenService(t.tdb.db.prisma);
+    const svc = new TokenService(new TokenStore(t.tdb.db.prisma));
     await svc.ensure('root', ADMIN, 'admin');
     await svc.ensure('reader', READ, 'read');
     await svc.ensure('writer', WRITE, 'write');

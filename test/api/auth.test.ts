@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { TokenService, hashToken } from '../../src/service/tokens.js';
+import { TokenStore } from '../../src/store/tokens.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 const ADMIN = 'pn_test-admin-token-that-is-long-enough-0123456789';
@@ -10,7 +11,7 @@ describe('bearer tokens and scopes', () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp({ PODNET_AUTH: 'on' });
-    await new TokenService(t.tdb.db.prisma).ensure('root', ADMIN, 'admin');
+    await new TokenService(new TokenStore(t.tdb.db.prisma)).ensure('root', ADMIN, 'admin');
   });
   after(async () => { await t.close(); });
 
@@ -72,7 +73,7 @@ describe('GraphQL scopes', () => {
   let t: TestApp;
   before(async () => {
     t = await startTestApp({ PODNET_AUTH: 'on' });
-    const svc = new TokenService(t.tdb.db.prisma);
+    const svc = new TokenService(new TokenStore(t.tdb.db.prisma));
     await svc.ensure('root', ADMIN, 'admin');
     await svc.ensure('reader', `${ADMIN}-read`, 'read');
   });

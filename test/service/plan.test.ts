@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { parseClusterDefinition } from '../../src/service/definition.js';
-import { isUnchanged, planApply, planApplyFull, type StoredCluster } from '../../src/service/plan.js';
+import { isUnchanged, planApply, planApplyFull } from '../../src/service/plan.js';
+import type { StoredCluster } from '../../src/store/records.js';
 import { AppError } from '../../src/service/errors.js';
 
 /** What a store would hold after writing a plan (ids are synthetic). */

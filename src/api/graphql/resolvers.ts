@@ -62,8 +62,8 @@ class SnapshotData implements ClusterData {
   get settings(): SettingsView { return (this.settingsMemo ??= settingsView(this.snap.topology)); }
   get podMtu(): number { return podMtu(this.snap.topology.network); }
   get meta() {
-    const r = this.snap.row;
-    return { version: Number(r.version), createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() };
+    const r = this.snap.record;
+    return { version: Number(r.version), createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() };
   }
 
   capacity(): CapacityView { return capacityView(this.snap.topology, this.snap.topology.nodes); }

@@ -1,0 +1,242 @@
+// postgres.js's job: the set-based paths. A whole cluster's snapshot load,
+// the version probe, and the apply transaction, which writes any number of
+// nodes and pods with one INSERT … SELECT FROM unnest(…) per table.
+import type { Sql, TransactionSql } from 'postgres';
+import { Addr, Prefix, type Family } from '../net/ip.js';
+import type { ClusterSettings, Mode, NodeSpec, PodSpec, SubnetSpec } from '../net/model.js';
+import { addrOrNull, columnOf, familyPair, prefixOrNull } from './columns.js';
+import type { ClusterRecord, NewRow, StoredCluster, StoredNode, StoredPod } from './records.js';
+
+type Tx = Sql | TransactionSql;
+
+interface ClusterRow {
+  id: number; name: string; pod_cidrs: string[]; node_mask_v4: number; node_mask_v6: number; service_cidr: string | null;
+  mode: string; mtu: number; bridge: string; vxlan_device: string; vxlan_vni: number; vxlan_port: number;
+  version: bigint; created_at: Date; updated_at: Date;
+}
+
+const CLUSTER_COLUMNS = `id, name, pod_cidrs, node_mask_v4, node_mask_v6, service_cidr::text AS service_cidr, mode, mtu, bridge,
+  vxlan_device, vxlan_vni, vxlan_port, version, created_at, updated_at`;
+
+const recordOf = (r: ClusterRow): ClusterRecord => ({ id: r.id, name: r.name, version: r.version, createdAt: r.created_at, updatedAt: r.updated_at });
+
+/** Serialises every write to one cluster, across all service instances (Prisma's row writes take the same lock). */
+export const lockKey = (name: string): string => `podnet.cluster:${name}`;
+
+async function readClusterRow(tx: Tx, name: string): Promise<ClusterRow | null> {
+  const rows = await tx.unsafe<ClusterRow[]>(`SELECT ${CLUSTER_COLUMNS} FROM cluster WHERE name = $1`, [name]);
+  return rows[0] ?? null;
+}
+
+export async function readVersion(sql: Sql, name: string): Promise<{ id: number; version: bigint } | null> {
+  const rows = await sql<{ id: number; version: bigint }[]>`SELECT id, version FROM cluster WHERE name = ${name}`;
+  return rows[0] ?? null;
+}
+
+async function readSettings(tx: Tx, row: ClusterRow): Promise<ClusterSettings> {
+  const [subnets, reserved] = await Promise.all([
+    tx<{ name: string; cidr: string; gateway: string | null }[]>`
+      SELECT name, cidr::text AS cidr, host(gateway) AS gateway FROM subnet WHERE cluster_id = ${row.id} ORDER BY ordinal`,
+    tx<{ cidr: string }[]>`SELECT cidr::text AS cidr FROM reserved_range WHERE cluster_id = ${row.id} ORDER BY ordinal`,
+  ]);
+  return {
+    name: row.name,
+    podCidrs: row.pod_cidrs.map((p) => Prefix.parse(p)),
+    nodeMaskSize: { ipv4: row.node_mask_v4, ipv6: row.node_mask_v6 },
+    serviceCidr: row.service_cidr ? Prefix.parse(row.service_cidr) : null,
+    network: {
+      mode: row.mode as Mode,
+      mtu: row.mtu,
+      bridge: row.bridge,
+      vxlan: { device: row.vxlan_device, vni: row.vxlan_vni, port: row.vxlan_port },
+    },
+    subnets: subnets.map((s): SubnetSpec => ({ name: s.name, cidr: Prefix.parse(s.cidr), gateway: s.gateway ? Addr.parse(s.gateway) : null })),
+    reserved: reserved.map((r) => Prefix.parse(r.cidr)),
+  };
+}
+
+
+interface NodeRow {
+  id: number; ordinal: number; name: string; interface: string; addr_family: number;
+  a4: string | null; a6: string | null; subnet: string | null; b4: string | null; b6: string | null;
+}
+
+interface PodRow { id: number; ordinal: number; namespace: string; name: string; node: string; i4: string | null; i6: string | null }
+
+async function readNodes(tx: Tx, clusterId: number, primary: Family): Promise<StoredNode[]> {
+  const rows = await tx<NodeRow[]>`
+    SELECT id, ordinal, name, interface, addr_family, host(address_v4) AS a4, host(address_v6) AS a6, subnet,
+           pod_cidr_v4::text AS b4, pod_cidr_v6::text AS b6
+    FROM node WHERE cluster_id = ${clusterId} ORDER BY ordinal`;
+  return rows.map((r) => ({
+    id: r.id, ordinal: r.ordinal, name: r.name, interface: r.interface, subnet: r.subnet,
+    addresses: familyPair(r.addr_family === 6 ? 6 : 4, addrOrNull(r.a4), addrOrNull(r.a6)),
+    podCidrs: familyPair(primary, prefixOrNull(r.b4), prefixOrNull(r.b6)),
+  }));
+}
+
+async function readPods(tx: Tx, clusterId: number, primary: Family): Promise<StoredPod[]> {
+  const rows = await tx<PodRow[]>`
+    SELECT p.id, p.ordinal, p.namespace, p.name, n.name AS node, host(p.ip_v4) AS i4, host(p.ip_v6) AS i6
+    FROM pod p JOIN node n ON n.id = p.node_id
+    WHERE p.cluster_id = ${clusterId} ORDER BY p.ordinal`;
+  return rows.map((r) => ({
+    id: r.id, ordinal: r.ordinal, namespace: r.namespace, name: r.name, node: r.node,
+    ips: familyPair(primary, addrOrNull(r.i4), addrOrNull(r.i6)),
+  }));
+}
+
+async function readStoredCluster(tx: Tx, row: ClusterRow): Promise<StoredCluster> {
+  const settings = await readSettings(tx, row);
+  const primary = settings.podCidrs[0]!.family;
+  const [nodes, pods] = await Promise.all([readNodes(tx, row.id, primary), readPods(tx, row.id, primary)]);
+  return { id: row.id, version: row.version, settings, nodes, pods };
+}
+
+/** The whole cluster in one consistent view (REPEATABLE READ: the row and its children agree). */
+export async function loadCluster(sql: Sql, name: string): Promise<{ record: ClusterRecord; stored: StoredCluster } | null> {
+  return sql.begin('ISOLATION LEVEL REPEATABLE READ READ ONLY', async (tx) => {
+    const row = await readClusterRow(tx, name);
+    return row ? { record: recordOf(row), stored: await readStoredCluster(tx, row) } : null;
+  });
+}
+
+
+function nodeColumns(nodes: readonly { spec: NodeSpec }[]) {
+  return {
+    names: nodes.map((n) => n.spec.name),
+    ifaces: nodes.map((n) => n.spec.interface),
+    fams: nodes.map((n) => n.spec.addresses[0]!.family),
+    a4: nodes.map((n) => columnOf(n.spec.addresses, 4)),
+    a6: nodes.map((n) => columnOf(n.spec.addresses, 6)),
+    subnets: nodes.map((n) => n.spec.subnet),
+    b4: nodes.map((n) => columnOf(n.spec.podCidrs, 4)),
+    b6: nodes.map((n) => columnOf(n.spec.podCidrs, 6)),
+  };
+}
+
+/** One apply: a postgres.js transaction holding the cluster's lock. */
+export class BulkWrite {
+  constructor(private readonly tx: TransactionSql) {}
+
+  async lockAndRead(name: string): Promise<ClusterRecord | null> {
+    await this.tx`SELECT pg_advisory_xact_lock(hashtextextended(${lockKey(name)}, 0))`;
+    const row = await readClusterRow(this.tx, name);
+    return row ? recordOf(row) : null;
+  }
+
+  async load(name: string): Promise<StoredCluster> {
+    const row = await readClusterRow(this.tx, name);
+    if (!row) throw new Error(`cluster "${name}" vanished under its lock`);
+    return readStoredCluster(this.tx, row);
+  }
+
+  async insertCluster(s: ClusterSettings): Promise<ClusterRecord> {
+    const tx = this.tx;
+    const rows = await tx<ClusterRow[]>`
+      INSERT INTO cluster (name, pod_cidrs, node_mask_v4, node_mask_v6, service_cidr, mode, mtu, bridge, vxlan_device, vxlan_vni, vxlan_port)
+      VALUES (${s.name}, ${tx.array(s.podCidrs.map(String))}, ${s.nodeMaskSize.ipv4}, ${s.nodeMaskSize.ipv6},
+              ${s.serviceCidr?.toString() ?? null}::inet, ${s.network.mode}, ${s.network.mtu}, ${s.network.bridge},
+              ${s.network.vxlan.device}, ${s.network.vxlan.vni}, ${s.network.vxlan.port})
+      RETURNING id, name, pod_cidrs, node_mask_v4, node_mask_v6, service_cidr::text AS service_cidr, mode, mtu, bridge,
+                vxlan_device, vxlan_vni, vxlan_port, version, created_at, updated_at`;
+    const row = rows[0]!;
+    await this.writeSubnetsAndReserved(row.id, s);
+    return recordOf(row);
+  }
+
+  async updateSettings(id: number, s: ClusterSettings): Promise<void> {
+    const tx = this.tx;
+    await tx`
+      UPDATE cluster SET pod_cidrs = ${tx.array(s.podCidrs.map(String))}, node_mask_v4 = ${s.nodeMaskSize.ipv4},
+        node_mask_v6 = ${s.nodeMaskSize.ipv6}, service_cidr = ${s.serviceCidr?.toString() ?? null}::inet,
+        mode = ${s.network.mode}, mtu = ${s.network.mtu}, bridge = ${s.network.bridge},
+        vxlan_device = ${s.network.vxlan.device}, vxlan_vni = ${s.network.vxlan.vni}, vxlan_port = ${s.network.vxlan.port}
+      WHERE id = ${id}`;
+    await tx`DELETE FROM subnet WHERE cluster_id = ${id}`;
+    await tx`DELETE FROM reserved_range WHERE cluster_id = ${id}`;
+    await this.writeSubnetsAndReserved(id, s);
+  }
+
+  private async writeSubnetsAndReserved(id: number, s: ClusterSettings): Promise<void> {
+    const tx = this.tx;
+    if (s.subnets.length > 0) {
+      await tx`
+        INSERT INTO subnet (cluster_id, ordinal, name, cidr, gateway)
+        SELECT ${id}, u.ord, u.name, u.cidr::inet, u.gw::inet
+        FROM unnest(${tx.array(s.subnets.map((_, i) => i))}::int[], ${tx.array(s.subnets.map((x) => x.name))}::text[],
+                    ${tx.array(s.subnets.map((x) => x.cidr.toString()))}::text[],
+                    ${tx.array(s.subnets.map((x) => x.gateway?.toString() ?? null))}::text[]) AS u(ord, name, cidr, gw)`;
+    }
+    if (s.reserved.length > 0) {
+      await tx`
+        INSERT INTO reserved_range (cluster_id, ordinal, cidr)
+        SELECT ${id}, u.ord, u.cidr::inet
+        FROM unnest(${tx.array(s.reserved.map((_, i) => i))}::int[], ${tx.array(s.reserved.map(String))}::text[]) AS u(ord, cidr)`;
+    }
+  }
+
+  /** Marks a change: the new version is what every instance's snapshot compares against. */
+  async bumpVersion(id: number): Promise<ClusterRecord> {
+    const rows = await this.tx.unsafe<ClusterRow[]>(
+      `UPDATE cluster SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING ${CLUSTER_COLUMNS}`, [id]);
+    return recordOf(rows[0]!);
+  }
+
+  /** One INSERT … SELECT FROM unnest(…) for any number of nodes; the new ids in input order. */
+  async insertNodes(clusterId: number, nodes: readonly NewRow<NodeSpec>[]): Promise<number[]> {
+    if (nodes.length === 0) return [];
+    const tx = this.tx;
+    const c = nodeColumns(nodes);
+    const rows = await tx<{ id: number; ordinal: number }[]>`
+      INSERT INTO node (cluster_id, ordinal, name, interface, addr_family, address_v4, address_v6, subnet, pod_cidr_v4, pod_cidr_v6)
+      SELECT ${clusterId}, u.ord, u.name, u.iface, u.fam, u.a4::inet, u.a6::inet, u.subnet, u.b4::inet, u.b6::inet
+      FROM unnest(${tx.array(nodes.map((n) => n.ordinal))}::int[], ${tx.array(c.names)}::text[], ${tx.array(c.ifaces)}::text[],
+                  ${tx.array(c.fams)}::smallint[], ${tx.array(c.a4)}::text[], ${tx.array(c.a6)}::text[], ${tx.array(c.subnets)}::text[],
+                  ${tx.array(c.b4)}::text[], ${tx.array(c.b6)}::text[])
+           AS u(ord, name, iface, fam, a4, a6, subnet, b4, b6)
+      RETURNING id, ordinal`;
+    const byOrdinal = new Map(rows.map((r) => [r.ordinal, r.id]));
+    return nodes.map((n) => byOrdinal.get(n.ordinal)!);
+  }
+
+  async updateNodes(updates: readonly { id: number; spec: NodeSpec }[]): Promise<void> {
+    if (updates.length === 0) return;
+    const tx = this.tx;
+    const c = nodeColumns(updates);
+    await tx`
+      UPDATE node SET interface = u.iface, addr_family = u.fam, address_v4 = u.a4::inet, address_v6 = u.a6::inet,
+                      subnet = u.subnet, pod_cidr_v4 = u.b4::inet, pod_cidr_v6 = u.b6::inet
+      FROM unnest(${tx.array(updates.map((n) => n.id))}::int[], ${tx.array(c.ifaces)}::text[], ${tx.array(c.fams)}::smallint[],
+                  ${tx.array(c.a4)}::text[], ${tx.array(c.a6)}::text[], ${tx.array(c.subnets)}::text[],
+                  ${tx.array(c.b4)}::text[], ${tx.array(c.b6)}::text[])
+           AS u(id, iface, fam, a4, a6, subnet, b4, b6)
+      WHERE node.id = u.id`;
+  }
+
+  async deleteNodes(ids: readonly number[]): Promise<void> {
+    if (ids.length > 0) await this.tx`DELETE FROM node WHERE id = ANY(${this.tx.array([...ids])}::int[])`;
+  }
+
+  async deletePods(ids: readonly number[]): Promise<void> {
+    if (ids.length > 0) await this.tx`DELETE FROM pod WHERE id = ANY(${this.tx.array([...ids])}::int[])`;
+  }
+
+  /** One INSERT … SELECT FROM unnest(…) for any number of pods, node ids resolved by name in SQL; the new ids in input order. */
+  async insertPods(clusterId: number, pods: readonly NewRow<PodSpec>[]): Promise<number[]> {
+    if (pods.length === 0) return [];
+    const tx = this.tx;
+    const rows = await tx<{ id: number; ordinal: number }[]>`
+      INSERT INTO pod (cluster_id, node_id, ordinal, namespace, name, ip_v4, ip_v6)
+      SELECT ${clusterId}, n.id, u.ord, u.ns, u.name, u.i4::inet, u.i6::inet
+      FROM unnest(${tx.array(pods.map((p) => p.ordinal))}::int[], ${tx.array(pods.map((p) => p.spec.namespace))}::text[],
+                  ${tx.array(pods.map((p) => p.spec.name))}::text[], ${tx.array(pods.map((p) => p.spec.node))}::text[],
+                  ${tx.array(pods.map((p) => columnOf(p.spec.ips, 4)))}::text[], ${tx.array(pods.map((p) => columnOf(p.spec.ips, 6)))}::text[])
+           AS u(ord, ns, name, node, i4, i6)
+      JOIN node n ON n.cluster_id = ${clusterId} AND n.name = u.node
+      RETURNING id, ordinal`;
+    if (rows.length !== pods.length) throw new Error(`inserted ${rows.length} of ${pods.length} pods: a node vanished`);
+    const byOrdinal = new Map(rows.map((r) => [r.ordinal, r.id]));
+    return pods.map((p) => byOrdinal.get(p.ordinal)!);
+  }
+}

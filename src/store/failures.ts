@@ -1,0 +1,82 @@
+// What a database error means, whichever client raised it: postgres.js puts
+// PostgreSQL's fields on the error itself, Prisma Client (through its pg
+// adapter) under meta.driverAdapterError.cause.
+import postgres from 'postgres';
+import { StoreConflict, type ConflictCode } from './records.js';
+
+interface PgFields { code: string; constraint: string; detail: string | null }
+
+function pgFields(err: unknown): PgFields | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const e = err as { constraint_name?: string; detail?: string; meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } };
+  const cause = e.meta?.driverAdapterError?.cause;
+  if (cause) {
+    const code = typeof cause.originalCode === 'string' ? cause.originalCode : typeof cause.code === 'string' ? cause.code : '';
+    const message = typeof cause.originalMessage === 'string' ? cause.originalMessage : String(cause.message ?? '');
+    const index = (cause.constraint as { index?: string } | undefined)?.index;
+    const constraint = index ?? /constraint "([^"]+)"/.exec(message)?.[1] ?? '';
+    return { code, constraint, detail: typeof cause.detail === 'string' ? cause.detail : null };
+  }
+  if (!(err instanceof postgres.PostgresError)) return null;
+  return { code: err.code, constraint: e.constraint_name ?? '', detail: e.detail ?? null };
+}
+
+function conflictCode(f: PgFields): ConflictCode | null {
+  const c = f.constraint;
+  if (f.code === '23P01') return 'POD_CIDR_CONFLICT';
+  if (f.code !== '23505') return null;
+  if (c === 'cluster_name_key') return 'CLUSTER_EXISTS';
+  if (c === 'node_cluster_id_name_key') return 'NODE_EXISTS';
+  if (c.startsWith('node_cluster_id_address')) return 'ADDRESS_CONFLICT';
+  if (c === 'pod_cluster_id_namespace_name_key') return 'POD_EXISTS';
+  if (c.startsWith('pod_cluster_id_ip')) return 'POD_IP_CONFLICT';
+  if (c === 'api_token_name_key') return 'TOKEN_EXISTS';
+  return 'CONCURRENT_UPDATE';
+}
+
+/** A constraint violation as a StoreConflict, or null for any other error. */
+export function asConflict(err: unknown): StoreConflict | null {
+  if (err instanceof StoreConflict) return err;
+  const f = pgFields(err);
+  const code = f && conflictCode(f);
+  return code ? new StoreConflict(code, f.constraint, f.detail) : null;
+}
+
+/** Errors a second attempt of the same transaction can succeed after. */
+export function isRetryable(err: unknown): boolean {
+  const f = pgFields(err);
+  if (!f) return false;
+  if (f.code === '40001' || f.code === '40P01') return true;
+  return asConflict(err)?.code === 'CONCURRENT_UPDATE';
+}
+
+const DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03', '08006', '08001', '08003', 'P1001', 'P1017']);
+const DOWN_MESSAGE = /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|Can't reach database|the database system is (starting up|shutting down)|terminating connection due to administrator/;
+
+/** True for errors that mean "the database is not reachable right now". */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; cause?: unknown; message?: unknown };
+  if (typeof e.code === 'string' && DOWN_CODES.has(e.code)) return true;
+  if (typeof e.message === 'string' && DOWN_MESSAGE.test(e.message)) return true;
+  if (e.cause && e.cause !== err) return isDatabaseUnavailable(e.cause);
+  return false;
+}
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Runs one transaction, again when PostgreSQL says a retry can succeed (a
+ * serialization failure, a deadlock, a race on a constraint the service does
+ * not name); a constraint violation left over is a StoreConflict.
+ */
+export async function withRetries<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt < MAX_ATTEMPTS && isRetryable(err)) continue;
+      throw asConflict(err) ?? err;
+    }
+  }
+}
