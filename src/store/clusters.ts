@@ -13,6 +13,9 @@ import { RowWrite, listClusters } from './rows.js';
 const TX_LIMITS = { maxWait: 10_000, timeout: 30_000 } as const;
 
 export class ClusterStore {
+  /** Per cluster, the end of this instance's queue of writes to it. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
   constructor(private readonly db: Db) {}
 
   /** The cluster's id and version, or null: one indexed read, probed before every snapshot use. */
@@ -27,18 +30,33 @@ export class ClusterStore {
 
   /** An apply (set-based writes); `record` is null when the cluster does not exist yet. */
   bulkWrite<T>(name: string, fn: (w: BulkWrite, record: ClusterRecord | null) => Promise<T>): Promise<T> {
-    return withRetries(() => this.db.sql.begin(async (tx) => {
+    return this.queued(name, () => withRetries(() => this.db.sql.begin(async (tx) => {
       const w = new BulkWrite(tx);
       return fn(w, await w.lockAndRead(name));
-    }) as Promise<T>);
+    }) as Promise<T>));
   }
 
   /** A row-at-a-time change; `record` is null when the cluster does not exist. */
   rowWrite<T>(name: string, fn: (w: RowWrite, record: ClusterRecord | null) => Promise<T>): Promise<T> {
-    return withRetries(() => this.db.prisma.$transaction(async (tx) => {
+    return this.queued(name, () => withRetries(() => this.db.prisma.$transaction(async (tx) => {
       const w = new RowWrite(tx);
       return fn(w, await w.lockAndRead(name));
-    }, TX_LIMITS));
+    }, TX_LIMITS)));
+  }
+
+  /**
+   * Writes to one cluster from this instance wait their turn here, not on
+   * the advisory lock: a burst of them then holds one pooled connection, not
+   * all of them (the lock still orders writes across instances).
+   */
+  private queued<T>(name: string, run: () => Promise<T>): Promise<T> {
+    const result = (this.queues.get(name) ?? Promise.resolve()).then(run);
+    const tail = result.then(() => {}, () => {});
+    this.queues.set(name, tail);
+    void tail.then(() => {
+      if (this.queues.get(name) === tail) this.queues.delete(name);
+    });
+    return result;
   }
 
   list(after: string | null, limit: number): Promise<ClusterSummaryRecord[]> {

@@ -28,7 +28,9 @@ export function connectDb(url: string, opts: { max?: number } = {}): Db {
     // bigint columns (cluster.version) arrive as JS strings otherwise.
     types: { bigint: postgres.BigInt },
   });
-  const adapter = new PrismaPg({ connectionString: url, max: opts.max ?? 5, connectionTimeoutMillis: 5000 });
+  // pg's timeout also bounds the wait for a free pooled connection, which
+  // postgres.js does not bound: 15 s, not 5, so a busy pool is not "unreachable".
+  const adapter = new PrismaPg({ connectionString: url, max: opts.max ?? 5, connectionTimeoutMillis: 15_000 });
   const prisma = new PrismaClient({ adapter });
   return {
     sql,
