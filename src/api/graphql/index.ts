@@ -4,9 +4,8 @@
 // refusal with its own extensions.code. Errors carry the REST codes.
 import type { FastifyPluginAsync } from 'fastify';
 import {
-  GraphQLError, Kind, getNamedType, getNullableType, isInterfaceType, isListType, isObjectType,
-  type ASTVisitor, type ExecutionResult, type FragmentDefinitionNode, type GraphQLNamedType, type GraphQLSchema,
-  type SelectionSetNode, type ValidationContext, type ValidationRule,
+  GraphQLError, Kind, type ASTVisitor, type ExecutionResult, type FragmentDefinitionNode, type SelectionSetNode,
+  type ValidationContext, type ValidationRule,
 } from 'graphql';
 import mercurius, { type MercuriusContext } from 'mercurius';
 import { readFileSync } from 'node:fs';
@@ -14,7 +13,8 @@ import type { ClusterService } from '../../service/clusters.js';
 import { AppError, toAppError } from '../../service/errors.js';
 import { scopeAllows } from '../../service/tokens.js';
 import { bearerChallenge } from '../auth.js';
-import { buildResolvers } from './resolvers.js';
+import { documentCost } from './cost.js';
+import { buildResolvers, clustersOf } from './resolvers.js';
 
 /** The SDL, served verbatim. */
 export const schemaSdl = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
@@ -22,17 +22,13 @@ export const schemaSdl = readFileSync(new URL('./schema.graphql', import.meta.ur
 /**
  * Limits. Depth counts fields from the root (`cluster { nodes { name } }` is 3),
  * not introspection, which graphql-js bounds itself (MaxIntrospectionDepthRule).
- * Cost: every field selection costs its weight (1, or HEAVY_FIELDS's, keyed
- * `Type.field`) times LIST_FACTOR for every list field it is nested in;
- * aliases each cost again. So `cluster { nodes { pods { ref node { name } } } }`
- * costs 312 and one node's `routes { dst via dev text }` 192, but
- * `nodes { routes { … } }` (every table of a 5,000-node cluster: 25M routes)
- * or `clusters { verify { … } }` is refused. Big definitions go in variables,
- * which the token limit ignores.
+ * Cost is priced by the real sizes of the clusters a query names (see
+ * cost.ts): roughly, the fields it would resolve. `{ cluster(name: "demo")
+ * { nodes { name routeTable } } }` on a 4-node cluster costs 37, but every
+ * route table of a 5,000-node cluster (25M routes) is refused. Big
+ * definitions go in variables, which the token limit ignores.
  */
-export const LIMITS = { maxDepth: 8, maxCost: 1000, maxTokens: 10_000 } as const;
-const LIST_FACTOR = 10;
-const HEAVY_FIELDS: Record<string, number> = { 'Node.routes': 150, 'Node.routeTable': 150, 'Cluster.verify': 500, 'Query.path': 5 };
+export const LIMITS = { maxDepth: 8, maxCost: 50_000, maxTokens: 10_000 } as const;
 
 export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
   await app.register(mercurius, {
@@ -50,11 +46,19 @@ export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = as
 
   // HTTP-level auth let the request in with at least `read`; a document that
   // holds a mutation also needs `write` (SPEC §8).
-  app.graphql.addHook('preExecution', async (_schema, document, context) => {
+  app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
     const mutates = document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'mutation');
     const scope = context.reply.request.podnetScope;
     if (mutates && !scopeAllows(scope, 'write')) {
       throw new AppError('FORBIDDEN', `this token has scope "${scope}"; mutations need "write"`);
+    }
+    // Priced here, not in validation: the price depends on the clusters' sizes,
+    // loaded through the request's loader (the resolvers reuse what it loads).
+    const cost = await documentCost(schema, document, variables, clustersOf(context, service));
+    if (cost > LIMITS.maxCost) {
+      throw new GraphQLError(`the operation costs ${cost}; the limit is ${LIMITS.maxCost} (each field counts once per object it is resolved on: ask for fewer fields or shorter lists)`, {
+        extensions: { code: 'QUERY_TOO_COMPLEX', cost, limit: LIMITS.maxCost },
+      });
     }
   });
 
@@ -67,20 +71,15 @@ export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = as
 
 const isIntrospection = (name: string): boolean => name === '__schema' || name === '__type';
 
-/** Refuses an operation deeper than LIMITS.maxDepth, else one costlier than LIMITS.maxCost. */
+/** Refuses an operation deeper than LIMITS.maxDepth (its cost is judged before execution, see preExecution). */
 export const queryLimitsRule: ValidationRule = (context: ValidationContext): ASTVisitor => ({
   OperationDefinition(op) {
     const fragment = (name: string) => context.getFragment(name);
     const label = op.name ? `operation "${op.name.value}"` : 'the operation';
     const depth = depthOf(op.selectionSet, fragment);
-    const rootType = context.getSchema().getRootType(op.operation);
     if (depth > LIMITS.maxDepth) {
       context.reportError(new GraphQLError(`${label} is ${depth} levels deep; the limit is ${LIMITS.maxDepth}`, {
         nodes: [op], extensions: { code: 'QUERY_TOO_DEEP', depth, limit: LIMITS.maxDepth },
-      }));
-    } else if (rootType && costOf(context.getSchema(), op.selectionSet, rootType, fragment) > LIMITS.maxCost) {
-      context.reportError(new GraphQLError(`${label} costs more than ${LIMITS.maxCost} (every field, alias and nested list counts); ask for less`, {
-        nodes: [op], extensions: { code: 'QUERY_TOO_COMPLEX', limit: LIMITS.maxCost },
       }));
     }
     return false;
@@ -112,40 +111,6 @@ function depthOf(root: SelectionSetNode, fragment: FragmentLookup): number {
     return max;
   };
   return walk(root);
-}
-
-/**
- * Sum of field weights, each times LIST_FACTOR per enclosing list field;
- * fragments expanded. Stops once over the limit, so fragments that expand
- * exponentially are measured in bounded time. Unknown fields and types cost
- * nothing here: the specified rules report them.
- */
-function costOf(schema: GraphQLSchema, root: SelectionSetNode, rootType: GraphQLNamedType, fragment: FragmentLookup): number {
-  let cost = 0;
-  const visiting = new Set<string>();
-  const walk = (set: SelectionSetNode, type: GraphQLNamedType | undefined, factor: number): void => {
-    for (const sel of set.selections) {
-      if (cost > LIMITS.maxCost) return;
-      if (sel.kind === Kind.FIELD) {
-        const name = sel.name.value;
-        if (isIntrospection(name)) continue;
-        cost += ((type && HEAVY_FIELDS[`${type.name}.${name}`]) ?? 1) * factor;
-        const def = type && (isObjectType(type) || isInterfaceType(type)) ? type.getFields()[name] : undefined;
-        if (sel.selectionSet && def) walk(sel.selectionSet, getNamedType(def.type), isListType(getNullableType(def.type)) ? factor * LIST_FACTOR : factor);
-      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        walk(sel.selectionSet, sel.typeCondition ? schema.getType(sel.typeCondition.name.value) ?? undefined : type, factor);
-      } else {
-        const name = sel.name.value;
-        const def = fragment(name);
-        if (!def || visiting.has(name)) continue;
-        visiting.add(name);
-        walk(def.selectionSet, schema.getType(def.typeCondition.name.value) ?? undefined, factor);
-        visiting.delete(name);
-      }
-    }
-  };
-  walk(root, rootType, 1);
-  return cost;
 }
 
 // ---- errors ----------------------------------------------------------------

@@ -17,6 +17,7 @@ import {
   capacityView, nodeView, podView, settingsView, type CapacityView, type ClusterView, type NodeView, type PodView,
 } from '../../service/views.js';
 import { podMtu } from '../../net/devices.js';
+import type { ClusterSizes, SizeSource } from './cost.js';
 
 /** GraphQL enum names of core values: `pod-eth` → `POD_ETH`, `host-gw` → `HOST_GW`, `delete` → `DELETE`. */
 export const enumName = (s: string): string => s.toUpperCase().replace(/-/g, '_');
@@ -75,6 +76,7 @@ class SnapshotData implements ClusterData {
   pods(): PodParent[] { return this.snap.topology.pods.map((_, i) => this.podAt(i)); }
   podsOn(node: string): PodParent[] { return this.snap.podsOn(node).map((i) => this.podAt(i)); }
   snapshot(): Promise<Snapshot> { return Promise.resolve(this.snap); }
+  sizes(): ClusterSizes { return sizesOf(this.snap); }
 
   private nodeAt(i: number): NodeParent {
     return (this.nodeViews[i] ??= owned(nodeView(this.snap.topology.nodes[i]!), this.self));
@@ -82,6 +84,30 @@ class SnapshotData implements ClusterData {
   private podAt(i: number): PodParent {
     return (this.podViews[i] ??= owned(podView(this.snap.topology.pods[i]!), this.self));
   }
+}
+
+const sizesMemo = new WeakMap<Snapshot, ClusterSizes>();
+
+/** A snapshot's sizes, counted once per snapshot (it is immutable). */
+function sizesOf(snap: Snapshot): ClusterSizes {
+  let s = sizesMemo.get(snap);
+  if (!s) {
+    const t = snap.topology;
+    const perNode = new Map<string, number>();
+    let maxPodsPerNode = 0;
+    for (const p of t.pods) {
+      const n = (perNode.get(p.node) ?? 0) + 1;
+      perNode.set(p.node, n);
+      if (n > maxPodsPerNode) maxPodsPerNode = n;
+    }
+    const families = Math.max(1, t.podCidrs.length);
+    s = {
+      nodes: t.nodes.length, pods: t.pods.length, maxPodsPerNode,
+      subnets: t.subnets.length, families, routesPerNode: (t.nodes.length + t.subnets.length + 3) * families,
+    };
+    sizesMemo.set(snap, s);
+  }
+  return s;
 }
 
 /** The cluster an apply returned (REST's body); a dry run has no snapshot to route over. */
@@ -130,10 +156,43 @@ class PlanData implements ClusterData {
 }
 
 /** The request's loader: one snapshot (one version probe) per cluster name per request. */
-class RequestClusters {
+class RequestClusters implements SizeSource {
   private readonly data = new Map<string, Promise<SnapshotData>>();
+  private everyCluster: Promise<SnapshotData[]> | null = null;
 
   constructor(private readonly service: ClusterService) {}
+
+  /** Every cluster, listed once per request. */
+  list(): Promise<SnapshotData[]> {
+    this.everyCluster ??= (async () => {
+      const names: string[] = [];
+      for (let cursor: string | null = null; ;) {
+        const page = await this.service.list(1000, cursor);
+        names.push(...page.items.map((c) => c.name));
+        if (!(cursor = page.nextCursor)) break;
+      }
+      return Promise.all(names.map((n) => this.load(n)));
+    })();
+    return this.everyCluster;
+  }
+
+  /** The cluster, or null when there is none (SDL: "Null when there is no such cluster"). */
+  async find(name: string): Promise<SnapshotData | null> {
+    try {
+      return await this.load(name);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'CLUSTER_NOT_FOUND') return null;
+      throw err;
+    }
+  }
+
+  async one(name: string): Promise<ClusterSizes | null> {
+    return (await this.find(name))?.sizes() ?? null;
+  }
+
+  async all(): Promise<ClusterSizes[]> {
+    return (await this.list()).map((c) => c.sizes());
+  }
 
   load(name: string): Promise<SnapshotData> {
     let p = this.data.get(name);
@@ -148,12 +207,14 @@ class RequestClusters {
   /** After a write: later fields of the same request must see it. */
   forget(name: string): void {
     this.data.delete(name);
+    this.everyCluster = null;
   }
 }
 
 const perRequest = new WeakMap<object, RequestClusters>();
 
-function clustersOf(ctx: MercuriusContext, service: ClusterService): RequestClusters {
+/** The sizes the cost of a query is judged by, through the request's loader (what is loaded for it is reused). */
+export function clustersOf(ctx: MercuriusContext, service: ClusterService): RequestClusters {
   let c = perRequest.get(ctx);
   if (!c) perRequest.set(ctx, (c = new RequestClusters(service)));
   return c;
@@ -190,17 +251,8 @@ export function buildResolvers(service: ClusterService): IResolvers {
     JSON: passThrough('JSON', 'Any JSON value'),
 
     Query: {
-      clusters: async (_root: unknown, _args: unknown, ctx: MercuriusContext) => {
-        const names: string[] = [];
-        for (let cursor: string | null = null; ;) {
-          const page = await service.list(1000, cursor);
-          names.push(...page.items.map((c) => c.name));
-          if (!(cursor = page.nextCursor)) break;
-        }
-        const loader = clustersOf(ctx, service);
-        return Promise.all(names.map((n) => loader.load(n)));
-      },
-      cluster: (_root: unknown, { name }: Args<{ name: string }>, ctx: MercuriusContext) => clustersOf(ctx, service).load(name),
+      clusters: (_root: unknown, _args: unknown, ctx: MercuriusContext) => clustersOf(ctx, service).list(),
+      cluster: (_root: unknown, { name }: Args<{ name: string }>, ctx: MercuriusContext) => clustersOf(ctx, service).find(name),
       path: async (_root: unknown, a: Args<{ cluster: string; from: string; to: string }>) => {
         const { path, svg } = await service.pathWithPicture(a.cluster, a.from, a.to);
         return { ...path, [PICTURE]: svg };
