@@ -1,7 +1,5 @@
 // The podnet HTTP application as a factory: it never listens (server.ts does)
 // so tests drive it through supertest against a real PostgreSQL.
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import YAML from 'yaml';
@@ -11,6 +9,8 @@ import type { Db } from './store/db.js';
 import { healthRoutes } from './api/rest/health.js';
 import { sendProblem } from './api/rest/problem.js';
 import { registerApi } from './api/register.js';
+import { registerOpenApi } from './api/openapi.js';
+import { methodNotAllowed, registerRestConventions, registerRootLinks, unsupportedMediaType } from './api/rest/conventions.js';
 import { registerAuth } from './api/auth.js';
 import { TokenService } from './service/tokens.js';
 import { TokenStore } from './store/tokens.js';
@@ -41,6 +41,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
   // First, so that every route registered after it (plugins' too) must declare its scope.
   const tokens = new TokenService(new TokenStore(deps.db.prisma));
   registerAuth(app, tokens, deps.config.auth);
+  registerRestConventions(app);
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -63,27 +64,23 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
     }
   });
 
+  // Bodies are JSON or YAML only: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+
   app.setErrorHandler((err, req, reply) => {
-    const appErr = classifyFastifyError(err) ?? toAppError(err);
+    let appErr = classifyFastifyError(err) ?? toAppError(err);
+    if (appErr.code === 'UNSUPPORTED_MEDIA_TYPE') appErr = unsupportedMediaType(reply, req.headers['content-type']);
     if (appErr.status >= 500 && appErr.code !== 'DATABASE_UNAVAILABLE') req.log.error({ err }, 'request failed');
     else if (appErr.code === 'DATABASE_UNAVAILABLE') req.log.warn({ err: (err as Error).message }, 'database unavailable');
     return sendProblem(reply, appErr);
   });
 
   app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, new AppError('ROUTE_NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`)),
+    sendProblem(reply, methodNotAllowed(app, req, reply) ?? new AppError('ROUTE_NOT_FOUND', `no route for ${req.method} ${req.url.split('?')[0]}`)),
   );
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'podnet', description: 'Network planning for Kubernetes-style pod networks', version: '0.1.0' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true }, config: { scope: 'public' } }, async () => app.swagger());
+  await registerOpenApi(app);
+  registerRootLinks(app);
 
   await app.register(healthRoutes, { db: deps.db });
   await registerApi(app, deps, tokens);

@@ -39,7 +39,13 @@ export function registerMetrics(app: FastifyInstance, service: ClusterService): 
     const route = req.routeOptions.url ?? 'unmatched';
     latency.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { config: { scope: 'public' }, schema: { hide: true } }, async (_req, reply) =>
+  app.get('/metrics', {
+    config: { scope: 'public' },
+    schema: {
+      tags: ['service'], summary: 'Prometheus metrics: request latency, allocations, utilization of every cluster',
+      response: { 200: { description: 'The Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    },
+  }, async (_req, reply) =>
     reply.type(registry.contentType).send(await registry.metrics()));
   return registry;
 }

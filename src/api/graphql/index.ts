@@ -62,7 +62,13 @@ export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = as
     }
   });
 
-  app.get('/graphql/schema.graphql', { config: { scope: 'public' }, schema: { hide: true } }, async (_req, reply) =>
+  app.get('/graphql/schema.graphql', {
+    config: { scope: 'public' },
+    schema: {
+      tags: ['graphql'], summary: 'The GraphQL schema (SDL)',
+      response: { 200: { description: 'The SDL', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    },
+  }, async (_req, reply) =>
     reply.type('text/plain; charset=utf-8').send(schemaSdl),
   );
 };

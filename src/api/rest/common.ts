@@ -34,10 +34,30 @@ export const routesQuery = {
   additionalProperties: false,
 } as const;
 
+/** A 204: the DELETEs' answer. */
+export const noContent = { 204: { description: 'Deleted: no content', type: 'null' } } as const;
+
+/** GET …/routes: JSON by default; the text formats are text/plain. */
+export function routeTableResponse(jsonSchema: object) {
+  return {
+    200: {
+      description: 'format=json: the table as JSON; format=text|script|fdb-script: text/plain (`ip route show` lines, an `ip -batch` file, a `bridge -batch` file)',
+      content: { 'application/json': { schema: jsonSchema }, 'text/plain': { schema: { type: 'string' } } },
+    },
+  } as const;
+}
+
+/** The problems a change may answer (the OpenAPI document adds 413 and 415 for bodies). */
 export const errorResponses = {
   400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema,
   409: problemSchema, 422: problemSchema, 503: problemSchema,
 } as const;
+
+/** The problems a read of one resource (or of a cluster's list) may answer. */
+export const readErrors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 503: problemSchema } as const;
+
+/** The problems a top-level list may answer (nothing there to be missing). */
+export const listErrors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 503: problemSchema } as const;
 
 /**
  * Sends JSON text rendered by the service (large clusters are rendered once

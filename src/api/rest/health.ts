@@ -2,12 +2,23 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Db } from '../../store/db.js';
 import { pendingMigrations } from '../../store/migrator.js';
 import { AppError, toAppError } from '../../service/errors.js';
-import { sendProblem } from './problem.js';
+import { problemSchema, sendProblem } from './problem.js';
+
+const statusSchema = (status: string) => ({ type: 'object', required: ['status'], properties: { status: { type: 'string', enum: [status] } } }) as const;
 
 export const healthRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
-  app.get('/healthz', { config: { scope: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', {
+    config: { scope: 'public' },
+    schema: { tags: ['service'], summary: 'Liveness: the process answers', response: { 200: statusSchema('ok') } },
+  }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { config: { scope: 'public' }, schema: { hide: true } }, async (req, reply) => {
+  app.get('/readyz', {
+    config: { scope: 'public' },
+    schema: {
+      tags: ['service'], summary: 'Readiness: the database is reachable and every migration is applied',
+      response: { 200: statusSchema('ready'), 503: problemSchema },
+    },
+  }, async (req, reply) => {
     try {
       const pending = await withTimeout(pendingMigrations(db.sql), 2000);
       if (pending.length > 0) {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
-import { clusterParams, errorResponses } from './common.js';
+import { clusterParams, readErrors } from './common.js';
+import { problemSchema } from './problem.js';
 import { pathSchema, verifySchema } from './schemas.js';
 
 const pathQuery = {
@@ -26,7 +27,7 @@ export const networkRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
           description: 'The Path (JSON), or with format=svg its picture',
           content: { 'application/json': { schema: pathSchema }, 'image/svg+xml': { schema: { type: 'string', description: 'An SVG document' } } },
         },
-        ...errorResponses,
+        ...readErrors, 422: problemSchema,
       },
     },
   }, async (req, reply) => {
@@ -40,7 +41,7 @@ export const networkRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
     config: { scope: 'read' },
     schema: {
       tags: ['verify'], summary: 'Whole-cluster verification: overlaps, pod IPs, reachability of every node pair, MTU, capacity',
-      params: clusterParams, response: { 200: verifySchema, ...errorResponses },
+      params: clusterParams, response: { 200: verifySchema, ...readErrors },
     },
   }, async (req) => service.verify(req.params.name));
 };

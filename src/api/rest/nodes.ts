@@ -2,11 +2,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
 import { nodeView } from '../../service/views.js';
 import { nodeInputSchema, nodeSchema, pageSchema, routeTableSchema } from './schemas.js';
-import { clusterParams, dryRunQuery, errorResponses, pageQuery, sendRouteTable, routesQuery, type RouteFormat } from './common.js';
+import { clusterParams, dryRunQuery, errorResponses, noContent, readErrors, pageQuery, routeTableResponse, sendRouteTable, routesQuery, type RouteFormat } from './common.js';
 import { paginate } from './paginate.js';
 
 const nodeParams = {
   type: 'object', properties: { name: { type: 'string' }, node: { type: 'string' } }, required: ['name', 'node'],
+} as const;
+
+const nodeListQuery = {
+  type: 'object',
+  properties: { ...pageQuery.properties, subnet: { type: 'string', maxLength: 63, description: 'Only the nodes of this subnet' } },
 } as const;
 
 export const nodeRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
@@ -15,25 +20,28 @@ export const nodeRoutes: FastifyPluginAsync<{ service: ClusterService }> = async
     schema: { tags: ['nodes'], summary: 'Add one node: allocates its pod CIDR(s)', params: clusterParams, querystring: dryRunQuery, body: nodeInputSchema, response: { 200: nodeSchema, 201: nodeSchema, ...errorResponses } },
   }, async (req, reply) => {
     const node = await service.addNode(req.params.name, req.body, req.query.dryRun);
-    return reply.code(req.query.dryRun ? 200 : 201).send(node);
+    if (req.query.dryRun) return reply.code(200).send(node);
+    return reply.code(201).header('location', `/v1/clusters/${encodeURIComponent(req.params.name)}/nodes/${encodeURIComponent(node.name)}`).send(node);
   });
 
-  app.get<{ Params: { name: string }; Querystring: { limit: number; cursor?: string } }>('/v1/clusters/:name/nodes', {
+  app.get<{ Params: { name: string }; Querystring: { limit: number; cursor?: string; subnet?: string } }>('/v1/clusters/:name/nodes', {
     config: { scope: 'read' },
-    schema: { tags: ['nodes'], summary: 'List nodes in definition order', params: clusterParams, querystring: pageQuery, response: { 200: pageSchema(nodeSchema), ...errorResponses } },
+    schema: { tags: ['nodes'], summary: 'List nodes in definition order, optionally of one subnet', params: clusterParams, querystring: nodeListQuery, response: { 200: pageSchema(nodeSchema), ...readErrors } },
   }, async (req) => {
     const snap = await service.get(req.params.name);
-    return paginate(snap.topology.nodes, req.query.limit, req.query.cursor ?? null, nodeView);
+    const { subnet } = req.query;
+    const nodes = subnet === undefined ? snap.topology.nodes : snap.topology.nodes.filter((n) => n.subnet === subnet);
+    return paginate(nodes, req.query.limit, req.query.cursor ?? null, nodeView);
   });
 
   app.get<{ Params: { name: string; node: string } }>('/v1/clusters/:name/nodes/:node', {
     config: { scope: 'read' },
-    schema: { tags: ['nodes'], summary: 'One node', params: nodeParams, response: { 200: nodeSchema, ...errorResponses } },
+    schema: { tags: ['nodes'], summary: 'One node', params: nodeParams, response: { 200: nodeSchema, ...readErrors } },
   }, async (req) => nodeView((await service.node(req.params.name, req.params.node)).node));
 
   app.delete<{ Params: { name: string; node: string } }>('/v1/clusters/:name/nodes/:node', {
     config: { scope: 'write' },
-    schema: { tags: ['nodes'], summary: 'Remove a node (and its pods); its block is free again', params: nodeParams, response: errorResponses },
+    schema: { tags: ['nodes'], summary: 'Remove a node (and its pods); its block is free again', params: nodeParams, response: { ...noContent, ...readErrors } },
   }, async (req, reply) => {
     await service.removeNode(req.params.name, req.params.node);
     return reply.code(204).send();
@@ -41,6 +49,6 @@ export const nodeRoutes: FastifyPluginAsync<{ service: ClusterService }> = async
 
   app.get<{ Params: { name: string; node: string }; Querystring: { format: RouteFormat } }>('/v1/clusters/:name/nodes/:node/routes', {
     config: { scope: 'read' },
-    schema: { tags: ['routes'], summary: "The node's route table, neighbors and FDB", params: nodeParams, querystring: routesQuery, response: { 200: { description: 'json: the table below; text/script/fdb-script: text/plain', ...routeTableSchema }, ...errorResponses } },
+    schema: { tags: ['routes'], summary: "The node's route table, neighbors and FDB", params: nodeParams, querystring: routesQuery, response: { ...routeTableResponse(routeTableSchema), ...readErrors } },
   }, async (req, reply) => sendRouteTable(reply, await service.nodeRoutes(req.params.name, req.params.node), req.query.format));
 };

@@ -244,6 +244,17 @@ export const planResultSchema = {
   properties: { plan: clusterSchema, changes: { type: 'array', items: changeSchema }, impact: impactSchema },
 } as const;
 
+/**
+ * PUT's 200: applied (`cluster`), or with dryRun the plan (`plan`). Not a
+ * oneOf: the answer is rendered by the service, and the serializer compiled
+ * from this schema is never used for it.
+ */
+export const appliedOrPlannedSchema = {
+  type: 'object', required: ['changes'],
+  description: 'Applied ({cluster, changes}), or with dryRun the plan ({plan, changes})',
+  properties: { cluster: clusterSchema, plan: clusterSchema, changes: { type: 'array', items: changeSchema } },
+} as const;
+
 export const clusterSummarySchema = {
   type: 'object',
   required: ['name', 'podCidrs', 'mode', 'nodes', 'pods', 'version', 'createdAt', 'updatedAt'],

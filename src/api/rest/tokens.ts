@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TokenService } from '../../service/tokens.js';
-import { errorResponses } from './common.js';
+import { errorResponses, listErrors, noContent, readErrors } from './common.js';
 
 const tokenBody = {
   type: 'object',
@@ -9,20 +9,36 @@ const tokenBody = {
   additionalProperties: false,
 } as const;
 
+const tokenSchema = {
+  type: 'object',
+  required: ['name', 'scope', 'createdAt', 'lastUsed'],
+  properties: {
+    name: { type: 'string' }, scope: { type: 'string', enum: ['read', 'write', 'admin'] },
+    createdAt: { type: 'string', format: 'date-time' }, lastUsed: { type: ['string', 'null'], format: 'date-time' },
+  },
+} as const;
+
+const createdTokenSchema = {
+  ...tokenSchema,
+  required: [...tokenSchema.required, 'token'],
+  properties: { ...tokenSchema.properties, token: { type: 'string', description: 'The secret: shown only in this answer' } },
+} as const;
+
 export const tokenRoutes: FastifyPluginAsync<{ tokens: TokenService }> = async (app, { tokens }) => {
   app.post<{ Body: { name: string; scope: string } }>('/v1/tokens', {
     config: { scope: 'admin' },
-    schema: { tags: ['tokens'], summary: 'Create a token; the secret is shown once (admin)', body: tokenBody, response: errorResponses },
+    schema: { tags: ['tokens'], summary: 'Create a token; the secret is shown once (admin)', body: tokenBody, response: { 201: createdTokenSchema, ...errorResponses } },
   }, async (req, reply) => {
-    return reply.code(201).send(await tokens.create(req.body.name, req.body.scope));
+    const created = await tokens.create(req.body.name, req.body.scope);
+    return reply.code(201).header('location', `/v1/tokens/${encodeURIComponent(created.name)}`).send(created);
   });
   app.get('/v1/tokens', {
     config: { scope: 'admin' },
-    schema: { tags: ['tokens'], summary: 'List tokens (never their secrets) (admin)', response: errorResponses },
+    schema: { tags: ['tokens'], summary: 'List tokens (never their secrets) (admin)', response: { 200: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: tokenSchema } } }, ...listErrors } },
   }, async () => ({ items: await tokens.list() }));
   app.delete<{ Params: { name: string } }>('/v1/tokens/:name', {
     config: { scope: 'admin' },
-    schema: { tags: ['tokens'], summary: 'Revoke a token (admin)', params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] }, response: errorResponses },
+    schema: { tags: ['tokens'], summary: 'Revoke a token (admin)', params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] }, response: { ...noContent, ...readErrors } },
   }, async (req, reply) => {
     await tokens.revoke(req.params.name);
     return reply.code(204).send();
