@@ -103,6 +103,7 @@ function catalog(): Call[] {
     { method: 'GET', url: '/v1/clusters/demo/pods/shop/web/routes?format=text' },
     { method: 'GET', url: '/v1/clusters/demo/path?from=shop/web&to=db' },
     { method: 'GET', url: '/v1/clusters/demo/path?from=shop/web&to=10.1.200.9' },
+    { method: 'GET', url: '/v1/clusters/demo/path?from=shop/web&to=db&format=svg' },
     { method: 'GET', url: '/v1/clusters/demo/path?from=shop/web&to=not-an-endpoint!' },
     { method: 'GET', url: '/v1/clusters/demo/verify' },
     { method: 'DELETE', url: '/v1/clusters/demo/pods/shop/cache' },
