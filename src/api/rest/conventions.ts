@@ -53,7 +53,7 @@ export function checkQueryParameters(req: FastifyRequest): void {
   const which = unknown.map((k) => JSON.stringify(k)).join(', ');
   throw new AppError('UNKNOWN_PARAMETER',
     `unknown query parameter${unknown.length > 1 ? 's' : ''} ${which}; ${req.method} ${url} accepts ${accepted.length > 0 ? accepted.join(', ') : 'none'}`,
-    { status: 400, extra: { accepted }, errors: unknown.map((k) => ({ path: `query.${k}`, message: `unknown parameter; accepted: ${accepted.join(', ') || 'none'}` })) });
+    { extra: { accepted }, errors: unknown.map((k) => ({ path: `query.${k}`, message: `unknown parameter; accepted: ${accepted.join(', ') || 'none'}` })) });
 }
 
 /** For the not-found handler: a 405 when the path exists with other methods, else null. */
@@ -62,7 +62,7 @@ export function methodNotAllowed(app: FastifyInstance, req: FastifyRequest, repl
   const allowed = app.routeMethods.allowed(path);
   if (allowed.length === 0) return null;
   reply.header('allow', allowed.join(', '));
-  return new AppError('METHOD_NOT_ALLOWED', `${req.method} is not supported on ${path}; allowed: ${allowed.join(', ')}`, { status: 405, extra: { allowed } });
+  return new AppError('METHOD_NOT_ALLOWED', `${req.method} is not supported on ${path}; allowed: ${allowed.join(', ')}`, { extra: { allowed } });
 }
 
 /** 415 naming the body's media type and the accepted ones (also sent as `Accept`, RFC 9110 §15.5.16). */
@@ -70,7 +70,7 @@ export function unsupportedMediaType(reply: FastifyReply, given: string | undefi
   const accepted = [...BODY_MEDIA_TYPES];
   reply.header('accept', accepted.join(', '));
   const type = given?.split(';')[0]?.trim() || '(none)';
-  return new AppError('UNSUPPORTED_MEDIA_TYPE', `a body of media type ${JSON.stringify(type)} is not supported; send one of ${accepted.join(', ')}`, { status: 415, extra: { accepted } });
+  return new AppError('UNSUPPORTED_MEDIA_TYPE', `a body of media type ${JSON.stringify(type)} is not supported; send one of ${accepted.join(', ')}`, { extra: { accepted } });
 }
 
 const linkSchema = {
