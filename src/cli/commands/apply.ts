@@ -3,6 +3,7 @@ import { UsageError } from '../args.js';
 import { EXIT, InputError, OUTPUT_HELP, OUTPUT_OPTIONS, OUTPUT_USAGE, isMachine, parseDocument, printData, printTable, readInput, usageOf, type Command, type Ctx } from '../command.js';
 import { cellText, list, percent } from '../format.js';
 import { seg } from '../http.js';
+import { printPlan, printUpdates } from '../diff-text.js';
 import type { ApplyAnswer, CapacityView, Change } from '../wire.js';
 
 export const apply: Command = {
@@ -20,14 +21,8 @@ export const apply: Command = {
   async run(ctx, _args, v) {
     const file = (v.file ?? v.filename) as string | undefined;
     if (file === undefined) throw new UsageError('missing -f FILE (the cluster definition; - for stdin)', usageOf(apply));
-    const where = file === '-' ? 'stdin' : file;
-    const def = definitionOf(await parseDocument(await readInput(file), where), where);
+    const def = await readDefinition(ctx, file);
     const dryRun = v['dry-run'] === true;
-    if (typeof def.name !== 'string' || def.name === '') {
-      // No name to PUT to: let the server validate the definition (nothing is stored).
-      await ctx.client.request('POST', '/v1/clusters', { body: def, query: { dryRun: true } });
-      throw new InputError(`${where}: the definition has no "name"`);
-    }
     const res = await ctx.client.request<ApplyAnswer>('PUT', `/v1/clusters/${seg(def.name)}`, { body: def, query: { dryRun: dryRun || undefined } });
     if (isMachine(ctx)) {
       await printData(ctx, res.body);
@@ -37,6 +32,18 @@ export const apply: Command = {
     return EXIT.OK;
   },
 };
+
+/** The definition in `file`, with the name to PUT it to. */
+export async function readDefinition(ctx: Ctx, file: string): Promise<Record<string, unknown> & { name: string }> {
+  const where = file === '-' ? 'stdin' : file;
+  const def = definitionOf(await parseDocument(await readInput(file), where), where);
+  if (typeof def.name !== 'string' || def.name === '') {
+    // No name to PUT to: let the server validate the definition (nothing is stored).
+    await ctx.client.request('POST', '/v1/clusters', { body: def, query: { dryRun: true } });
+    throw new InputError(`${where}: the definition has no "name"`);
+  }
+  return def as Record<string, unknown> & { name: string };
+}
 
 /** Rows of the change table by default: a 150,000-pod apply is summed up, not listed. */
 const MAX_CHANGE_ROWS = 50;
@@ -48,11 +55,18 @@ export function printApplied(ctx: Ctx, name: string, status: number, body: Apply
   let verb: string;
   if (dryRun) verb = changes.length === 0 ? 'unchanged (dry run)' : created ? `would be ${createdVerb} (dry run, nothing stored)` : 'would change (dry run, nothing stored)';
   else verb = status === 201 ? createdVerb : changes.length === 0 ? 'unchanged' : 'configured';
+  if (dryRun && body.impact) {
+    // A dry run with its impact reads as `podnet diff` does.
+    ctx.out(`cluster ${name} ${verb}\n`);
+    printPlan(ctx, body);
+    return;
+  }
   ctx.out(`cluster ${name} ${verb}\n`);
   if (changes.length > 0) {
     const shown = ctx.output === 'wide' ? changes : changes.slice(0, MAX_CHANGE_ROWS);
     printTable(ctx, ['action', 'kind', 'name', 'podCidrs/ips'], shown.map((c) => [c.action, c.kind, c.name, list(c.podCidrs ?? c.ips)]));
     if (shown.length < changes.length) ctx.out(`... and ${changes.length - shown.length} more (-o wide lists them all)\n`);
+    printUpdates(ctx, changes);
     ctx.out(`${changeCounts(changes, dryRun)}\n`);
   }
   const cl = body.cluster ?? body.plan;

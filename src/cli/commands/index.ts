@@ -4,6 +4,7 @@ import type { Command } from '../command.js';
 import { apply } from './apply.js';
 import { audit } from './audit.js';
 import { deleteCluster, deleteNode, deletePod } from './delete.js';
+import { diff } from './diff.js';
 import { getCluster, getClusters, getNodes, getPods } from './get.js';
 import { importCluster } from './import.js';
 import { path } from './path.js';
@@ -12,7 +13,7 @@ import { tokenCreate, tokenList, tokenRevoke } from './token.js';
 import { verify } from './verify.js';
 
 export const COMMANDS: Command[] = [
-  apply, getClusters, getCluster, getNodes, getPods, routes, path, verify, importCluster, audit,
+  apply, diff, getClusters, getCluster, getNodes, getPods, routes, path, verify, importCluster, audit,
   deleteCluster, deleteNode, deletePod, tokenCreate, tokenList, tokenRevoke,
 ];
 
