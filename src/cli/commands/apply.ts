@@ -3,7 +3,7 @@ import { UsageError } from '../args.js';
 import { EXIT, InputError, OUTPUT_HELP, OUTPUT_OPTIONS, OUTPUT_USAGE, isMachine, parseDocument, printData, printTable, readInput, usageOf, type Command, type Ctx } from '../command.js';
 import { cellText, list, percent } from '../format.js';
 import { seg } from '../http.js';
-import { printPlan, printUpdates } from '../diff-text.js';
+import { printImpact, printUpdates, summaryLine } from '../diff-text.js';
 import type { ApplyAnswer, CapacityView, Change } from '../wire.js';
 
 export const apply: Command = {
@@ -55,19 +55,20 @@ export function printApplied(ctx: Ctx, name: string, status: number, body: Apply
   let verb: string;
   if (dryRun) verb = changes.length === 0 ? 'unchanged (dry run)' : created ? `would be ${createdVerb} (dry run, nothing stored)` : 'would change (dry run, nothing stored)';
   else verb = status === 201 ? createdVerb : changes.length === 0 ? 'unchanged' : 'configured';
-  if (dryRun && body.impact) {
-    // A dry run with its impact reads as `podnet diff` does.
-    ctx.out(`cluster ${name} ${verb}\n`);
-    printPlan(ctx, body);
-    return;
-  }
   ctx.out(`cluster ${name} ${verb}\n`);
+  // A dry run reads as `podnet diff`: its summary line first, its impact after the changes.
+  if (dryRun && body.impact) ctx.out(`${summaryLine(changes, body.impact)}\n`);
   if (changes.length > 0) {
     const shown = ctx.output === 'wide' ? changes : changes.slice(0, MAX_CHANGE_ROWS);
     printTable(ctx, ['action', 'kind', 'name', 'podCidrs/ips'], shown.map((c) => [c.action, c.kind, c.name, list(c.podCidrs ?? c.ips)]));
     if (shown.length < changes.length) ctx.out(`... and ${changes.length - shown.length} more (-o wide lists them all)\n`);
     printUpdates(ctx, changes);
     ctx.out(`${changeCounts(changes, dryRun)}\n`);
+  }
+  if (dryRun && body.impact) {
+    ctx.out('\n');
+    printImpact(ctx, body.impact);
+    return;
   }
   const cl = body.cluster ?? body.plan;
   if (cl?.capacity) ctx.out(`pod MTU ${cellText(cl.podMtu)}; ${capacityText(cl.capacity)}\n`);
