@@ -127,7 +127,10 @@ export async function listClusters(prisma: PrismaClient, after: string | null, l
     where: after === null ? {} : { name: { gt: after } },
     orderBy: { name: 'asc' },
     take: limit,
-    select: { name: true, podCidrs: true, mode: true, version: true, createdAt: true, updatedAt: true, _count: { select: { nodes: true, pods: true } } },
+    select: { id: true, name: true, podCidrs: true, mode: true, version: true, createdAt: true, updatedAt: true, _count: { select: { nodes: true } } },
   });
-  return rows.map(({ _count, ...r }) => ({ ...r, nodes: _count.nodes, pods: _count.pods }));
+  // A pod reaches its cluster through its node (one composite key), so its count is grouped by cluster_id.
+  const pods = await prisma.pod.groupBy({ by: ['clusterId'], where: { clusterId: { in: rows.map((r) => r.id) } }, _count: { _all: true } });
+  const podsOf = new Map(pods.map((p) => [p.clusterId, p._count._all]));
+  return rows.map(({ _count, id, ...r }) => ({ ...r, nodes: _count.nodes, pods: podsOf.get(id) ?? 0 }));
 }

@@ -40,6 +40,28 @@ function readPrismaModels(file: string): PrismaModel[] {
   return models;
 }
 
+interface PrismaRelation { table: string; columns: string[]; references: string; refColumns: string[]; onDelete: string | null }
+
+/** The relations schema.prisma declares with fields/references: each is a foreign key of the database. */
+function readPrismaRelations(models: PrismaModel[], file: string): PrismaRelation[] {
+  const text = fs.readFileSync(file, 'utf8');
+  const tableOf = new Map(models.map((m) => [m.name, m.table]));
+  const columnOf = (model: string, field: string) => models.find((m) => m.name === model)?.fields.find((f) => f.name === field)?.column ?? field;
+  const out: PrismaRelation[] = [];
+  for (const m of text.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)) {
+    for (const r of m[2]!.matchAll(/^\s*\w+\s+(\w+)\s+@relation\(fields: \[([\w, ]+)\], references: \[([\w, ]+)\](?:, onDelete: (\w+))?/gm)) {
+      out.push({
+        table: tableOf.get(m[1]!)!,
+        columns: r[2]!.split(',').map((f) => columnOf(m[1]!, f.trim())),
+        references: tableOf.get(r[1]!)!,
+        refColumns: r[3]!.split(',').map((f) => columnOf(r[1]!, f.trim())),
+        onDelete: r[4] ?? null,
+      });
+    }
+  }
+  return out;
+}
+
 /** The PostgreSQL udt_name each Prisma scalar (with its native type) maps to. */
 function expectedUdt(f: PrismaField): string {
   if (f.native === 'Inet') return f.list ? '_inet' : 'inet';
@@ -117,6 +139,57 @@ describe('migrator', () => {
         assert.equal(c.is_nullable === 'YES', f.optional || f.list, `${m.table}.${f.column} nullability`);
       }
     }
+  });
+
+  test('the foreign keys of the database are the relations of schema.prisma, cascades included', async () => {
+    const file = path.resolve('prisma/schema.prisma');
+    const want = readPrismaRelations(readPrismaModels(file), file)
+      .map((r) => `${r.table}(${r.columns.join(',')}) -> ${r.references}(${r.refColumns.join(',')})${r.onDelete === 'Cascade' ? ' on delete cascade' : ''}`)
+      .sort();
+    assert.ok(want.length >= 4, 'the relation reader found the relations');
+    const fks = await sql<{ def: string }[]>`
+      SELECT c.conrelid::regclass::text || '(' || (SELECT string_agg(a.attname, ',' ORDER BY k.i) FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+               JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n) || ') -> '
+          || c.confrelid::regclass::text || '(' || (SELECT string_agg(a.attname, ',' ORDER BY k.i) FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+               JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n) || ')'
+          || CASE c.confdeltype WHEN 'c' THEN ' on delete cascade' ELSE '' END AS def
+      FROM pg_constraint c JOIN pg_namespace ns ON ns.oid = c.connamespace
+      WHERE c.contype = 'f' AND ns.nspname = 'public'`;
+    assert.deepEqual(fks.map((f) => f.def).sort(), want);
+  });
+
+  test("a pod's node must be in the pod's cluster; deleting a node or a cluster deletes its pods; pod IPs are unique per cluster", async () => {
+    const cluster = async (name: string) =>
+      (await sql<{ id: number }[]>`INSERT INTO cluster (name, pod_cidrs, node_mask_v4, node_mask_v6, mode, mtu, bridge, vxlan_device, vxlan_vni, vxlan_port)
+        VALUES (${name}, '{10.0.0.0/16}', 24, 64, 'host-gw', 1500, 'cni0', 'flannel.1', 1, 8472) RETURNING id`)[0]!.id;
+    const node = async (c: number, name: string, addr: string, block: string) =>
+      (await sql<{ id: number }[]>`INSERT INTO node (cluster_id, ordinal, name, interface, addr_family, address_v4, pod_cidr_v4)
+        VALUES (${c}, 0, ${name}, 'eth0', 4, ${addr}, ${block}) RETURNING id`)[0]!.id;
+    const pod = (c: number, n: number, name: string, ip: string) =>
+      sql`INSERT INTO pod (cluster_id, node_id, ordinal, namespace, name, ip_v4) VALUES (${c}, ${n}, 0, 'default', ${name}, ${ip})`;
+    const count = async () => (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM pod`)[0]!.n;
+    const a = await cluster('fk-a');
+    const b = await cluster('fk-b');
+    const na = await node(a, 'a1', '192.168.0.1', '10.0.0.0/24');
+    const na2 = await node(a, 'a2', '192.168.0.2', '10.0.1.0/24');
+    const nb = await node(b, 'b1', '192.168.0.1', '10.0.0.0/24');
+    await pod(a, na, 'p1', '10.0.0.2');
+    await pod(a, na2, 'p2', '10.0.1.2');
+    await pod(b, nb, 'p1', '10.0.0.2'); // clusters do not constrain each other
+    await assert.rejects(pod(a, nb, 'p3', '10.0.0.3'), (err: { code?: string }) => err.code === '23503', "a node of another cluster");
+    await assert.rejects(pod(a, 999_999, 'p3', '10.0.0.3'), (err: { code?: string }) => err.code === '23503', 'a node that does not exist');
+    await assert.rejects(pod(a, na2, 'p3', '10.0.0.2'), (err: { constraint_name?: string }) => err.constraint_name === 'pod_cluster_id_ip_v4_key');
+    await assert.rejects(
+      sql`INSERT INTO node (cluster_id, ordinal, name, interface, addr_family, address_v4) VALUES (${a}, 0, 'a3', 'eth0', 4, '192.168.0.2')`,
+      (err: { constraint_name?: string }) => err.constraint_name === 'node_cluster_id_address_v4_key',
+    );
+    assert.equal(await count(), 3);
+    await sql`DELETE FROM node WHERE id = ${na2}`;
+    assert.equal(await count(), 2, 'deleting a node deletes its pods');
+    await sql`DELETE FROM cluster WHERE id = ${a}`;
+    assert.equal(await count(), 1, "deleting a cluster deletes its nodes' pods");
+    await sql`DELETE FROM cluster WHERE id = ${b}`;
+    assert.equal(await count(), 0);
   });
 
   test('the exclusion constraints against overlapping node blocks exist and hold', async () => {
