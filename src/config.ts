@@ -20,7 +20,25 @@ export interface Config {
   /** Client side (CLI). */
   url: string;
   token: string | null;
+  limits: Limits;
 }
+
+/** What one request may cost the service (see README, "Limits"). */
+export interface Limits {
+  /** Largest request body in bytes (PODNET_BODY_LIMIT). */
+  bodyLimit: number;
+  /** Time to receive a whole request, headers and body (PODNET_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
+  /** Time to receive the request headers (PODNET_HEADERS_TIMEOUT_MS). */
+  headersTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open (PODNET_IDLE_TIMEOUT_MS). */
+  idleTimeoutMs: number;
+  /** Longest wait for the database before a request answers 503 (PODNET_DB_TIMEOUT_MS). */
+  dbTimeoutMs: number;
+}
+
+const MIB = 1024 * 1024;
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: MIB, g: 1024 * MIB };
 
 export class ConfigError extends Error {}
 
@@ -33,6 +51,28 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(`${name}=${raw}: expected ${min}..${max}`);
   return n;
+}
+
+/** `1048576`, `512k`, `256m`, `1g` (binary units). */
+function sizeVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const m = /^(\d+)\s*([kmg]?)(i?b)?$/i.exec(raw.trim());
+  if (!m) throw new ConfigError(`${name}=${JSON.stringify(raw)}: expected a size such as 268435456, 512k or 256m`);
+  const n = Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!;
+  if (n < min || n > max) throw new ConfigError(`${name}=${raw}: expected ${min} bytes .. ${max / MIB} MiB`);
+  return n;
+}
+
+function loadLimits(env: Env): Limits {
+  return {
+    // A 65,000-node, 1.95M-pod definition is about 150 MB of JSON.
+    bodyLimit: sizeVar(env, 'PODNET_BODY_LIMIT', 256 * MIB, 1024, 1024 * MIB),
+    requestTimeoutMs: intVar(env, 'PODNET_REQUEST_TIMEOUT_MS', 8_000, 100, 3_600_000),
+    headersTimeoutMs: intVar(env, 'PODNET_HEADERS_TIMEOUT_MS', 5_000, 100, 600_000),
+    idleTimeoutMs: intVar(env, 'PODNET_IDLE_TIMEOUT_MS', 5_000, 100, 600_000),
+    dbTimeoutMs: intVar(env, 'PODNET_DB_TIMEOUT_MS', 4_000, 100, 600_000),
+  };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -61,5 +101,6 @@ export function loadConfig(env: Env = process.env): Config {
     adminToken,
     url: url.replace(/\/+$/, ''),
     token: env.PODNET_TOKEN && env.PODNET_TOKEN !== '' ? env.PODNET_TOKEN : null,
+    limits: loadLimits(env),
   };
 }

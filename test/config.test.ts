@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       adminToken: null,
       url: 'http://127.0.0.1:3000',
       token: null,
+      limits: { bodyLimit: 256 * 1024 * 1024, requestTimeoutMs: 8000, headersTimeoutMs: 5000, idleTimeoutMs: 5000, dbTimeoutMs: 4000 },
     });
   });
 
@@ -37,6 +38,11 @@ describe('loadConfig', () => {
     { description: 'PODNET_PG_PORT', env: { PODNET_PG_PORT: '6543' }, expect: { embeddedPgPort: 6543 } },
     { description: 'PODNET_URL loses trailing slashes', env: { PODNET_URL: 'https://podnet.example/' }, expect: { url: 'https://podnet.example' } },
     { description: 'PODNET_TOKEN', env: { PODNET_TOKEN: 'tok' }, expect: { token: 'tok' } },
+    { description: 'PODNET_BODY_LIMIT in bytes', env: { PODNET_BODY_LIMIT: '1048576' }, expect: { limits: { ...loadConfig({}).limits, bodyLimit: 1048576 } } },
+    { description: 'PODNET_BODY_LIMIT with a unit', env: { PODNET_BODY_LIMIT: '150m' }, expect: { limits: { ...loadConfig({}).limits, bodyLimit: 150 * 1024 * 1024 } } },
+    { description: 'PODNET_BODY_LIMIT of 1g', env: { PODNET_BODY_LIMIT: '1GiB' }, expect: { limits: { ...loadConfig({}).limits, bodyLimit: 1024 ** 3 } } },
+    { description: 'the timeouts', env: { PODNET_REQUEST_TIMEOUT_MS: '30000', PODNET_HEADERS_TIMEOUT_MS: '2000', PODNET_IDLE_TIMEOUT_MS: '1000', PODNET_DB_TIMEOUT_MS: '3000' },
+      expect: { limits: { ...loadConfig({}).limits, requestTimeoutMs: 30000, headersTimeoutMs: 2000, idleTimeoutMs: 1000, dbTimeoutMs: 3000 } } },
   ];
   for (const c of accepted) {
     test(`accepts ${c.description}`, () => {
@@ -60,6 +66,10 @@ describe('loadConfig', () => {
     { description: 'a PODNET_ADMIN_TOKEN of 31 characters', env: { PODNET_ADMIN_TOKEN: 'x'.repeat(31) }, variable: 'PODNET_ADMIN_TOKEN' },
     { description: 'a PODNET_PG_PORT out of range', env: { PODNET_PG_PORT: '99999' }, variable: 'PODNET_PG_PORT' },
     { description: 'a PODNET_URL without http(s)', env: { PODNET_URL: 'ftp://x' }, variable: 'PODNET_URL' },
+    { description: 'a PODNET_BODY_LIMIT that is not a size', env: { PODNET_BODY_LIMIT: 'lots' }, variable: 'PODNET_BODY_LIMIT' },
+    { description: 'a PODNET_BODY_LIMIT above 1 GiB', env: { PODNET_BODY_LIMIT: '2g' }, variable: 'PODNET_BODY_LIMIT' },
+    { description: 'a PODNET_REQUEST_TIMEOUT_MS of 0', env: { PODNET_REQUEST_TIMEOUT_MS: '0' }, variable: 'PODNET_REQUEST_TIMEOUT_MS' },
+    { description: 'a PODNET_DB_TIMEOUT_MS that is not a number', env: { PODNET_DB_TIMEOUT_MS: '5s' }, variable: 'PODNET_DB_TIMEOUT_MS' },
   ];
   for (const c of rejected) {
     test(`rejects ${c.description}, naming ${c.variable}`, () => {

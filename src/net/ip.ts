@@ -147,7 +147,7 @@ export class Prefix {
   static parse(s: string): Prefix {
     const r = parsePrefix(s);
     if (r instanceof Prefix) return r;
-    throw r;
+    throw r();
   }
 
   /** As `parse`, but returns null instead of throwing. */
@@ -395,8 +395,9 @@ function parseV6(s: string): Addr | string {
 }
 
 /** Parses a prefix, or returns the NetError describing why it is not one. */
-function parsePrefix(s: string): Prefix | NetError {
-  const fail = (code: string, why: string): NetError => new NetError(code, s, `ParsePrefix(${quote(s)}): ${why}`);
+/** A refusal is returned as a thunk: an Error's stack trace costs more than the parse, and tryParse never needs it. */
+function parsePrefix(s: string): Prefix | (() => NetError) {
+  const fail = (code: string, why: string) => (): NetError => new NetError(code, s, `ParsePrefix(${quote(s)}): ${why}`);
   const slash = s.lastIndexOf('/');
   if (slash < 0) return fail('INVALID_PREFIX', "no '/'");
   const addrText = s.slice(0, slash);
@@ -408,7 +409,7 @@ function parsePrefix(s: string): Prefix | NetError {
   if (bits > addr.bitLen) return fail('INVALID_PREFIX', 'prefix length out of range');
   const p = Prefix.from(addr, bits);
   if (p.addr.value !== addr.value) {
-    return new NetError('PREFIX_HOST_BITS_SET', s, `${s} has host bits set; did you mean ${p.toString()}?`);
+    return () => new NetError('PREFIX_HOST_BITS_SET', s, `${s} has host bits set; did you mean ${p.toString()}?`);
   }
   return p;
 }

@@ -18,6 +18,7 @@ import { nextOrdinalAfter, planAddNode, planAddPod, planApply, type ApplyPlan, t
 import { type ClusterImpact, planImpact } from './impact.js';
 import { Snapshot, SnapshotCache } from './snapshots.js';
 import { capacityView, clusterView, nodeView, podView, type ClusterView, type NodeView, type PodView } from './views.js';
+import { isDnsLabel } from '../net/names.js';
 
 export interface ApplyResult {
   created: boolean;
@@ -355,8 +356,9 @@ export function encodeCursor(s: string): string {
   return Buffer.from(s, 'utf8').toString('base64url');
 }
 
+/** A cursor is the last cluster name of a page: anything else (a NUL, a name no cluster can have) is refused before it reaches SQL. */
 export function decodeCursor(c: string): string {
   const s = Buffer.from(c, 'base64url').toString('utf8');
-  if (s.length === 0 || encodeCursor(s) !== c) throw new AppError('BAD_REQUEST', `invalid cursor ${JSON.stringify(c)}`);
+  if (!isDnsLabel(s) || encodeCursor(s) !== c) throw new AppError('BAD_REQUEST', `invalid cursor ${JSON.stringify(c)}`);
   return s;
 }

@@ -118,19 +118,23 @@ class Problems {
   private onlyConflicts = true;
   private conflictCode: ConflictCode | null = null;
 
+  /** Once more problems were found than are listed, the answer is known: stop (a 300,000-item body stops at item 101). */
   add(path: string, message: string, conflict?: ConflictCode): void {
     this.count++;
-    if (this.listed.length < MAX_LISTED) this.listed.push({ path, message });
     if (!conflict) this.onlyConflicts = false;
     else this.conflictCode ??= conflict;
+    if (this.listed.length < MAX_LISTED) this.listed.push({ path, message });
+    else this.throwIfAny(true);
   }
 
-  throwIfAny(): void {
+  throwIfAny(stoppedEarly = false): void {
     const first = this.listed[0];
     if (!first) return;
     const code = this.onlyConflicts && this.conflictCode ? this.conflictCode : 'VALIDATION_FAILED';
-    const more = this.count > 1 ? ` (and ${this.count - 1} more; see errors)` : '';
-    throw new AppError(code, `${first.path ? `${first.path}: ` : ''}${first.message}${more}`, { errors: this.listed });
+    const more = stoppedEarly ? ` (and more: validation stopped after ${this.count} problems; see errors)`
+      : this.count > 1 ? ` (and ${this.count - 1} more; see errors)` : '';
+    const extra = stoppedEarly ? { errorCount: this.count, errorsTruncated: true } : { errorCount: this.count };
+    throw new AppError(code, `${first.path ? `${first.path}: ` : ''}${first.message}${more}`, { errors: this.listed, extra });
   }
 
   /** Throws; for the paths where nothing can be returned. */

@@ -14,6 +14,10 @@ export interface FieldProblem {
 const STATUS = {
   BAD_REQUEST: 400,
   MALFORMED_BODY: 400,
+  MALFORMED_REQUEST: 400,
+  BAD_URL: 400,
+  MALFORMED_QUERY: 400,
+  GRAPHQL_PARSE_FAILED: 400,
   UNKNOWN_PARAMETER: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
@@ -35,9 +39,12 @@ const STATUS = {
   POD_IP_CONFLICT: 409,
   ADDRESS_CONFLICT: 409,
   CONCURRENT_UPDATE: 409,
+  REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   VALIDATION_FAILED: 422,
+  HEADERS_TOO_LARGE: 431,
   INVALID_ADDRESS: 422,
   INVALID_PREFIX: 422,
   PREFIX_HOST_BITS_SET: 422,
@@ -46,6 +53,7 @@ const STATUS = {
   RANGE_OVERLAP: 422,
   INTERNAL: 500,
   DATABASE_UNAVAILABLE: 503,
+  SERVICE_UNAVAILABLE: 503,
   NOT_READY: 503,
 } as const satisfies Record<string, number>;
 
@@ -58,7 +66,7 @@ export function knownCode(s: string): ErrorCode {
 
 /** The code for a 4xx status some framework chose itself. */
 export function codeForStatus(status: number): ErrorCode {
-  const exact: Partial<Record<number, ErrorCode>> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 422: 'VALIDATION_FAILED' };
+  const exact: Partial<Record<number, ErrorCode>> = { 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 408: 'REQUEST_TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 414: 'URI_TOO_LONG', 415: 'UNSUPPORTED_MEDIA_TYPE', 422: 'VALIDATION_FAILED', 431: 'HEADERS_TOO_LARGE' };
   return exact[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
 }
 
@@ -103,5 +111,8 @@ export function toAppError(err: unknown): AppError {
     return new AppError(knownCode(err.code), err.message, details ? { extra: details } : {});
   }
   if (isDatabaseUnavailable(err)) return new AppError('DATABASE_UNAVAILABLE', 'the database is not reachable; retry later');
+  // Input the edge checks should have refused (a NUL byte, an invalid encoding) is still the client's, not a 500.
+  const sqlState = (err as { code?: unknown } | null)?.code;
+  if (sqlState === '22021' || sqlState === '22P05') return new AppError('BAD_REQUEST', 'the input holds a character the database cannot store (such as NUL)');
   return new AppError('INTERNAL', 'internal error');
 }

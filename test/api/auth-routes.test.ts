@@ -117,7 +117,8 @@ describe('scopes come from the matched route', () => {
       }
       for (const target of lookalikes(path)) {
         const a = await send(port, r.method, target);
-        assert.ok(a.status === 401 || a.status === 404 || (a.status === 400 && a.code === 'BAD_URL'), `${r.method} ${target} answered ${a.status} ${a.code}`);
+        const refusedNul = a.status === 400 && (a.code === 'BAD_REQUEST' || r.method === 'HEAD') && target.includes('%00');
+        assert.ok(a.status === 401 || a.status === 404 || refusedNul, `${r.method} ${target} answered ${a.status} ${a.code}`);
         if (a.status === 404 && r.method !== 'HEAD') assert.equal(a.code, 'ROUTE_NOT_FOUND', `${r.method} ${target} reached a handler`);
       }
     }

@@ -117,6 +117,7 @@ describe('GraphQL API', () => {
               { path: 'name', message: '"Bad" is not a valid DNS-1123 label: use lowercase letters, digits and \'-\', starting and ending with a letter or digit' },
               { path: 'podCidrs[0]', message: '10.1.0.1/16 has host bits set; did you mean 10.1.0.0/16?' },
             ],
+            errorCount: 2,
           },
         }],
       });
@@ -327,7 +328,7 @@ describe('GraphQL API', () => {
         data: null,
         errors: [{
           message: 'node "node-z" does not exist in cluster "demo"', locations: [{ line: 1, column: 12 }], path: ['addPod'],
-          extensions: { code: 'VALIDATION_FAILED', errors: [{ path: 'node', message: 'unknown node "node-z"' }] },
+          extensions: { code: 'VALIDATION_FAILED', errors: [{ path: 'node', message: 'unknown node "node-z"' }], errorCount: 1 },
         }],
       });
     });

@@ -237,11 +237,20 @@ describe('parseClusterDefinition: bad input', () => {
     assert.deepEqual(err.errors?.map((e) => e.path).sort(), ['name', 'nodes[1].podCidrs[0]']);
   });
 
-  it('lists at most 100 problems but counts them all in detail', () => {
+  it('lists at most 100 problems and stops at the 101st: the answer is known', () => {
     const nodes = Array.from({ length: 150 }, (_, i) => ({ name: `BAD${i}`, address: `192.168.0.${i + 2}` }));
     const err = rejects(() => parseClusterDefinition(minimal({ nodes })));
     assert.equal(err.errors?.length, 100);
-    assert.match(err.message, /^nodes\[0\]\.name: .*\(and 149 more; see errors\)$/);
+    assert.deepEqual(err.extra, { errorCount: 101, errorsTruncated: true });
+    assert.match(err.message, /^nodes\[0\]\.name: .*\(and more: validation stopped after 101 problems; see errors\)$/);
+  });
+
+  it('counts every problem when there are at most 100', () => {
+    const nodes = Array.from({ length: 30 }, (_, i) => ({ name: `BAD${i}`, address: `192.168.0.${i + 2}` }));
+    const err = rejects(() => parseClusterDefinition(minimal({ nodes })));
+    assert.equal(err.errors?.length, 30);
+    assert.deepEqual(err.extra, { errorCount: 30 });
+    assert.match(err.message, /\(and 29 more; see errors\)$/);
   });
 
   it('never throws anything but AppError, whatever the JSON', () => {

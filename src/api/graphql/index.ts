@@ -13,6 +13,8 @@ import type { ClusterService } from '../../service/clusters.js';
 import { AppError, toAppError } from '../../service/errors.js';
 import { scopeAllows } from '../../service/tokens.js';
 import { bearerChallenge } from '../auth.js';
+import { MAX_LISTED_ERRORS } from '../rest/problem.js';
+import { checkNesting, checkVariables, noNulStringsRule } from './bounds.js';
 import { documentCost } from './cost.js';
 import { buildResolvers, clustersOf } from './resolvers.js';
 
@@ -39,14 +41,17 @@ export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = as
     additionalRouteOptions: { config: { scope: 'read' } },
     graphiql: true,
     jit: 1,
-    validationRules: [queryLimitsRule],
+    validationRules: [queryLimitsRule, noNulStringsRule],
     graphql: { parseOptions: { maxTokens: LIMITS.maxTokens } },
     errorFormatter: formatGraphqlErrors,
   });
 
+  app.graphql.addHook('preParsing', async (_schema, source) => { checkNesting(source); });
+
   // HTTP-level auth let the request in with at least `read`; a document that
   // holds a mutation also needs `write` (SPEC §8).
   app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
+    checkVariables(variables);
     const mutates = document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === 'mutation');
     const scope = context.reply.request.podnetScope;
     if (mutates && !scopeAllows(scope, 'write')) {
@@ -124,6 +129,11 @@ function depthOf(root: SelectionSetNode, fragment: FragmentLookup): number {
 type FormattedError = ReturnType<GraphQLError['toJSON']>;
 
 const FASTIFY_CODES: Record<string, string> = {
+  // The request is not a GraphQL request: no query, a query that is not a string, variables that are not JSON.
+  FST_ERR_VALIDATION: 'MALFORMED_QUERY',
+  MER_ERR_GQL_VALIDATION: 'MALFORMED_QUERY',
+  MER_ERR_GQL_PERSISTED_QUERY_NOT_FOUND: 'MALFORMED_QUERY',
+  MER_ERR_METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_BODY',
@@ -165,7 +175,8 @@ export function formatGraphqlErrors(execution: ExecutionResult & { errors: reado
         status = app.status;
         if (ctx.reply) bearerChallenge(ctx.reply, app.code);
       }
-      errors.push(withCode(err, app.message, { ...app.extra, code: app.code, ...(app.errors ? { errors: app.errors } : {}) }));
+      const listed = app.errors ? { errors: app.errors.slice(0, MAX_LISTED_ERRORS), errorCount: app.errors.length, ...app.extra } : app.extra;
+      errors.push(withCode(err, app.message, { ...listed, code: app.code }));
     }
   }
   if (!executed && status === 200) status = 400;

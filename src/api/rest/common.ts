@@ -2,9 +2,10 @@
 import type { FastifyReply } from 'fastify';
 import { formatFdbScript, formatRoutesJson, formatRoutesScript, formatRoutesText, type RouteTable } from '../../net/routes.js';
 import { problemSchema } from './problem.js';
+import { labelParam } from '../names.js';
 
 /** `{name}`: the cluster a sub-resource route belongs to. */
-export const clusterParams = { type: 'object', properties: { name: { type: 'string', maxLength: 253 } }, required: ['name'] } as const;
+export const clusterParams = { type: 'object', properties: { name: labelParam }, required: ['name'] } as const;
 
 export const dryRunQuery = {
   type: 'object',

@@ -4,9 +4,10 @@ import { nodeView } from '../../service/views.js';
 import { nodeInputSchema, nodeSchema, pageSchema, routeTableSchema } from './schemas.js';
 import { clusterParams, dryRunQuery, errorResponses, noContent, readErrors, pageQuery, routeTableResponse, sendRouteTable, routesQuery, type RouteFormat } from './common.js';
 import { paginate } from './paginate.js';
+import { labelParam, subdomainParam } from '../names.js';
 
 const nodeParams = {
-  type: 'object', properties: { name: { type: 'string' }, node: { type: 'string' } }, required: ['name', 'node'],
+  type: 'object', properties: { name: labelParam, node: subdomainParam }, required: ['name', 'node'],
 } as const;
 
 const nodeListQuery = {

@@ -4,9 +4,10 @@ import { podView } from '../../service/views.js';
 import { pageSchema, podInputSchema, podSchema, routeTableSchema } from './schemas.js';
 import { clusterParams, dryRunQuery, errorResponses, noContent, readErrors, pageQuery, routeTableResponse, routesQuery, sendRouteTable, type RouteFormat } from './common.js';
 import { paginate } from './paginate.js';
+import { labelParam, subdomainParam } from '../names.js';
 
 const podParams = {
-  type: 'object', properties: { name: { type: 'string' }, ns: { type: 'string' }, pod: { type: 'string' } }, required: ['name', 'ns', 'pod'],
+  type: 'object', properties: { name: labelParam, ns: labelParam, pod: subdomainParam }, required: ['name', 'ns', 'pod'],
 } as const;
 const podListQuery = {
   type: 'object',

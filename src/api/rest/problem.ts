@@ -1,23 +1,39 @@
 import type { FastifyReply } from 'fastify';
-import type { AppError } from '../../service/errors.js';
+import type { AppError, FieldProblem } from '../../service/errors.js';
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict',
-  413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content',
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout',
+  409: 'Conflict', 413: 'Payload Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type',
+  422: 'Unprocessable Content', 431: 'Request Header Fields Too Large',
   500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
 /** RFC 9457 problem document: {type, title, status, detail, code, errors?, ...extra}. */
 export function problemBody(err: AppError): Record<string, unknown> {
   return {
-    ...(err.extra ?? {}),
+    ...withoutCount(err.extra),
     type: `https://podnet.dev/problems/${err.code.toLowerCase().replace(/_/g, '-')}`,
     title: TITLES[err.status] ?? 'Error',
     status: err.status,
     detail: err.message,
     code: err.code,
-    ...(err.errors ? { errors: err.errors } : {}),
+    ...(err.errors ? listedErrors(err) : {}),
   };
+}
+
+function withoutCount(extra: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!extra || !('errorCount' in extra)) return extra ?? {};
+  const { errorCount: _counted, ...rest } = extra;
+  return rest;
+}
+
+/** A document lists at most MAX_LISTED_ERRORS field problems, and always says how many there were. */
+export const MAX_LISTED_ERRORS = 100;
+
+function listedErrors(err: AppError): { errors: FieldProblem[]; errorCount: number } {
+  const all = err.errors!;
+  const counted = err.extra?.errorCount;
+  return { errors: all.slice(0, MAX_LISTED_ERRORS), errorCount: typeof counted === 'number' && counted > all.length ? counted : all.length };
 }
 
 export function sendProblem(reply: FastifyReply, err: AppError): FastifyReply {

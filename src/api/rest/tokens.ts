@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TokenService } from '../../service/tokens.js';
 import { errorResponses, listErrors, noContent, readErrors } from './common.js';
+import { tokenNameParam } from '../names.js';
 
 const tokenBody = {
   type: 'object',
@@ -38,7 +39,7 @@ export const tokenRoutes: FastifyPluginAsync<{ tokens: TokenService }> = async (
   }, async () => ({ items: await tokens.list() }));
   app.delete<{ Params: { name: string } }>('/v1/tokens/:name', {
     config: { scope: 'admin' },
-    schema: { tags: ['tokens'], summary: 'Revoke a token (admin)', params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] }, response: { ...noContent, ...readErrors } },
+    schema: { tags: ['tokens'], summary: 'Revoke a token (admin)', params: { type: 'object', properties: { name: tokenNameParam }, required: ['name'] }, response: { ...noContent, ...readErrors } },
   }, async (req, reply) => {
     await tokens.revoke(req.params.name);
     return reply.code(204).send();

@@ -1,0 +1,61 @@
+// What a GraphQL request may be before graphql-js sees it. Its parser is
+// recursive descent: 3,000 nested `{` or `[` overflow the stack, however few
+// tokens they are. A linear scan of the source bounds the nesting first; NUL
+// characters, which no name or endpoint may hold and PostgreSQL cannot store,
+// are refused in string literals (a validation rule) and in variables.
+import { GraphQLError, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
+import { AppError } from '../../service/errors.js';
+
+/** Brackets of any kind (`{`, `[`, `(`) open at once; far above the field depth limit, far below a stack overflow. */
+export const MAX_NESTING = 64;
+
+/** Throws QUERY_TOO_DEEP when `source` nests brackets deeper than MAX_NESTING (strings and comments skipped). */
+export function checkNesting(source: string): void {
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 0x23 /* # */) {
+      while (i < source.length && source.charCodeAt(i) !== 0x0a && source.charCodeAt(i) !== 0x0d) i++;
+    } else if (c === 0x22 /* " */) {
+      if (source.startsWith('"""', i)) {
+        const end = source.indexOf('"""', i + 3);
+        i = end < 0 ? source.length : end + 2;
+      } else {
+        for (i++; i < source.length; i++) {
+          const d = source.charCodeAt(i);
+          if (d === 0x5c) i++;
+          else if (d === 0x22 || d === 0x0a) break;
+        }
+      }
+    } else if (c === 0x7b || c === 0x5b || c === 0x28) {
+      if (++depth > MAX_NESTING) {
+        throw new GraphQLError(`the document nests brackets deeper than ${MAX_NESTING} levels`, { extensions: { code: 'QUERY_TOO_DEEP', limit: MAX_NESTING } });
+      }
+    } else if (c === 0x7d || c === 0x5d || c === 0x29) depth--;
+  }
+}
+
+/** A string literal holding a NUL character is refused (BAD_REQUEST), before anything executes. */
+export const noNulStringsRule: ValidationRule = (context: ValidationContext): ASTVisitor => ({
+  StringValue(node) {
+    if (node.value.includes('\u0000')) {
+      context.reportError(new GraphQLError('a string argument contains a NUL character', { nodes: [node], extensions: { code: 'BAD_REQUEST' } }));
+    }
+  },
+});
+
+/** Throws BAD_REQUEST when a variable's value (at any depth) holds a NUL character. */
+export function checkVariables(variables: unknown): void {
+  const stack = [variables];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) throw new AppError('BAD_REQUEST', 'a variable contains a NUL character');
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k.includes('\u0000')) throw new AppError('BAD_REQUEST', 'a variable contains a NUL character');
+        stack.push(x);
+      }
+    }
+  }
+}
