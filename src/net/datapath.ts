@@ -4,14 +4,17 @@
 // over 5,000-route tables without materialising them.
 import type { Addr, Family } from './ip.js';
 import { gatewayOf } from './allocator.js';
-import { vethName, vtepMac } from './devices.js';
+import { podDeviceMtu, podMtu, vethName, vtepMac } from './devices.js';
 import { Lpm, lpmScan } from './lpm.js';
 import type { PodSpec, Topology } from './model.js';
 import {
   type ClusterFacts, type FdbEntry, type Neighbor, type NodeFacts, type NodeFamilyFacts, type PodFacts,
-  type PeerRouteKind, type Route, type RouteTable, type SubnetFacts,
-  FAMILIES, compareDestinations, compareRoutes, localRoutes, peerRoute, peerRouteKind, peerVxlanEntries, podRouteTable, routerRouteTable,
+  type Route, type RouteTable, type SubnetFacts,
+  FAMILIES, compareDestinations, compareRoutes,
 } from './routes.js';
+import {
+  type PeerRouteKind, localMatch, localRoutes, nodeLocalTable, peerRoute, peerRouteKind, peerVxlanEntries, podLocalTable, podRouteTable, routerLocalTable, routerRouteTable,
+} from './tables.js';
 
 /** Who holds an IP address inside the simulated network. */
 export type Owner =
@@ -55,6 +58,12 @@ export interface Datapath {
   nodeRoutes(name: string): RouteTable | null;
   podRoutes(namespace: string, name: string): RouteTable | null;
   routerRoutes(): RouteTable;
+  /** The kernel's local table of node `n`, of a pod, of the router (a few entries each, made on first use). */
+  nodeLocal(n: NodeFacts): readonly Route[];
+  podLocal(p: PodFacts): readonly Route[];
+  routerLocal(): readonly Route[];
+  /** The node whose block has `ip` as its IPv4 broadcast or IPv6 Subnet-Router anycast address (its bridge receives it), or null. */
+  blockHost(ip: Addr): NodeFacts | null;
 
   /** LPM over node `n`'s table, without materialising it. */
   lookupNodeRoute(n: NodeFacts, dst: Addr): Route | null;
@@ -111,13 +120,18 @@ class Index implements Datapath {
   private readonly peerEntries = new Map<string, PeerEntry>();
   private readonly extraByNode = new Map<NodeFacts, Route[]>();
   private readonly localLpms = new Map<NodeFacts, Lpm<Route>>();
+  private readonly localTables = new Map<NodeFacts, Route[]>();
+  private routerLocalTable: Route[] | null = null;
   private readonly router: RouteTable;
   private readonly routerLpm = new Lpm<Route>();
   private readonly veths = new WeakMap<PodFacts, string>();
 
   constructor(topo: Topology, opts: DatapathOptions) {
     this.topology = topo;
-    this.cluster = { network: topo.network, flat: topo.subnets.length === 0 };
+    const families = topo.podCidrs.map((c) => c.family);
+    const devices = podDeviceMtu(topo.network, families);
+    const routeMtu = (f: Family): number | undefined => (families.includes(f) && podMtu(topo.network, f) < devices ? podMtu(topo.network, f) : undefined);
+    this.cluster = { network: topo.network, flat: topo.subnets.length === 0, podRouteMtu: { 4: routeMtu(4), 6: routeMtu(6) } };
     this.indexSubnets();
     this.indexNodes();
     this.indexPods();
@@ -275,8 +289,6 @@ class Index implements Datapath {
     return this.topology.podCidrs.some((p) => p.contains(a));
   }
 
-  // ---- tables ---------------------------------------------------------------
-
   /**
    * What A holds for peer B depends only on how A reaches B (the kind), and
    * for `direct`/`gateway` on A's interface and subnet gateway — so every node
@@ -323,14 +335,39 @@ class Index implements Datapath {
 
   podRoutes(namespace: string, name: string): RouteTable | null {
     const p = this.pod(`${namespace}/${name}`);
-    return p ? podRouteTable(p) : null;
+    return p ? podRouteTable(this.cluster, p) : null;
   }
 
   routerRoutes(): RouteTable {
     return this.router;
   }
 
-  // ---- evaluation without materialising ---------------------------------------
+  nodeLocal(n: NodeFacts): readonly Route[] {
+    let t = this.localTables.get(n);
+    if (!t) {
+      t = nodeLocalTable(this.cluster, n);
+      this.localTables.set(n, t);
+    }
+    return t;
+  }
+
+  podLocal(p: PodFacts): readonly Route[] {
+    return podLocalTable(p);
+  }
+
+  routerLocal(): readonly Route[] {
+    return (this.routerLocalTable ??= routerLocalTable(this.subnets));
+  }
+
+  blockHost(ip: Addr): NodeFacts | null {
+    for (const m of this.blocks.matches(ip)) {
+      for (const b of m.value) {
+        const hit = localMatch(this.nodeLocal(b), ip);
+        if (hit && hit.dev === this.topology.network.bridge && hit.type !== 'local') return b;
+      }
+    }
+    return null;
+  }
 
   private localLpm(n: NodeFacts): Lpm<Route> {
     let l = this.localLpms.get(n);
@@ -372,7 +409,7 @@ class Index implements Datapath {
   }
 
   lookupPodRoute(p: PodFacts, dst: Addr): Route | null {
-    return lpmScan(podRouteTable(p).routes, (r) => r.dst, dst);
+    return lpmScan(podRouteTable(this.cluster, p).routes, (r) => r.dst, dst);
   }
 
   neighborOf(a: NodeFacts, dev: string, dst: Addr): string | null {

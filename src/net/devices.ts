@@ -39,23 +39,47 @@ export function vtepMac(nodeName: string): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
-/** Bytes of encapsulation header a mode may add to a pod packet. */
-export function modeOverhead(mode: Mode): number {
+/**
+ * Bytes of encapsulation header a mode adds to a pod packet of `family`. The
+ * tunnel of a family rides the underlay of the same family (IPv6 pod traffic
+ * uses the nodes' IPv6 addresses as tunnel endpoints), so the outer IP header
+ * is 20 bytes for IPv4 and 40 for IPv6: VXLAN 50 / 70 (outer IP + UDP 8 +
+ * VXLAN 8 + inner Ethernet 14), IP-in-IP 20 (`tunl0`) / 40 (`ip6tnl0`).
+ */
+export function modeOverhead(mode: Mode, family: Family): number {
+  const outerIp = family === 4 ? 20 : 40;
   switch (mode) {
     case 'vxlan':
     case 'cross-subnet': // VXLAN across subnets: the pod MTU must fit the worst case
-      return 50;
+      return outerIp + 30;
     case 'ipip':
-      return 20;
+      return outerIp;
     case 'host-gw':
     case 'bgp':
       return 0;
   }
 }
 
-/** Pod (and bridge, veth) MTU: the underlay MTU minus the mode's overhead. */
-export function podMtu(network: NetworkConfig): number {
-  return network.mtu - modeOverhead(network.mode);
+/** The pod MTU of `family`: the underlay MTU minus the mode's overhead in that family. */
+export function podMtu(network: NetworkConfig, family: Family): number {
+  return network.mtu - modeOverhead(network.mode, family);
+}
+
+/** The pod MTU per family of `families` (a cluster's pod CIDRs), as `{ipv4, ipv6}`. */
+export function podMtus(network: NetworkConfig, families: readonly Family[]): { ipv4?: number; ipv6?: number } {
+  const out: { ipv4?: number; ipv6?: number } = {};
+  for (const f of families) out[f === 4 ? 'ipv4' : 'ipv6'] = podMtu(network, f);
+  return out;
+}
+
+/**
+ * The MTU of the pod-facing devices (pod `eth0`, its host veth, the bridge):
+ * the largest pod MTU of the cluster's families, so that each family's
+ * packets fit the devices. A family whose pod MTU is smaller carries it on
+ * its pod routes (`mtu N`, podRouteTable), as the kernel needs for it.
+ */
+export function podDeviceMtu(network: NetworkConfig, families: readonly Family[]): number {
+  return Math.max(...(families.length ? families : [4 as Family]).map((f) => podMtu(network, f)));
 }
 
 /** The VXLAN device carrying pod traffic of `family`. */
@@ -70,10 +94,10 @@ export function ipipDevice(family: Family): string {
 
 /**
  * MTU of a tunnel device carrying `family`: the underlay MTU minus its own
- * header. VXLAN over IPv6 (flannel-v6.1) has a 40-byte outer IP header, not
- * 20: 70 bytes in all, so the kernel (and flannel) give it underlay − 70.
+ * header (modeOverhead). VXLAN over IPv6 (flannel-v6.1) has a 40-byte outer
+ * IP header, not 20: 70 bytes in all, so the kernel (and flannel) give it
+ * underlay − 70; `ip6tnl0` likewise carries 40 bytes of outer header.
  */
-export function tunnelMtu(network: NetworkConfig, kind: 'vxlan' | 'ipip', family: Family = 4): number {
-  if (kind === 'vxlan') return network.mtu - (family === 6 ? 70 : 50);
-  return network.mtu - 20;
+export function tunnelMtu(network: NetworkConfig, kind: 'vxlan' | 'ipip', family: Family): number {
+  return network.mtu - modeOverhead(kind, family);
 }

@@ -20,7 +20,8 @@
 // whole tables are diffed), and the few local routes of every node.
 import type { Addr, Family, Prefix } from './ip.js';
 import type { Datapath } from './datapath.js';
-import { FAMILIES, type NodeFacts, type Route, compareDestinations, localRoutes, peerRoute, routeText } from './routes.js';
+import { FAMILIES, type NodeFacts, type Route, compareDestinations, routeText } from './routes.js';
+import { localRoutes, peerRoute } from './tables.js';
 
 export interface ChangedRoute { before: string; after: string }
 

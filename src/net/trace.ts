@@ -3,11 +3,12 @@
 // ARP/bridge resolution on each L2 segment, encapsulation in tunnel devices
 // and TTL. Nothing here knows whether two pods share a node: the shapes of
 // SPEC §5 are what the tables produce.
-import { Addr, type Family, NetError } from './ip.js';
+import type { Addr, Family } from './ip.js';
 import type { Datapath } from './datapath.js';
-import { isDnsLabel, isDnsSubdomain } from './names.js';
+import { type Target, addressOf, endpointError, parseEndpoint } from './endpoints.js';
 import { POD_DEVICE, ipipDevice, podMtu, tunnelMtu, vxlanDevice } from './devices.js';
-import { ROUTER_UPLINK, type NodeFacts, type PodFacts, type Route, type SubnetFacts, routeText, text } from './routes.js';
+import { localMatch } from './tables.js';
+import { ROUTER_UPLINK, type NodeFacts, type PodFacts, type Route, routeText, text } from './routes.js';
 
 export type Disposition = 'DELIVERED' | 'NO_ROUTE' | 'NULL_ROUTED' | 'NEIGHBOR_UNREACHABLE' | 'LOOP' | 'EXITS_NETWORK';
 export type HopKind = 'pod-eth' | 'veth' | 'bridge' | 'physical' | 'vxlan' | 'ipip' | 'router';
@@ -67,75 +68,10 @@ export interface Path {
   hops: Hop[];
 }
 
-/** A parsed endpoint before a family is chosen. `literal` is set when given as an IP. */
-export type Target =
-  | { kind: 'pod'; pod: PodFacts; literal: Addr | null }
-  | { kind: 'node'; node: NodeFacts; literal: Addr | null }
-  | { kind: 'router'; subnet: SubnetFacts; literal: Addr }
-  | { kind: 'external'; literal: Addr };
-
 const INITIAL_TTL = 64;
 /** A guard only: TTL ends every loop long before this many hops. */
 const MAX_HOPS = 1024;
 
-
-const endpointError = (code: string, input: string, why: string): NetError =>
-  new NetError(code, input, `endpoint ${JSON.stringify(input)}: ${why}`);
-
-/**
- * Parses `ns/name` or `name` (a pod), `node:NAME`, or an IP literal. Throws
- * NetError 'INVALID_ENDPOINT' for text that is none of these, and
- * 'ENDPOINT_NOT_FOUND' for a well-formed name that names nothing (or, for a
- * bare pod name, several pods).
- */
-export function parseEndpoint(dp: Datapath, s: string): Target {
-  if (s.startsWith('node:')) {
-    const name = s.slice(5);
-    if (!isDnsSubdomain(name)) throw endpointError('INVALID_ENDPOINT', s, 'not a valid node name');
-    const node = dp.node(name);
-    if (!node) throw endpointError('ENDPOINT_NOT_FOUND', s, `no node named ${JSON.stringify(name)}`);
-    return { kind: 'node', node, literal: null };
-  }
-  const ip = Addr.tryParse(s);
-  if (ip) return targetOfIp(dp, ip);
-  const slash = s.indexOf('/');
-  if (slash >= 0) {
-    const ns = s.slice(0, slash);
-    const name = s.slice(slash + 1);
-    if (!isDnsLabel(ns) || !isDnsSubdomain(name)) {
-      throw endpointError('INVALID_ENDPOINT', s, 'want ns/name, name, node:NAME or an IP address');
-    }
-    const pod = dp.pod(s);
-    if (!pod) throw endpointError('ENDPOINT_NOT_FOUND', s, `no pod ${s}`);
-    return { kind: 'pod', pod, literal: null };
-  }
-  if (!isDnsSubdomain(s)) throw endpointError('INVALID_ENDPOINT', s, 'want ns/name, name, node:NAME or an IP address');
-  const pod = dp.pod(s);
-  if (pod) return { kind: 'pod', pod, literal: null };
-  const refs = dp.podRefsNamed(s);
-  if (refs.length > 1) throw endpointError('ENDPOINT_NOT_FOUND', s, `several pods have this name (${refs.slice(0, 5).join(', ')}); use ns/name`);
-  const hint = dp.node(s) ? `; for the node, use node:${s}` : '';
-  throw endpointError('ENDPOINT_NOT_FOUND', s, `no pod named ${JSON.stringify(s)}${hint}`);
-}
-
-export function targetOfIp(dp: Datapath, ip: Addr): Target {
-  const o = dp.owner(ip);
-  if (!o) return { kind: 'external', literal: ip };
-  switch (o.kind) {
-    case 'pod': return { kind: 'pod', pod: o.pod, literal: ip };
-    case 'node':
-    case 'gateway': return { kind: 'node', node: o.node, literal: ip };
-    case 'router': return { kind: 'router', subnet: o.subnet, literal: ip };
-  }
-}
-
-/** The target's address in `family`: the literal, a pod's IP, a node's underlay address (else its bridge gateway). */
-export function addressOf(t: Target, family: Family): Addr | null {
-  if (t.literal) return t.literal.family === family ? t.literal : null;
-  if (t.kind === 'pod') return t.pod.ip(family);
-  if (t.kind === 'node') return t.node.fam[family].addr ?? t.node.fam[family].gateway;
-  return null;
-}
 
 /**
  * The path from `from` to `to`. The family is the destination literal's,
@@ -192,11 +128,11 @@ function mtuOf(dp: Datapath, kind: HopKind, family: Family): number {
     case 'pod-eth':
     case 'veth':
     case 'bridge':
-      return podMtu(net);
+      return podMtu(net, family);
     case 'vxlan':
       return tunnelMtu(net, 'vxlan', family);
     case 'ipip':
-      return tunnelMtu(net, 'ipip');
+      return tunnelMtu(net, 'ipip', family);
     case 'physical':
     case 'router':
       return net.mtu;
@@ -285,8 +221,6 @@ class Simulation {
     return true;
   }
 
-  // ---- pod namespaces -----------------------------------------------------------
-
   private podHop(p: PodFacts, action: HopAction, route?: Route | null): Hop {
     return this.push({ node: p.node.name, netns: `pod:${p.ref}`, dev: POD_DEVICE, kind: 'pod-eth', action, route: route ? routeText(route) : undefined });
   }
@@ -300,16 +234,21 @@ class Simulation {
   }
 
   private fromPod(p: PodFacts): Step | null {
-    if (p.ip(this.dst.family)?.equals(this.dst)) return this.end('DELIVERED', this.podHop(p, 'deliver'), 'deliver');
-    const r = this.dp.lookupPodRoute(p, this.dst);
+    // The pod's local table first, as its kernel does: its own IP is
+    // delivered at once; its block's broadcast address goes out of eth0 as a
+    // link-layer broadcast, which the node's bridge receives.
+    const own = localMatch(this.dp.podLocal(p), this.dst);
+    if (own?.type === 'local') return this.end('DELIVERED', this.podHop(p, 'deliver'), 'deliver');
+    const r = own ? null : this.dp.lookupPodRoute(p, this.dst);
     const hop = this.podHop(p, 'send', r);
-    if (!r) return this.end('NO_ROUTE', hop, 'drop');
-    if (r.type === 'blackhole') return this.end('NULL_ROUTED', hop, 'drop');
-    if (r.type === 'local') return this.end('DELIVERED', hop, 'deliver');
-    // L2 on the node's bridge: the gateway (the bridge itself) or a pod on it answers ARP.
-    const nh = r.via ?? this.dst;
+    if (!r && !own) return this.end('NO_ROUTE', hop, 'drop');
+    if (r?.type === 'blackhole') return this.end('NULL_ROUTED', hop, 'drop');
+    if (r?.type === 'local') return this.end('DELIVERED', hop, 'deliver');
+    // L2 on the node's bridge: an address of the bridge itself (the gateway,
+    // the block's broadcast or anycast address) or a pod on it answers.
+    const nh = r?.via ?? this.dst;
     const n = p.node;
-    if (n.fam[nh.family].gateway?.equals(nh)) {
+    if (localMatch(this.dp.nodeLocal(n), nh)?.dev === this.dp.topology.network.bridge) {
       this.vethHop(p);
       return { at: 'host', node: n, ingress: this.bridgeHop(n, 'receive') };
     }
@@ -333,8 +272,6 @@ class Simulation {
     return mine ? this.end('DELIVERED', hop, 'deliver') : this.end('NO_ROUTE', hop, 'drop');
   }
 
-  // ---- node host namespaces -----------------------------------------------------
-
   private physicalHop(n: NodeFacts, action: HopAction, route?: Route | null): Hop {
     return this.push({ node: n.name, netns: 'host', dev: n.iface, kind: 'physical', action, route: route ? routeText(route) : undefined });
   }
@@ -348,14 +285,18 @@ class Simulation {
   private atHost(n: NodeFacts, ingress: Hop | null): Step | null {
     const cur = this.current();
     const f = cur.family;
-    const o = this.dp.owner(cur);
-    if ((o?.kind === 'node' || o?.kind === 'gateway') && o.node === n) {
+    // The local table first, as the kernel does: the node's own addresses and
+    // its blocks' and subnets' broadcast/anycast addresses are received by the
+    // host. (`ip route get` reports these on `lo`, so no route is recorded.)
+    const own = localMatch(this.dp.nodeLocal(n), cur);
+    if (own) {
       if (this.tunnel) return this.decapsulate(n, ingress);
-      const kind: HopKind = o.kind === 'gateway' ? 'bridge' : 'physical';
+      const kind: HopKind = own.dev === this.dp.topology.network.bridge ? 'bridge' : 'physical';
       if (ingress?.kind === kind) return this.end('DELIVERED', ingress, 'deliver');
       const hop = kind === 'bridge' ? this.bridgeHop(n, 'deliver') : this.physicalHop(n, 'deliver');
       return this.end('DELIVERED', hop, 'deliver');
     }
+    const o = this.dp.owner(cur);
     const r = this.dp.lookupNodeRoute(n, cur);
     // Without subnets the underlay prefix is unknown, so no connected route
     // for it is generated; the flat segment is on-link all the same.
@@ -445,12 +386,11 @@ class Simulation {
     return { at: 'host', node: n, ingress: hop };
   }
 
-  // ---- the router -----------------------------------------------------------------
-
   private atRouter(ingress: string | null): Step | null {
     const cur = this.current();
     const hop = this.push({ node: null, netns: null, dev: ingress, kind: 'router', action: ingress ? 'route' : 'send' });
-    if (this.dp.owner(cur)?.kind === 'router') return this.end('DELIVERED', hop, 'deliver');
+    // The router's own addresses and its subnets' broadcast/anycast addresses.
+    if (localMatch(this.dp.routerLocal(), cur)) return this.end('DELIVERED', hop, 'deliver');
     const r = this.dp.lookupRouterRoute(cur);
     if (!r) return this.end('NO_ROUTE', hop, 'drop');
     hop.route = routeText(r);

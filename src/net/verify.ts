@@ -4,7 +4,7 @@
 import type { Family, Prefix } from './ip.js';
 import { BlockAllocator, toCount } from './allocator.js';
 import type { Datapath, Owner } from './datapath.js';
-import { modeOverhead, podMtu } from './devices.js';
+import { modeOverhead, podMtu, podMtus } from './devices.js';
 import { overlappingPairs } from './overlap.js';
 import { podIpProblem } from './podip.js';
 import { reachability } from './reachability.js';
@@ -26,8 +26,6 @@ function describeOwner(o: Owner): string {
     case 'router': return `the gateway of subnet ${o.subnet.name}`;
   }
 }
-
-// ---- no-overlap ------------------------------------------------------------------
 
 interface Labelled {
   value: Prefix;
@@ -81,8 +79,6 @@ function noOverlap(dp: Datapath): VerifyCheck {
   return out.check('no-overlap', 'node blocks are disjoint, inside the pod range and clear of reserved, service and subnet ranges');
 }
 
-// ---- pod-ips -----------------------------------------------------------------------
-
 /** Every pod IP lies in its node's block of its family, is not the network, gateway or IPv4 broadcast address, and is unique. */
 function podIps(dp: Datapath): VerifyCheck {
   const out = new Failures();
@@ -115,24 +111,32 @@ function podIps(dp: Datapath): VerifyCheck {
   return out.check('pod-ips', `${dp.pods.length} pods: every IP inside its node's block, usable and unique`);
 }
 
-// ---- mtu -------------------------------------------------------------------------------
+const MIN_MTU: Record<Family, number> = { 4: 68, 6: 1280 };
 
-/** Pod MTU + the mode's overhead fits the underlay MTU, and the pod MTU is one every family can use. */
+/**
+ * Per family: the pod MTU + the mode's overhead in that family fits the
+ * underlay MTU, and the pod MTU is one the family can use. The figures are
+ * the primary family's, plus `podMtus` in a dual-stack cluster.
+ */
 function mtu(dp: Datapath): VerifyCheck {
   const out = new Failures();
   const net = dp.topology.network;
-  const overhead = modeOverhead(net.mode);
-  const pod = podMtu(net);
   const fams = clusterFamilies(dp);
-  if (pod + overhead > net.mtu) out.add({ message: `pod MTU ${pod} + ${overhead} bytes of ${net.mode} overhead exceeds the underlay MTU ${net.mtu}` });
-  const min = fams.includes(6) ? 1280 : 68;
-  if (pod < min) out.add({ message: `pod MTU ${pod} is below the ${fams.includes(6) ? 'IPv6' : 'IPv4'} minimum of ${min}` });
-  return out.check('mtu', `pod MTU ${pod} + ${overhead} (${net.mode}) ≤ underlay MTU ${net.mtu}, the same on every node`, {
-    mode: net.mode, underlayMtu: net.mtu, overhead, podMtu: pod,
-  });
+  const primary = dp.topology.podCidrs[0]?.family ?? fams[0] ?? 4;
+  for (const f of fams) {
+    const overhead = modeOverhead(net.mode, f);
+    const pod = podMtu(net, f);
+    const what = fams.length > 1 ? `${v(f)} pod MTU` : 'pod MTU';
+    if (pod + overhead > net.mtu) out.add({ message: `${what} ${pod} + ${overhead} bytes of ${net.mode} overhead exceeds the underlay MTU ${net.mtu}` });
+    if (pod < MIN_MTU[f]) out.add({ message: `${what} ${pod} is below the ${v(f)} minimum of ${MIN_MTU[f]}` });
+  }
+  const overhead = modeOverhead(net.mode, primary);
+  const pod = podMtu(net, primary);
+  const figures: Record<string, unknown> = { mode: net.mode, underlayMtu: net.mtu, overhead, podMtu: pod };
+  if (fams.length > 1) figures.podMtus = podMtus(net, fams);
+  const each = fams.length > 1 ? fams.map((f) => `${v(f)} ${podMtu(net, f)} + ${modeOverhead(net.mode, f)}`).join(', ') : `pod MTU ${pod} + ${overhead}`;
+  return out.check('mtu', `${each} (${net.mode}) ≤ underlay MTU ${net.mtu}, the same on every node`, figures);
 }
-
-// ---- capacity --------------------------------------------------------------------------
 
 /** Utilisation figures per family (node blocks, pod IPs). Warn-only: exhaustion is reported in `detail`, never fails. */
 function capacity(dp: Datapath): VerifyCheck {

@@ -89,7 +89,7 @@ export function pathScene(dp: Datapath, path: Path): PathScene {
     mode: net.mode,
     family,
     bridge: net.bridge,
-    mtu: deviceMtus(net.mtu, podMtu(net), tunnelMtu(net, 'vxlan', family), tunnelMtu(net, 'ipip', family)),
+    mtu: deviceMtus(net.mtu, podMtu(net, family), tunnelMtu(net, 'vxlan', family), tunnelMtu(net, 'ipip', family)),
     nodes,
     pods,
     subnets: ofFamily.filter((s) => touched.has(s.name)).map((s) => ({ name: s.name, cidr: text(s.cidr), gateway: s.gateway ? text(s.gateway) : null })),

@@ -5,7 +5,7 @@
 // a 409, never a 500).
 import { hash } from 'node:crypto';
 import type { NodeSpec, PodSpec } from '../net/model.js';
-import type { RouteTable } from '../net/routes.js';
+import type { RouteTable, TableName } from '../net/routes.js';
 import { type Path, tracePath } from '../net/trace.js';
 import { type VerifyReport, verify } from '../net/verify.js';
 import { pathScene } from '../render/path-scene.js';
@@ -251,16 +251,20 @@ export class ClusterService {
     return { snap, pod: snap.topology.pods[i]! };
   }
 
-  async nodeRoutes(cluster: string, name: string): Promise<RouteTable> {
+  /** The node's table; with `table` local or all, also the kernel's local table. */
+  async nodeRoutes(cluster: string, name: string, table: TableName = 'main'): Promise<RouteTable> {
     const { snap } = await this.node(cluster, name);
-    return snap.datapath.nodeRoutes(name)!;
+    const dp = snap.datapath;
+    const t = dp.nodeRoutes(name)!;
+    return table === 'main' ? t : { ...t, local: [...dp.nodeLocal(dp.node(name)!)] };
   }
 
-  async podRoutes(cluster: string, namespace: string, name: string): Promise<RouteTable> {
+  async podRoutes(cluster: string, namespace: string, name: string, table: TableName = 'main'): Promise<RouteTable> {
     const snap = await this.cache.get(cluster);
-    const t = snap.datapath.podRoutes(namespace, name);
+    const dp = snap.datapath;
+    const t = dp.podRoutes(namespace, name);
     if (!t) throw new AppError('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
-    return t;
+    return table === 'main' ? t : { ...t, local: [...dp.podLocal(dp.pod(`${namespace}/${name}`)!)] };
   }
 
   async path(cluster: string, from: string, to: string): Promise<Path> {

@@ -395,7 +395,7 @@ function readNetwork(p: Problems, v: unknown, podCidrs: Prefix[]): NetworkConfig
     if (!isAbsent(x.port)) net.vxlan.port = readInt(p, x.port, 'network.vxlan.port', 1, 65535) ?? net.vxlan.port;
     if (net.vxlan.device === net.bridge) p.add('network.vxlan.device', `${q(net.bridge)} is already the bridge (network.bridge)`);
   }
-  const overhead = modeOverhead(net.mode);
+  const overhead = modeOverhead(net.mode, 6);
   if (podCidrs.some((c) => c.family === 6) && net.mtu - overhead < IPV6_MIN_MTU) {
     p.add('network.mtu', `${net.mtu} leaves a pod MTU of ${net.mtu - overhead} in ${net.mode} mode (${overhead} bytes of overhead); IPv6 needs ${IPV6_MIN_MTU}, so use at least ${IPV6_MIN_MTU + overhead}`);
   }
@@ -530,10 +530,7 @@ function readNode(p: Problems, v: unknown, base: string, rules: NodeRules): Read
   const subnets = addrs.map((a) => checkNodeAddress(p, a, rules));
   const v4 = subnets.find((s, i) => s && addrs[i]?.value.family === 4);
   const subnet = v4 ?? subnets.find((s) => s) ?? null;
-  if (rules.hasSubnets && addrs.length > 0 && addrs.every((a) => !rules.subnets[a.value.family])) {
-    const first = addrs[0] as Located<Addr>;
-    p.add(first.path, `${first.value.toString()} is in no subnet: the cluster's subnets are ${first.value.family === 4 ? 'IPv6' : 'IPv4'} (${Object.values(rules.subnets).map((x) => x.describe()).join(', ')})`);
-  }
+  if (rules.hasSubnets) checkSubnetFamilies(p, addrs, rules, name);
   const def: NodeDefinition = { name: name ?? '', addresses: addrs.map((a) => a.value), interface: iface ?? 'eth0', podCidrs: given.map((g) => g.value), subnet };
   return { def, nameOk: name !== undefined, addrs, pins };
 }
@@ -564,6 +561,25 @@ const UNUSABLE = ([
 ] as const).map(([c, why]): [Prefix, string] => [Prefix.parse(c), why]);
 
 /** Checks one underlay address; returns the name of the subnet holding it (null without subnets of its family). */
+/**
+ * SPEC §1: with subnets, a node address of a family that has none gets no
+ * connected route, so the kernel would have no route for that family's pod
+ * traffic: a problem when the cluster has pods of that family, or when none
+ * of the node's addresses is in a subnet. (An address of a family without
+ * pods, as the SPEC §3 example's IPv6 address beside an IPv4 cluster, carries
+ * nothing.)
+ */
+function checkSubnetFamilies(p: Problems, addrs: Located<Addr>[], rules: NodeRules, node: string | undefined): void {
+  const lone = addrs.filter((a) => !rules.subnets[a.value.family]);
+  const none = lone.length === addrs.length;
+  for (const { value: a, path } of lone) {
+    if (!(none ? a === lone[0]!.value : rules.podCidr[a.family])) continue;
+    const f = famName(a.family);
+    const others = Object.values(rules.subnets).map((x) => x.describe()).join(', ');
+    p.add(path, `${a.toString()} is in no subnet: node ${q(node ?? '')} has an ${f} address, but the cluster defines no ${f} subnet (its subnets: ${others}), so the kernel would have no route for it`);
+  }
+}
+
 function checkNodeAddress(p: Problems, { value: a, path }: Located<Addr>, rules: NodeRules): string | null {
   const s = a.toString();
   const unusable = UNUSABLE.find(([c]) => c.contains(a));

@@ -1,6 +1,6 @@
 // What clients see: the JSON shapes of SPEC §3 built from core values.
 import { BlockAllocator, gatewayOf, type Count } from '../net/allocator.js';
-import { podMtu, vethName, vtepMac } from '../net/devices.js';
+import { podMtu, podMtus, vethName, vtepMac } from '../net/devices.js';
 import type { ClusterSettings, NodeSpec, PodSpec, Topology } from '../net/model.js';
 import type { ClusterRecord } from '../store/records.js';
 
@@ -82,7 +82,8 @@ export function clusterView(t: Topology, row: Pick<ClusterRecord, 'version' | 'c
     ...settingsView(t),
     nodes: t.nodes.map(nodeView),
     pods: t.pods.map(podView),
-    podMtu: podMtu(t.network),
+    podMtu: podMtu(t.network, t.podCidrs[0]?.family ?? 4),
+    ...(t.podCidrs.length > 1 ? { podMtus: podMtus(t.network, t.podCidrs.map((c) => c.family)) } : {}),
     capacity: capacityView(t, t.nodes),
     ...(row ? { version: Number(row.version), createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() } : {}),
   };

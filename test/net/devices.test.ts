@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { DEFAULT_NETWORK, MODES, type Mode } from '../../src/net/model.js';
-import { ipipDevice, modeOverhead, podMtu, tunnelMtu, vethName, vtepMac, vxlanDevice } from '../../src/net/devices.js';
+import { ipipDevice, modeOverhead, podDeviceMtu, podMtu, podMtus, tunnelMtu, vethName, vtepMac, vxlanDevice } from '../../src/net/devices.js';
 
 test('vethName is veth + 8 hex of sha256(namespace/name), stable and within IFNAMSIZ', () => {
   const want = 'veth' + createHash('sha256').update('shop/web').digest('hex').slice(0, 8);
@@ -25,15 +25,24 @@ test('vtepMac is deterministic, locally administered and unicast', () => {
   assert.notEqual(vtepMac('node-a'), vtepMac('node-b'));
 });
 
-test('pod MTU is the underlay MTU minus the mode overhead', () => {
-  const want: Record<Mode, number> = { 'host-gw': 1500, bgp: 1500, vxlan: 1450, 'cross-subnet': 1450, ipip: 1480 };
+test('pod MTU is the underlay MTU minus the mode overhead in the family that carries the tunnel (SPEC §1)', () => {
+  const want: Record<Mode, { 4: number; 6: number }> = {
+    'host-gw': { 4: 1500, 6: 1500 }, bgp: { 4: 1500, 6: 1500 },
+    vxlan: { 4: 1450, 6: 1430 }, 'cross-subnet': { 4: 1450, 6: 1430 }, ipip: { 4: 1480, 6: 1460 },
+  };
   for (const mode of MODES) {
-    assert.equal(podMtu({ ...DEFAULT_NETWORK, mode }), want[mode], mode);
-    assert.equal(podMtu({ ...DEFAULT_NETWORK, mode }) + modeOverhead(mode), 1500);
+    for (const f of [4, 6] as const) {
+      assert.equal(podMtu({ ...DEFAULT_NETWORK, mode }, f), want[mode][f], `${mode} IPv${f}`);
+      assert.equal(podMtu({ ...DEFAULT_NETWORK, mode }, f) + modeOverhead(mode, f), 1500);
+    }
+    assert.deepEqual(podMtus({ ...DEFAULT_NETWORK, mode }, [4, 6]), { ipv4: want[mode][4], ipv6: want[mode][6] });
+    assert.equal(podDeviceMtu({ ...DEFAULT_NETWORK, mode }, [6, 4]), want[mode][4], 'the devices carry the larger of the two');
   }
-  assert.equal(podMtu({ ...DEFAULT_NETWORK, mode: 'vxlan', mtu: 9000 }), 8950);
-  assert.equal(tunnelMtu(DEFAULT_NETWORK, 'vxlan'), 1450);
-  assert.equal(tunnelMtu(DEFAULT_NETWORK, 'ipip'), 1480);
+  assert.equal(podMtu({ ...DEFAULT_NETWORK, mode: 'vxlan', mtu: 9000 }, 4), 8950);
+  assert.equal(tunnelMtu(DEFAULT_NETWORK, 'vxlan', 4), 1450);
+  assert.equal(tunnelMtu(DEFAULT_NETWORK, 'vxlan', 6), 1430);
+  assert.equal(tunnelMtu(DEFAULT_NETWORK, 'ipip', 4), 1480);
+  assert.equal(tunnelMtu(DEFAULT_NETWORK, 'ipip', 6), 1460);
 });
 
 test('tunnel devices per family', () => {

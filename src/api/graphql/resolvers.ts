@@ -61,7 +61,7 @@ class SnapshotData implements ClusterData {
 
   get name(): string { return this.snap.topology.name; }
   get settings(): SettingsView { return (this.settingsMemo ??= settingsView(this.snap.topology)); }
-  get podMtu(): number { return podMtu(this.snap.topology.network); }
+  get podMtu(): number { return podMtu(this.snap.topology.network, this.snap.topology.podCidrs[0]?.family ?? 4); }
   get meta() {
     const r = this.snap.record;
     return { version: Number(r.version), createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString() };

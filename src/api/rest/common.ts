@@ -1,6 +1,6 @@
 // Small pieces shared by the resource plugins: query schemas and formats.
 import type { FastifyReply } from 'fastify';
-import { formatFdbScript, formatRoutesJson, formatRoutesScript, formatRoutesText, type RouteTable } from '../../net/routes.js';
+import { TABLE_NAMES, type RouteTable, type TableName, formatFdbScript, formatRoutesJson, formatRoutesScript, formatRoutesText } from '../../net/routes.js';
 import { problemSchema } from './problem.js';
 import { labelParam } from '../names.js';
 
@@ -30,6 +30,10 @@ export const routesQuery = {
     format: {
       type: 'string', enum: ROUTE_FORMATS, default: 'json',
       description: 'json: {routes, neighbors, fdb}; text: `ip route show` lines; script: an `ip -batch` file; fdb-script: a `bridge -batch` file of the VXLAN FDB entries',
+    },
+    table: {
+      type: 'string', enum: TABLE_NAMES, default: 'main',
+      description: "main: the main table; local: the kernel's local table (local, broadcast and anycast entries, as `ip route show table local` prints them; the kernel makes them itself, so the scripts leave them out); all: both, as `ip route show table all`",
     },
   },
   additionalProperties: false,
@@ -68,15 +72,17 @@ export function sendJson(reply: FastifyReply, json: string): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(json);
 }
 
-export function sendRouteTable(reply: FastifyReply, table: RouteTable, format: RouteFormat): FastifyReply | RouteTable | object {
+export interface RoutesQuery { format: RouteFormat; table: TableName }
+
+export function sendRouteTable(reply: FastifyReply, t: RouteTable, { format, table }: RoutesQuery): FastifyReply | RouteTable | object {
   switch (format) {
     case 'text':
-      return reply.type('text/plain; charset=utf-8').send(formatRoutesText(table));
+      return reply.type('text/plain; charset=utf-8').send(formatRoutesText(t, table));
     case 'script':
-      return reply.type('text/plain; charset=utf-8').send(formatRoutesScript(table));
+      return reply.type('text/plain; charset=utf-8').send(formatRoutesScript(t, table));
     case 'fdb-script':
-      return reply.type('text/plain; charset=utf-8').send(formatFdbScript(table));
+      return reply.type('text/plain; charset=utf-8').send(formatFdbScript(t, table));
     default:
-      return reply.type('application/json; charset=utf-8').send(formatRoutesJson(table));
+      return reply.type('application/json; charset=utf-8').send(formatRoutesJson(t, table));
   }
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
 import { nodeView } from '../../service/views.js';
 import { nodeInputSchema, nodeSchema, pageSchema, routeTableSchema } from './schemas.js';
-import { clusterParams, dryRunQuery, errorResponses, noContent, readErrors, pageQuery, routeTableResponse, sendRouteTable, routesQuery, type RouteFormat } from './common.js';
+import { clusterParams, dryRunQuery, errorResponses, noContent, readErrors, pageQuery, routeTableResponse, sendRouteTable, routesQuery, type RoutesQuery } from './common.js';
 import { paginate } from './paginate.js';
 import { labelParam, subdomainParam } from '../names.js';
 
@@ -48,8 +48,8 @@ export const nodeRoutes: FastifyPluginAsync<{ service: ClusterService }> = async
     return reply.code(204).send();
   });
 
-  app.get<{ Params: { name: string; node: string }; Querystring: { format: RouteFormat } }>('/v1/clusters/:name/nodes/:node/routes', {
+  app.get<{ Params: { name: string; node: string }; Querystring: RoutesQuery }>('/v1/clusters/:name/nodes/:node/routes', {
     config: { scope: 'read' },
     schema: { tags: ['routes'], summary: "The node's route table, neighbors and FDB", params: nodeParams, querystring: routesQuery, response: { ...routeTableResponse(routeTableSchema), ...readErrors } },
-  }, async (req, reply) => sendRouteTable(reply, await service.nodeRoutes(req.params.name, req.params.node), req.query.format));
+  }, async (req, reply) => sendRouteTable(reply, await service.nodeRoutes(req.params.name, req.params.node, req.query.table), req.query));
 };

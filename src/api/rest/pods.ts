@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
 import { podView } from '../../service/views.js';
 import { pageSchema, podInputSchema, podSchema, routeTableSchema } from './schemas.js';
-import { clusterParams, dryRunQuery, errorResponses, noContent, readErrors, pageQuery, routeTableResponse, routesQuery, sendRouteTable, type RouteFormat } from './common.js';
+import { clusterParams, dryRunQuery, errorResponses, noContent, readErrors, pageQuery, routeTableResponse, routesQuery, sendRouteTable, type RoutesQuery } from './common.js';
 import { paginate } from './paginate.js';
 import { labelParam, subdomainParam } from '../names.js';
 
@@ -49,8 +49,8 @@ export const podRoutes: FastifyPluginAsync<{ service: ClusterService }> = async 
     return reply.code(204).send();
   });
 
-  app.get<{ Params: { name: string; ns: string; pod: string }; Querystring: { format: RouteFormat } }>('/v1/clusters/:name/pods/:ns/:pod/routes', {
+  app.get<{ Params: { name: string; ns: string; pod: string }; Querystring: RoutesQuery }>('/v1/clusters/:name/pods/:ns/:pod/routes', {
     config: { scope: 'read' },
     schema: { tags: ['routes'], summary: "The pod's route table", params: podParams, querystring: routesQuery, response: { ...routeTableResponse(routeTableSchema), ...readErrors } },
-  }, async (req, reply) => sendRouteTable(reply, await service.podRoutes(req.params.name, req.params.ns, req.params.pod), req.query.format));
+  }, async (req, reply) => sendRouteTable(reply, await service.podRoutes(req.params.name, req.params.ns, req.params.pod, req.query.table), req.query));
 };
