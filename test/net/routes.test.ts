@@ -256,7 +256,7 @@ test('routeText: blackhole, local and proto static routes as ip route show print
   assert.equal(routeText(staticRoute(P('10.9.0.0/16'), null, null, 'blackhole')), 'blackhole 10.9.0.0/16 proto static');
   assert.equal(routeText({ ...staticRoute(P('0.0.0.0/0'), null, null, 'blackhole'), proto: null }), 'blackhole default');
   const local: Route = { dst: P('10.1.1.1/32'), via: null, dev: 'cni0', src: Addr.parse('10.1.1.1'), proto: 'kernel', scope: 'host', onlink: false, type: 'local' };
-  assert.equal(routeText(local), 'local 10.1.1.1/32 dev cni0 proto kernel scope host src 10.1.1.1');
+  assert.equal(routeText(local), 'local 10.1.1.1 dev cni0 proto kernel scope host src 10.1.1.1');
   assert.equal(routeText({ ...staticRoute(P('10.9.0.0/16'), Addr.parse('192.168.0.12'), 'eth0'), proto: 'boot' }), '10.9.0.0/16 via 192.168.0.12 dev eth0');
   assert.equal(routeJson(staticRoute(P('10.9.0.0/16'), null, null, 'blackhole')).dev, null);
 });

@@ -193,7 +193,7 @@ const badCases: BadCase[] = [
   { desc: 'mtu as a string', input: minimal({ network: { mtu: '1500' } }), paths: ['network.mtu'], fragment: 'expected an integer' },
   { desc: 'unknown mode', input: minimal({ network: { mode: 'flat' } }), paths: ['network.mode'], fragment: '"flat" is not a networking mode' },
   { desc: 'mtu below 576', input: minimal({ network: { mtu: 500 } }), paths: ['network.mtu'], fragment: 'between 576 and 9216' },
-  { desc: 'mtu too small for IPv6 with VXLAN overhead', input: minimal({ podCidrs: ['10.1.0.0/16', 'fd00::/48'], network: { mode: 'vxlan', mtu: 1300 } }), paths: ['network.mtu'], fragment: 'IPv6 needs 1280, so use at least 1330' },
+  { desc: 'mtu too small for IPv6 with VXLAN overhead', input: minimal({ podCidrs: ['10.1.0.0/16', 'fd00::/48'], network: { mode: 'vxlan', mtu: 1300 } }), paths: ['network.mtu'], fragment: 'IPv6 needs 1280, so use at least 1350' },
   { desc: 'VNI out of range', input: minimal({ network: { vxlan: { vni: 16777216 } } }), paths: ['network.vxlan.vni'], fragment: 'between 1 and 16777215' },
   { desc: 'VXLAN port 0', input: minimal({ network: { vxlan: { port: 0 } } }), paths: ['network.vxlan.port'], fragment: 'between 1 and 65535' },
   { desc: 'bridge name too long', input: minimal({ network: { bridge: 'a-very-long-bridge' } }), paths: ['network.bridge'], fragment: 'at most 15 characters' },
@@ -318,7 +318,8 @@ describe('clusterSettingsEqual', () => {
     ['service CIDR', (d) => { delete d.serviceCidr; }],
     ['gateway', (d) => { d.subnets[0].gateway = '192.168.0.254'; }],
     ['reserved', (d) => { d.reserved = []; }],
-    ['pod CIDR order', (d) => { d.podCidrs = ['fd00::/48', '10.1.0.0/16']; }],
+    // node-c's IPv6 address goes too: with IPv6 pods and only IPv4 subnets it would be a 422 (SPEC §1).
+    ['pod CIDR order', (d) => { d.podCidrs = ['fd00::/48', '10.1.0.0/16']; d.nodes[2].addresses = ['192.168.0.13']; }],
     ['IPv6 mask', (d) => { d.nodeMaskSize = { ipv4: 24, ipv6: 56 }; }],
   ];
   for (const [what, change] of changes) {
