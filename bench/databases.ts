@@ -18,11 +18,13 @@ export interface Databases {
   kind: DatabaseKind;
   where: string;
   /**
-   * CPU time used so far by the PostgreSQL server's processes that are alive
-   * now (the postmaster and its children), in ms; null when the server is not
-   * ours to inspect (DATABASE_URL). A backend that exits takes its time with it.
+   * CPU time used so far by the PostgreSQL processes that work for the run and
+   * are alive now, in ms: the embedded server's postmaster and all its
+   * children, or on DATABASE_URL's server the backends connected to the
+   * run's two databases (read from /proc: the server is on this machine).
+   * A backend that exits takes its time with it. Null when /proc has nothing.
    */
-  pgCpuMs(): number | null;
+  pgCpuMs(): Promise<number | null>;
   cleanup(): Promise<void>;
 }
 
@@ -56,13 +58,19 @@ export async function createDatabases(tag: string, kind: DatabaseKind): Promise<
   } finally {
     await admin.end();
   }
+  // Finds the run's backends on a server that is not ours (its own backend is in the admin database, not counted).
+  const observer = postgres(adminUrl, { max: 1, onnotice: () => {} });
   return {
     benchUrl: withDatabase(adminUrl, names[0]),
     floorUrl: withDatabase(adminUrl, names[1]),
     kind,
     where: embedded ? `embedded PostgreSQL (fsync=off, synchronous_commit=off) in ${tmp}` : `DATABASE_URL server, databases ${names.join(', ')}`,
-    pgCpuMs() {
-      if (!tmp) return null;
+    async pgCpuMs() {
+      if (!tmp) {
+        const rows = await observer.unsafe<{ pid: number }[]>('SELECT pid FROM pg_stat_activity WHERE datname = ANY($1::text[])', [[...names]]);
+        const total = rows.reduce((sum, r) => sum + cpuMs(r.pid), 0);
+        return Number.isNaN(total) || rows.length === 0 ? null : total;
+      }
       try {
         const postmaster = Number(fs.readFileSync(path.join(tmp, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
         let total = cpuMs(postmaster);
@@ -73,6 +81,7 @@ export async function createDatabases(tag: string, kind: DatabaseKind): Promise<
       }
     },
     async cleanup() {
+      await observer.end({ timeout: 5 });
       const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
       try {
         for (const n of names) await a.unsafe(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`);

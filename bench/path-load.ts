@@ -80,15 +80,15 @@ export async function pathLoad(ctx: RunContext): Promise<void> {
   const pid = ctx.server.pid;
   const cpu0 = cpuMs(pid);
   const cl0 = client();
-  const db0 = ctx.dbs.pgCpuMs();
+  const db0 = await ctx.dbs.pgCpuMs();
   const floor = await ctx.profiled('graphql-floor', () => cannon('floor', seconds));
   const cpu1 = cpuMs(pid);
   const cl1 = client();
-  const db1 = ctx.dbs.pgCpuMs();
+  const db1 = await ctx.dbs.pgCpuMs();
   const load = await ctx.profiled('graphql-path', () => cannon('path', seconds));
   const cpu2 = cpuMs(pid);
   const cl2 = client();
-  const db2 = ctx.dbs.pgCpuMs();
+  const db2 = await ctx.dbs.pgCpuMs();
   // PostgreSQL's CPU per request: the version probe every read makes (path); the floor touches no table.
   const dbPer = (a: number | null, b: number | null, n: number) => (a === null || b === null ? null : (b - a) / Math.max(1, n));
   // Server CPU per request: robust to other work on the machine, unlike req/s.

@@ -85,11 +85,11 @@ const apply: Phase = {
   async run(ctx) {
     const pid = ctx.server.pid;
     const cpu0 = cpuMs(pid);
-    const db0 = ctx.dbs.pgCpuMs();
+    const db0 = await ctx.dbs.pgCpuMs();
     const r = await ctx.profiled('apply', () =>
       withTimeout('apply', 300_000 * ctx.scale, () => http(ctx.server.url, 'POST', '/v1/clusters', ctx.body, 300_000 * ctx.scale)));
     const applyCpu = cpuMs(pid) - cpu0;
-    const db1 = ctx.dbs.pgCpuMs();
+    const db1 = await ctx.dbs.pgCpuMs();
     const applyDbCpu = db0 === null || db1 === null ? null : db1 - db0;
     expectStatus(r, [201], 'POST /v1/clusters');
     Object.assign(ctx.result.details, { applyServerCpuMs: applyCpu, applyDbCpuMs: applyDbCpu, applyResponseBytes: r.bytes });
