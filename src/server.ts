@@ -30,7 +30,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     });
     databaseUrl = embedded.url;
   }
-  const db = connectDb(databaseUrl);
+  const db = connectDb(databaseUrl, { connectTimeoutMs: config.limits.dbTimeoutMs });
   let app: FastifyInstance | null = null;
   try {
     const result = await migrate(db.sql);

@@ -15,7 +15,8 @@ export interface Db {
   close(): Promise<void>;
 }
 
-export function connectDb(url: string, opts: { max?: number } = {}): Db {
+/** `connectTimeoutMs` bounds a connection attempt (PODNET_DB_TIMEOUT_MS), so a request during an outage is answered, not held. */
+export function connectDb(url: string, opts: { max?: number; connectTimeoutMs?: number } = {}): Db {
   const queries = { count: 0 };
   const sql = postgres(url, {
     debug: () => {
@@ -24,7 +25,7 @@ export function connectDb(url: string, opts: { max?: number } = {}): Db {
     max: opts.max ?? 10,
     onnotice: () => {},
     idle_timeout: 30,
-    connect_timeout: 5,
+    connect_timeout: Math.max(1, Math.round((opts.connectTimeoutMs ?? 4000) / 1000)),
     // bigint columns (cluster.version) arrive as JS strings otherwise.
     types: { bigint: postgres.BigInt },
   });
