@@ -12,6 +12,7 @@ import { refuseNulInUrls } from './api/names.js';
 import { registerApi } from './api/register.js';
 import { registerOpenApi } from './api/openapi.js';
 import { registerRestConventions, registerRootLinks } from './api/rest/conventions.js';
+import { consoleRoutes } from './ui/routes.js';
 import { registerAuth } from './api/auth.js';
 import { TokenService } from './service/tokens.js';
 import { TokenStore } from './store/tokens.js';
@@ -52,5 +53,6 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
 
   await app.register(healthRoutes, { db: deps.db });
   await registerApi(app, deps, tokens);
+  await app.register(consoleRoutes, { tokens, auth: deps.config.auth });
   return app;
 }
