@@ -63,7 +63,10 @@ export const consoleRoutes: FastifyPluginAsync<{ tokens: TokenService; auth: boo
     reply.header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer')
       .header('cache-control', cache).header('etag', a.etag).type(a.type).send(a.body);
 
-  const page = { config: { scope: 'public' as const }, schema: { hide: true } };
+  // The path page reads from/to; they are the only query a console URL carries.
+  const endpoint = { type: 'string', maxLength: 300 } as const;
+  const page = { config: { scope: 'public' as const }, schema: { hide: true, querystring: { type: 'object', properties: { from: endpoint, to: endpoint } } } };
+  const asset = { config: { scope: 'public' as const }, schema: { hide: true } };
   const sendShell = async (_req: unknown, reply: FastifyReply) => {
     if (!scripts) {
       return reply.code(503).type('text/plain; charset=utf-8')
@@ -76,7 +79,7 @@ export const consoleRoutes: FastifyPluginAsync<{ tokens: TokenService; auth: boo
   app.get('/ui/clusters', page, sendShell);
   app.get('/ui/clusters/*', page, sendShell);
 
-  app.get<{ Params: { '*': string } }>('/ui/assets/*', page, async (req, reply) => {
+  app.get<{ Params: { '*': string } }>('/ui/assets/*', asset, async (req, reply) => {
     const a = assets.get(req.params['*']);
     if (!a) return reply.code(404).type('text/plain; charset=utf-8').send('no such console asset\n');
     if (req.headers['if-none-match'] === a.etag) return reply.code(304).send();

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { TokenService } from '../../src/service/tokens.js';
+import { TokenStore } from '../../src/store/tokens.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { browserMissing, launchOfflineBrowser, type OfflineBrowser, type OfflinePage } from '../helpers/browser.js';
 import { buildConsole, clusterOf, SCREENSHOTS, type Mode } from './fixtures.js';
@@ -30,7 +31,7 @@ describe('the console in a browser', { skip: missing ?? false, timeout: 300_000 
   before(async () => {
     buildConsole();
     t = await startTestApp({ PODNET_AUTH: 'on' });
-    await new TokenService(t.tdb.db.prisma).ensure('console', ADMIN, 'admin');
+    await new TokenService(new TokenStore(t.tdb.db.prisma)).ensure('console', ADMIN, 'admin');
     for (const mode of MODES) {
       const res = await t.app.inject({ method: 'POST', url: '/v1/clusters', headers: { authorization: `Bearer ${ADMIN}` }, payload: clusterOf(mode) });
       assert.equal(res.statusCode, 201, res.body);
@@ -147,6 +148,11 @@ describe('the console in a browser', { skip: missing ?? false, timeout: 300_000 
       assert.equal(await page.locator('#hops tbody tr').count(), json.hops.length);
       assert.equal(json.disposition, mode === 'host-gw' ? 'NO_ROUTE' : 'DELIVERED', 'host-gw stops at the router; every other mode crosses it');
       await shot(page, `path-${mode}`);
+      // The picture at its own size, as docs/ shows it.
+      const size = await page.locator('#picture svg').evaluate((svg) => [Number(svg.getAttribute('width')), Number(svg.getAttribute('height'))]);
+      await page.setViewportSize({ width: size[0]! + 120, height: 900 });
+      await page.click('#picture');
+      await page.locator('#picture svg').screenshot({ path: path.join(SCREENSHOTS, `picture-${mode}.png`) });
     });
   }
 

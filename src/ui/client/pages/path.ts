@@ -3,7 +3,7 @@
 // are in the page's DOM), and the hop table; a hop's row and its place in the
 // picture light up together.
 import { ApiError, enc, getJson, getText, url } from '../api.js';
-import { count, h, link, loading, mount } from '../dom.js';
+import { count, h, loading, mount } from '../dom.js';
 import type { PageContext } from '../main.js';
 import type { Hop, NodeView, Page, Path, PodView } from '../types.js';
 
