@@ -16,6 +16,12 @@ export interface Config {
   /** Port for the embedded PostgreSQL; 0 = pick a free one. */
   embeddedPgPort: number;
   auth: boolean;
+  /**
+   * PODNET_METRICS_AUTH=on: /metrics needs a read token. Off by default, so
+   * Prometheus scrapes it without one; its labels then show cluster names to
+   * whoever can reach the port.
+   */
+  metricsAuth: boolean;
   adminToken: string | null;
   /** Client side (CLI). */
   url: string;
@@ -86,6 +92,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const authRaw = (env.PODNET_AUTH ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(authRaw)) throw new ConfigError(`PODNET_AUTH=${JSON.stringify(env.PODNET_AUTH)}: expected on or off`);
+  const metricsAuthRaw = (env.PODNET_METRICS_AUTH ?? 'off').toLowerCase();
+  if (!['on', 'off'].includes(metricsAuthRaw)) throw new ConfigError(`PODNET_METRICS_AUTH=${JSON.stringify(env.PODNET_METRICS_AUTH)}: expected on or off`);
   const adminToken = env.PODNET_ADMIN_TOKEN && env.PODNET_ADMIN_TOKEN !== '' ? env.PODNET_ADMIN_TOKEN : null;
   if (adminToken !== null && adminToken.length < 32) throw new ConfigError('PODNET_ADMIN_TOKEN: must be at least 32 characters');
   const url = env.PODNET_URL ?? 'http://127.0.0.1:3000';
@@ -98,6 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.PODNET_DATA_DIR ?? '.podnet'),
     embeddedPgPort: intVar(env, 'PODNET_PG_PORT', 54329, 0, 65535),
     auth: authRaw === 'on',
+    metricsAuth: metricsAuthRaw === 'on',
     adminToken,
     url: url.replace(/\/+$/, ''),
     token: env.PODNET_TOKEN && env.PODNET_TOKEN !== '' ? env.PODNET_TOKEN : null,

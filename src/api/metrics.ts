@@ -1,12 +1,49 @@
 // Prometheus metrics at /metrics: request latency, allocations, and the
-// utilisation of every cluster this instance holds a snapshot of.
+// node-block utilisation of every stored cluster. /metrics is public unless
+// PODNET_METRICS_AUTH=on (then it needs a read token): Prometheus scrapes it
+// without credentials, and its labels name the clusters.
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClusterService } from '../service/clusters.js';
+import type { FamilyUtilization } from '../service/views.js';
 
-export function registerMetrics(app: FastifyInstance, service: ClusterService): Registry {
+/** Scrapes within this window share one aggregate read of every cluster's usage. */
+export const UTILIZATION_TTL_MS = 5_000;
+
+/**
+ * prom-client's default collector also exports these gauges with a `_total`
+ * suffix, which Prometheus keeps for counters (promtool check metrics): the
+ * same figures remain, per type, in the metrics without it.
+ */
+const TOTAL_GAUGES = ['podnet_nodejs_active_handles_total', 'podnet_nodejs_active_requests_total', 'podnet_nodejs_active_resources_total'];
+
+/** The last utilisation read, reused for UTILIZATION_TTL_MS (and kept when a read fails). */
+export class UtilizationCache {
+  private last: { at: number; rows: FamilyUtilization[] } | null = null;
+  private pending: Promise<FamilyUtilization[]> | null = null;
+
+  constructor(private readonly service: ClusterService, private readonly now: () => number = Date.now) {}
+
+  async rows(onError: (err: unknown) => void): Promise<FamilyUtilization[]> {
+    if (this.last && this.now() - this.last.at < UTILIZATION_TTL_MS) return this.last.rows;
+    this.pending ??= this.service.utilization().then(
+      (rows) => {
+        this.last = { at: this.now(), rows };
+        return rows;
+      },
+      (err) => {
+        onError(err);
+        return this.last?.rows ?? [];
+      },
+    ).finally(() => { this.pending = null; });
+    return this.pending;
+  }
+}
+
+export function registerMetrics(app: FastifyInstance, service: ClusterService, opts: { auth: boolean }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'podnet_' });
+  for (const name of TOTAL_GAUGES) registry.removeSingleMetric(name);
   const latency = new Histogram({
     name: 'podnet_http_request_duration_seconds',
     help: 'HTTP request latency by route template',
@@ -25,14 +62,17 @@ export function registerMetrics(app: FastifyInstance, service: ClusterService): 
       this.inc({ kind: 'pod' }, service.stats.podsAllocated);
     },
   });
+  const utilization = new UtilizationCache(service);
+  const onError = (err: unknown) => app.log.warn({ err: (err as Error).message }, 'metrics: cluster utilization not read');
   new Gauge({
     name: 'podnet_cluster_utilization',
-    help: 'Share of node blocks in use per cluster and family (clusters this instance has loaded)',
+    help: 'Share of node blocks in use (0..1) per cluster and address family, for every stored cluster',
     labelNames: ['cluster', 'family'] as const,
     registers: [registry],
-    collect() {
+    async collect() {
+      const rows = await utilization.rows(onError);
       this.reset();
-      for (const u of service.utilization()) this.set({ cluster: u.cluster, family: u.family }, u.utilization);
+      for (const u of rows) this.set({ cluster: u.cluster, family: u.family }, u.utilization);
     },
   });
   app.addHook('onResponse', async (req, reply) => {
@@ -40,9 +80,11 @@ export function registerMetrics(app: FastifyInstance, service: ClusterService): 
     latency.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
   app.get('/metrics', {
-    config: { scope: 'public' },
+    config: { scope: opts.auth ? 'read' : 'public' },
     schema: {
-      tags: ['service'], summary: 'Prometheus metrics: request latency, allocations, utilization of every cluster',
+      tags: ['service'],
+      summary: 'Prometheus metrics: request latency, allocations, utilization of every cluster',
+      description: 'Public by default; with PODNET_METRICS_AUTH=on it needs a read token.',
       response: { 200: { description: 'The Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
     },
   }, async (_req, reply) =>

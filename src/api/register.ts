@@ -16,7 +16,7 @@ import { TokenStore } from '../store/tokens.js';
 /** `tokens` is the instance the auth hook checks with, so a revocation takes effect at once. */
 export async function registerApi(app: FastifyInstance, deps: AppDeps, tokens = new TokenService(new TokenStore(deps.db.prisma))): Promise<ClusterService> {
   const service = new ClusterService(new ClusterStore(deps.db));
-  registerMetrics(app, service);
+  registerMetrics(app, service, { auth: deps.config.metricsAuth });
   await app.register(tokenRoutes, { tokens });
   await app.register(clusterRoutes, { service });
   await app.register(nodeRoutes, { service });

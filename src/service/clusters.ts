@@ -17,7 +17,7 @@ import { AppError, toAppError } from './errors.js';
 import { nextOrdinalAfter, planAddNode, planAddPod, planApply, type ApplyPlan, type Change } from './plan.js';
 import { type ClusterImpact, planImpact } from './impact.js';
 import { Snapshot, SnapshotCache } from './snapshots.js';
-import { capacityView, clusterView, nodeView, podView, type ClusterView, type NodeView, type PodView } from './views.js';
+import { clusterView, familyUtilization, nodeView, podView, type ClusterView, type FamilyUtilization, type NodeView, type PodView } from './views.js';
 import { isDnsLabel } from '../net/names.js';
 
 export interface ApplyResult {
@@ -284,10 +284,9 @@ export class ClusterService {
     return verify(snap.datapath);
   }
 
-  /** Utilisation of the clusters this instance holds in memory. */
-  utilization(): { cluster: string; family: string; utilization: number }[] {
-    return this.cache.all().flatMap((s) =>
-      capacityView(s.stored.settings, s.stored.nodes).families.map((f) => ({ cluster: s.record.name, family: f.family, utilization: f.utilization })));
+  /** Node-block utilisation of every stored cluster, per family, from two aggregate reads (no cluster is loaded). */
+  async utilization(): Promise<FamilyUtilization[]> {
+    return (await this.store.usage()).flatMap((u) => familyUtilization(u.settings, u.blocks));
   }
 
   /** A row-at-a-time write to an existing cluster: under its lock, with its row read after the lock. */

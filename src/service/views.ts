@@ -1,5 +1,5 @@
 // What clients see: the JSON shapes of SPEC §3 built from core values.
-import { BlockAllocator, gatewayOf, type Count } from '../net/allocator.js';
+import { BlockAllocator, capacityOf, gatewayOf, type Count } from '../net/allocator.js';
 import { podMtu, podMtus, vethName, vtepMac } from '../net/devices.js';
 import type { ClusterSettings, NodeSpec, PodSpec, Topology } from '../net/model.js';
 import type { ClusterRecord } from '../store/records.js';
@@ -61,6 +61,19 @@ export function capacityView(s: ClusterSettings, nodes: readonly NodeSpec[]): Ca
   });
   const primary = families[0]!;
   return { maxNodes: primary.total, used: primary.used, free: primary.free, utilization: primary.utilization, families };
+}
+
+export interface FamilyUtilization { cluster: string; family: 'ipv4' | 'ipv6'; used: number; total: Count; utilization: number }
+
+/** As capacityView's figures, from a count of the node blocks each family has taken. */
+export function familyUtilization(s: ClusterSettings, blocks: { ipv4: number; ipv6: number }): FamilyUtilization[] {
+  const excluded = [...s.reserved, ...(s.serviceCidr ? [s.serviceCidr] : [])];
+  return s.podCidrs.map((range) => {
+    const family = range.family === 4 ? 'ipv4' : 'ipv6';
+    const empty = new BlockAllocator(range, range.family === 4 ? s.nodeMaskSize.ipv4 : s.nodeMaskSize.ipv6, excluded).capacity();
+    const c = capacityOf(BigInt(empty.total), blocks[family], BigInt(empty.excluded));
+    return { cluster: s.name, family, used: c.used, total: c.total, utilization: c.utilization };
+  });
 }
 
 export function settingsView(s: ClusterSettings) {

@@ -6,8 +6,8 @@
 import { BulkWrite, loadCluster, readVersion } from './bulk.js';
 import type { Db } from './db.js';
 import { withRetries } from './failures.js';
-import type { ClusterRecord, ClusterSummaryRecord, StoredCluster } from './records.js';
-import { RowWrite, listClusters } from './rows.js';
+import type { ClusterRecord, ClusterSummaryRecord, ClusterUsageRecord, StoredCluster } from './records.js';
+import { RowWrite, clusterUsage, listClusters } from './rows.js';
 
 /** Waiting for the cluster's lock counts against Prisma's transaction timeout (5 s by default). */
 const TX_LIMITS = { maxWait: 10_000, timeout: 30_000 } as const;
@@ -61,6 +61,10 @@ export class ClusterStore {
 
   list(after: string | null, limit: number): Promise<ClusterSummaryRecord[]> {
     return listClusters(this.db.prisma, after, limit);
+  }
+
+  usage(): Promise<ClusterUsageRecord[]> {
+    return clusterUsage(this.db.prisma);
   }
 }
 

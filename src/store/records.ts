@@ -29,6 +29,12 @@ export interface ClusterSummaryRecord {
   name: string; podCidrs: string[]; mode: string; version: bigint; createdAt: Date; updatedAt: Date; nodes: number; pods: number;
 }
 
+/** What /metrics reports for every cluster: its settings and how many node blocks each family has taken. */
+export interface ClusterUsageRecord {
+  settings: ClusterSettings;
+  blocks: { ipv4: number; ipv6: number };
+}
+
 /** A row to insert: the core value and the ordinal it is stored at. */
 export interface NewRow<T> { spec: T; ordinal: number }
 

@@ -6,7 +6,7 @@ import type { ClusterSettings, Mode, NodeSpec, PodSpec } from '../net/model.js';
 import type { Cluster, Prisma, PrismaClient, ReservedRange, Subnet } from '../generated/prisma/client.js';
 import { lockKey } from './bulk.js';
 import { addrOrNull, columnOf, familyPair, prefixOrNull } from './columns.js';
-import type { ClusterRecord, ClusterSummaryRecord, NewRow, StoredNode } from './records.js';
+import type { ClusterRecord, ClusterSummaryRecord, ClusterUsageRecord, NewRow, StoredNode } from './records.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -119,6 +119,19 @@ export class RowWrite {
   async bumpVersion(id: number): Promise<ClusterRecord> {
     return recordOf(await this.tx.cluster.update({ where: { id }, data: { version: { increment: 1 }, updatedAt: new Date() } }));
   }
+}
+
+/** Every cluster's settings and node-block counts: two aggregate reads, whatever the clusters' sizes. */
+export async function clusterUsage(prisma: PrismaClient): Promise<ClusterUsageRecord[]> {
+  const [clusters, counts] = await Promise.all([
+    prisma.cluster.findMany({ include: { subnets: true, reserved: true }, orderBy: { name: 'asc' } }),
+    prisma.node.groupBy({ by: ['clusterId'], _count: { podCidrV4: true, podCidrV6: true } }),
+  ]);
+  const byCluster = new Map(counts.map((c) => [c.clusterId, c._count]));
+  return clusters.map((c) => {
+    const n = byCluster.get(c.id);
+    return { settings: settingsOf(c), blocks: { ipv4: n?.podCidrV4 ?? 0, ipv6: n?.podCidrV6 ?? 0 } };
+  });
 }
 
 /** Keyset pagination by name. */
