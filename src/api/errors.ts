@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, codeForStatus, toAppError, type ErrorCode } from '../service/errors.js';
 import { bearerChallenge } from './auth.js';
-import { methodNotAllowed, unsupportedMediaType } from './rest/conventions.js';
+import { methodNotAllowed, nameObjectPaths, unsupportedMediaType } from './rest/conventions.js';
 import { MAX_LISTED_ERRORS, problemBody, sendProblem } from './rest/problem.js';
 
 interface FastifyLikeError {
@@ -68,6 +68,7 @@ export function classifyFastifyError(err: unknown): AppError | null {
 function answer(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   let appErr = classifyFastifyError(err) ?? toAppError(err);
   if (appErr.code === 'UNSUPPORTED_MEDIA_TYPE') appErr = unsupportedMediaType(reply, req.headers['content-type']);
+  appErr = nameObjectPaths(appErr, req.body);
   if (appErr.status >= 500 && appErr.code !== 'DATABASE_UNAVAILABLE') req.log.error({ err }, 'request failed');
   else if (appErr.code === 'DATABASE_UNAVAILABLE') req.log.warn({ err: (err as Error).message }, 'database unavailable');
   bearerChallenge(reply, appErr.code);

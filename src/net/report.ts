@@ -19,6 +19,8 @@ export interface VerifyCheck {
   failures?: VerifyFailure[];
   failureCount?: number;
   figures?: Record<string, unknown>;
+  /** How long the check took, when verify was given a clock. */
+  durationMs?: number;
 }
 
 export interface VerifyReport {

@@ -281,7 +281,7 @@ export class ClusterService {
 
   async verify(cluster: string): Promise<VerifyReport> {
     const snap = await this.cache.get(cluster);
-    return verify(snap.datapath);
+    return verify(snap.datapath, () => performance.now());
   }
 
   /** Node-block utilisation of every stored cluster, per family, from two aggregate reads (no cluster is loaded). */

@@ -88,6 +88,25 @@ describe('REST conventions', () => {
     assert.equal((await request(t.server).get('/v1/clusters/other')).status, 200, 'nothing changed');
   });
 
+  test('an error path into nodes or pods names the object', async () => {
+    const nodes = Array.from({ length: 246 }, (_, i) => ({ name: `node-${i}`, address: `192.168.${i >> 8}.${(i & 255) + 1}` }));
+    nodes[245]!.address = '192.168.999.1';
+    const res = await request(t.server).post('/v1/clusters').send({
+      name: 'named', podCidrs: ['10.8.0.0/16'], nodes,
+      pods: [{ name: 'ok', node: 'node-0' }, { name: 'web', namespace: 'shop', node: 'nowhere' }, { name: 'bare', node: 'nowhere' }],
+    });
+    assert.equal(res.status, 422);
+    const paths = (res.body.errors as { path: string }[]).map((e) => e.path);
+    assert.ok(paths.includes('nodes[245] (node-245).address'), paths.join(', '));
+    assert.ok(paths.includes('pods[1] (shop/web).node'), paths.join(', '));
+    assert.ok(paths.includes('pods[2] (default/bare).node'), paths.join(', '));
+    assert.match(res.body.detail, /^nodes\[245\] \(node-245\)\.address: /);
+    // A schema error inside a node is named the same way.
+    const typed = await request(t.server).post('/v1/clusters').send({ name: 'typed', podCidrs: ['10.8.0.0/16'], nodes: [{ name: 'n1', address: 7 }] });
+    assert.equal(typed.status, 422);
+    assert.equal(typed.body.errors[0].path, 'nodes[0] (n1).address');
+  });
+
   test('GET / links to /docs, /graphiql, /ui and /v1 (HTML for a browser); GET /v1 to the resources', async () => {
     const root = await request(t.server).get('/');
     assert.equal(root.status, 200);

@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { parseArgs, UsageError } from '../../src/cli/args.js';
 import { junitXml, xmlEscape } from '../../src/cli/junit.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { expectCode, inProcess, listen, podnet, readXml } from './helpers.js';
+import { expectCode, inProcess, listen, PATIENT_SERVER, podnet, readXml } from './helpers.js';
 
 const demoYaml = `# a YAML definition, as a platform team would keep it in git
 name: demo
@@ -44,7 +44,7 @@ describe('podnet CLI', () => {
   const local = (...args: string[]) => inProcess(args, { url });
 
   before(async () => {
-    [t, dir] = await Promise.all([startTestApp(), mkdtemp(path.join(os.tmpdir(), 'podnet-cli-'))]);
+    [t, dir] = await Promise.all([startTestApp(PATIENT_SERVER), mkdtemp(path.join(os.tmpdir(), 'podnet-cli-'))]);
     url = await listen(t.app);
     demoFile = path.join(dir, 'cluster.yaml');
     await writeFile(demoFile, demoYaml);
@@ -237,7 +237,7 @@ describe('podnet CLI', () => {
       ]);
       expectCode(invalid, 1, 'apply an invalid definition');
       assert.match(invalid.stderr, /^error: VALIDATION_FAILED: podCidrs\[0\]: 10\.1\.0\.1\/16 has host bits set; did you mean 10\.1\.0\.0\/16\?/);
-      assert.match(invalid.stderr, /^ {2}nodes\[0\]\.address: required/m);
+      assert.match(invalid.stderr, /^ {2}nodes\[0\] \(x\)\.address: required/m);
       assert.equal(invalid.stdout, '');
       expectCode(notFound, 1, 'get cluster ghost');
       assert.equal(notFound.stderr, 'error: CLUSTER_NOT_FOUND: cluster "ghost" does not exist\n');
@@ -287,7 +287,7 @@ describe('podnet CLI', () => {
 
     test('tokens: create (secret once), list, revoke; 401 and 403 exit 1 with a hint', async () => {
       // A second instance on the same database, with auth on.
-      const secured = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', PODNET_AUTH: 'on' }), db: t.tdb.db }, { logger: false });
+      const secured = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', PODNET_AUTH: 'on', ...PATIENT_SERVER }), db: t.tdb.db }, { logger: false });
       try {
         const securedUrl = await listen(secured);
         const as = (token: string | undefined, ...args: string[]) => inProcess(args, { url: securedUrl, token });

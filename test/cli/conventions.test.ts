@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import YAML from 'yaml';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { expectCode, fakeServer, inProcess, jsonAnswer, listen, podnet, readXml, ROOT, type Run } from './helpers.js';
+import { expectCode, fakeServer, inProcess, jsonAnswer, listen, PATIENT_SERVER, podnet, readXml, ROOT, type Run } from './helpers.js';
 
 const NODE_A = 'worker-pool-gpu-a100-eu-west-1c-0001.k8s.internal.example.com';
 const NODE_B = 'worker-pool-gpu-a100-eu-west-1c-0002.k8s.internal.example.com';
@@ -54,7 +54,7 @@ describe('CLI conventions', () => {
   const local = (...args: string[]) => inProcess(args, { url });
 
   before(async () => {
-    [t, dir] = await Promise.all([startTestApp(), mkdtemp(path.join(os.tmpdir(), 'podnet-cli-conv-'))]);
+    [t, dir] = await Promise.all([startTestApp(PATIENT_SERVER), mkdtemp(path.join(os.tmpdir(), 'podnet-cli-conv-'))]);
     url = await listen(t.app);
     const res = await fetch(`${url}/v1/clusters`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(long) });
     assert.equal(res.status, 201, await res.text());
@@ -85,9 +85,11 @@ describe('CLI conventions', () => {
       }
       assertFits(table, what);
       assert.doesNotMatch(wide.stdout, /…/, `${what} -o wide cut a cell`);
-      const parsed = JSON.parse(asJson.stdout);
-      assert.deepEqual(JSON.parse(dashO.stdout), parsed, `${what}: -o json differs from --json`);
-      assert.deepEqual(YAML.parse(asYaml.stdout), parsed, `${what}: -o yaml differs from -o json`);
+      // Timings differ from one run to the next; everything else must not.
+      const untimed = (v: unknown) => JSON.parse(JSON.stringify(v, (k, x) => (k === 'durationMs' ? undefined : x)));
+      const parsed = untimed(JSON.parse(asJson.stdout));
+      assert.deepEqual(untimed(JSON.parse(dashO.stdout)), parsed, `${what}: -o json differs from --json`);
+      assert.deepEqual(untimed(YAML.parse(asYaml.stdout)), parsed, `${what}: -o yaml differs from -o json`);
     }
   });
 
@@ -189,6 +191,9 @@ describe('CLI conventions', () => {
     const cases = readXml(await readFile(okFile, 'utf8')).filter((e) => e.name === 'testcase');
     assert.equal(cases.length, 5);
     for (const c of cases) assert.match(c.attrs.time!, /^\d+\.\d{3}$/);
+    // The server's own figure per check, not the total spread evenly.
+    const report = JSON.parse((await local('verify', long.name, '--json')).stdout) as { checks: { name: string; durationMs: number }[] };
+    for (const c of report.checks) assert.ok(typeof c.durationMs === 'number' && c.durationMs >= 0, `${c.name}: durationMs`);
   });
 
   test('help names every command and the fdb-script format; the CLI loads no server or YAML code to start', async () => {

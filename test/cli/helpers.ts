@@ -135,3 +135,9 @@ export async function fakeServer(answer: (req: SeenRequest) => FakeAnswer): Prom
 }
 
 export const jsonAnswer = (status: number, value: unknown, type = 'application/json'): FakeAnswer => ({ status, type, body: JSON.stringify(value) });
+
+/**
+ * The service's timeouts for CLI tests: these spawn many processes on a
+ * shared machine, and what they check is the CLI, not how slow a client may be.
+ */
+export const PATIENT_SERVER = { PODNET_REQUEST_TIMEOUT_MS: '120000', PODNET_HEADERS_TIMEOUT_MS: '120000', PODNET_DB_TIMEOUT_MS: '60000' };

@@ -73,6 +73,28 @@ export function unsupportedMediaType(reply: FastifyReply, given: string | undefi
   return new AppError('UNSUPPORTED_MEDIA_TYPE', `a body of media type ${JSON.stringify(type)} is not supported; send one of ${accepted.join(', ')}`, { extra: { accepted } });
 }
 
+/**
+ * `nodes[245].address` → `nodes[245] (node-245).address`: a field error inside
+ * a definition's nodes or pods also names the object (SPEC §4), read from the
+ * body the client sent. The detail, which starts with the first path, too.
+ */
+export function nameObjectPaths(err: AppError, body: unknown): AppError {
+  if (!err.errors || body === null || typeof body !== 'object') return err;
+  const lists = body as { nodes?: unknown; pods?: unknown };
+  const named = (path: string): string => path.replace(/^(nodes|pods)\[(\d+)\](?! \()/, (whole, list: 'nodes' | 'pods', i: string) => {
+    const items = lists[list];
+    const item = Array.isArray(items) ? (items[Number(i)] as { name?: unknown; namespace?: unknown } | undefined) : undefined;
+    if (!item || typeof item.name !== 'string' || item.name === '') return whole;
+    const name = list === 'pods' ? `${typeof item.namespace === 'string' && item.namespace !== '' ? item.namespace : 'default'}/${item.name}` : item.name;
+    return `${whole} (${name})`;
+  });
+  const errors = err.errors.map((e) => ({ ...e, path: named(e.path) }));
+  if (errors.every((e, i) => e.path === err.errors![i]!.path)) return err;
+  const first = err.errors[0]!.path;
+  const detail = err.message.startsWith(`${first}:`) ? `${errors[0]!.path}${err.message.slice(first.length)}` : err.message;
+  return new AppError(err.code, detail, { errors, ...(err.extra ? { extra: err.extra } : {}) });
+}
+
 const linkSchema = {
   type: 'object',
   required: ['name', 'links'],

@@ -320,7 +320,7 @@ export const verifySchema = {
     ok: { type: 'boolean' },
     checks: {
       type: 'array',
-      items: { type: 'object', required: ['name', 'ok'], additionalProperties: true, properties: { name: { type: 'string' }, ok: { type: 'boolean' }, detail: { type: 'string' } } },
+      items: { type: 'object', required: ['name', 'ok'], additionalProperties: true, properties: { name: { type: 'string' }, ok: { type: 'boolean' }, detail: { type: 'string' }, durationMs: { type: 'number', description: 'How long the check took on the server' } } },
     },
   },
 } as const;

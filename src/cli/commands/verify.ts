@@ -9,8 +9,7 @@ import { ApiError, seg, ServerError } from '../http.js';
 import { junitXml, type JUnitCase } from '../junit.js';
 import type { VerifyCheck, VerifyReport } from '../wire.js';
 
-/** A check as the server sends it; `durationMs` is how long the server spent on it. */
-type Check = VerifyCheck & { durationMs?: number };
+type Check = VerifyCheck;
 
 export const verify: Command = {
   words: ['verify'],
