@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
+import { withDatabase } from '../src/store/db.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/store/embedded.js';
 import { childrenOf, cpuMs } from './child.js';
 
@@ -26,12 +27,6 @@ export interface Databases {
    */
   pgCpuMs(): Promise<number | null>;
   cleanup(): Promise<void>;
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 export async function createDatabases(tag: string, kind: DatabaseKind): Promise<Databases> {

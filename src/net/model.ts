@@ -57,6 +57,11 @@ export interface ClusterSettings {
   reserved: Prefix[];
 }
 
+/** The ranges no node block may take: the reserved ranges and the service CIDR. */
+export function excludedRanges(s: ClusterSettings): Prefix[] {
+  return s.serviceCidr ? [...s.reserved, s.serviceCidr] : [...s.reserved];
+}
+
 export interface Topology extends ClusterSettings {
   /** In definition order. */
   nodes: NodeSpec[];

@@ -6,6 +6,7 @@ import { BlockAllocator, toCount } from './allocator.js';
 import type { Datapath, Owner } from './datapath.js';
 import { modeOverhead, podMtu, podMtus } from './devices.js';
 import { overlappingPairs } from './overlap.js';
+import { excludedRanges } from './model.js';
 import { podIpProblem } from './podip.js';
 import { reachability } from './reachability.js';
 import { Failures, type VerifyCheck, type VerifyReport, clusterFamilies, v } from './report.js';
@@ -158,7 +159,7 @@ function capacity(dp: Datapath): VerifyCheck {
     const mask = f === 4 ? topo.nodeMaskSize.ipv4 : topo.nodeMaskSize.ipv6;
     const all = mask >= range.bits ? 1n << BigInt(mask - range.bits) : 0n;
     // The allocator's own count, so verify and the cluster view agree on what reserved and service ranges take.
-    const excluded = all === 0n ? 0n : BigInt(new BlockAllocator(range, mask, [...topo.reserved, ...(topo.serviceCidr ? [topo.serviceCidr] : [])]).capacity().excluded);
+    const excluded = all === 0n ? 0n : BigInt(new BlockAllocator(range, mask, excludedRanges(topo)).capacity().excluded);
     const total = all - excluded;
     const used = dp.nodes.filter((n) => n.fam[f].block && range.containsPrefix(n.fam[f].block!)).length;
     let podTotal = 0n;

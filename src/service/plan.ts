@@ -6,7 +6,7 @@
 // occupied first, then pinned blocks/IPs, then first-fit in definition order.
 import { AllocatorError, BlockAllocator, IpAllocator } from '../net/allocator.js';
 import type { Addr, Family, Prefix } from '../net/ip.js';
-import type { ClusterSettings, NodeSpec, PodSpec, Topology } from '../net/model.js';
+import { excludedRanges, type ClusterSettings, type NodeSpec, type PodSpec, type Topology } from '../net/model.js';
 import type { NewRow, StoredCluster, StoredNode, StoredPod } from '../store/records.js';
 import type { ClusterDefinition, NodeDefinition, PodDefinition } from './definition.js';
 import { clusterSettingsEqual, podRef } from './definition.js';
@@ -45,7 +45,7 @@ export interface ApplyPlan {
 const familyOf = (p: Prefix | Addr): Family => p.family;
 
 export function blockAllocators(settings: ClusterSettings): Map<Family, BlockAllocator> {
-  const excluded = [...settings.reserved, ...(settings.serviceCidr ? [settings.serviceCidr] : [])];
+  const excluded = excludedRanges(settings);
   const out = new Map<Family, BlockAllocator>();
   for (const range of settings.podCidrs) {
     const bits = range.family === 4 ? settings.nodeMaskSize.ipv4 : settings.nodeMaskSize.ipv6;

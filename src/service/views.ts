@@ -1,7 +1,7 @@
 // What clients see: the JSON shapes of SPEC §3 built from core values.
 import { BlockAllocator, capacityOf, gatewayOf, type Count } from '../net/allocator.js';
 import { podMtu, podMtus, vethName, vtepMac } from '../net/devices.js';
-import type { ClusterSettings, NodeSpec, PodSpec, Topology } from '../net/model.js';
+import { excludedRanges, type ClusterSettings, type NodeSpec, type PodSpec, type Topology } from '../net/model.js';
 import type { ClusterRecord } from '../store/records.js';
 
 export interface NodeView {
@@ -37,7 +37,7 @@ export function podView(p: PodSpec): PodView {
 
 /** SPEC §2: maxNodes = 2^(nodeMask − clusterPrefix) minus blocks taken by reserved/service ranges. */
 export function capacityView(s: ClusterSettings, nodes: readonly NodeSpec[]): CapacityView {
-  const excluded = [...s.reserved, ...(s.serviceCidr ? [s.serviceCidr] : [])];
+  const excluded = excludedRanges(s);
   const families: FamilyCapacity[] = s.podCidrs.map((range) => {
     const bits = range.family === 4 ? s.nodeMaskSize.ipv4 : s.nodeMaskSize.ipv6;
     const alloc = new BlockAllocator(range, bits, excluded);

@@ -43,3 +43,10 @@ export function connectDb(url: string, opts: { max?: number; connectTimeoutMs?: 
     },
   };
 }
+
+/** The same server URL naming another database. */
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}

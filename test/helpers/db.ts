@@ -2,7 +2,7 @@
 // by DATABASE_URL (scripts/run-tests.ts provides one), dropped at the end.
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { connectDb, type Db } from '../../src/store/db.js';
+import { connectDb, withDatabase, type Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrator.js';
 
 export interface TestDatabase {
@@ -16,12 +16,6 @@ export function serverUrl(): string {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set; run the suite with `npm test`');
   return url;
-}
-
-export function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
 }
 
 export async function createEmptyDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
