@@ -25,7 +25,7 @@ export function connectDb(url: string, opts: { max?: number; connectTimeoutMs?: 
     max: opts.max ?? 10,
     onnotice: () => {},
     idle_timeout: 30,
-    connect_timeout: Math.max(1, Math.round((opts.connectTimeoutMs ?? 4000) / 1000)),
+    connect_timeout: Math.max(1, Math.round((opts.connectTimeoutMs ?? 5000) / 1000)),
     // bigint columns (cluster.version) arrive as JS strings otherwise.
     types: { bigint: postgres.BigInt },
   });
