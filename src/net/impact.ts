@@ -11,7 +11,8 @@
 // by verify (irregular ones) are compared pair by pair.
 import type { Family } from './ip.js';
 import { buildDatapath, type Datapath } from './datapath.js';
-import type { NetworkConfig, Topology } from './model.js';
+import { podMtus } from './devices.js';
+import type { Topology } from './model.js';
 import type { NodeFacts } from './routes.js';
 import type { Disposition } from './trace.js';
 import { type Verdict, classifyPairs } from './reachability.js';
@@ -71,30 +72,13 @@ export function computeImpact<C>(before: Datapath | null, after: Datapath, capac
   return {
     reachability: reachabilityImpact(from, after),
     routes: diffRoutes(from, after),
-    mtu: { before: before ? podMtus(before.topology) : {}, after: podMtus(after.topology) },
+    mtu: { before: before ? mtusOf(before.topology) : {}, after: mtusOf(after.topology) },
     capacity: { before: before ? capacityOf(before.topology) : null, after: capacityOf(after.topology) },
   };
 }
 
-/** Pod MTU per family of the pod CIDRs: the underlay MTU minus the tunnel's headers over that family (SPEC §1). */
-export function podMtus(t: Topology): MtuByFamily {
-  const out: MtuByFamily = {};
-  for (const p of t.podCidrs) out[familyName(p.family)] = familyPodMtu(t.network, p.family);
-  return out;
-}
-
-function familyPodMtu(net: NetworkConfig, f: Family): number {
-  switch (net.mode) {
-    case 'vxlan':
-    case 'cross-subnet':
-      return net.mtu - (f === 6 ? 70 : 50);
-    case 'ipip':
-      return net.mtu - (f === 6 ? 40 : 20);
-    case 'host-gw':
-    case 'bgp':
-      return net.mtu;
-  }
-}
+/** Pod MTU per family of the pod CIDRs (SPEC §1: the tunnel's headers over that family). */
+const mtusOf = (t: Topology): MtuByFamily => podMtus(t.network, t.podCidrs.map((p) => p.family));
 
 // ---- reachability ---------------------------------------------------------------
 
