@@ -5,6 +5,7 @@ import { ClusterService } from '../service/clusters.js';
 import { graphqlPlugin } from './graphql/index.js';
 import { clusterRoutes } from './rest/clusters.js';
 import { networkRoutes } from './rest/network.js';
+import { auditRoutes } from './rest/audit.js';
 import { nodeRoutes } from './rest/nodes.js';
 import { podRoutes } from './rest/pods.js';
 import { tokenRoutes } from './rest/tokens.js';
@@ -20,6 +21,7 @@ export async function registerApi(app: FastifyInstance, deps: AppDeps, tokens = 
   await app.register(tokenRoutes, { tokens });
   await app.register(clusterRoutes, { service });
   await app.register(nodeRoutes, { service });
+  await app.register(auditRoutes, { service });
   await app.register(podRoutes, { service });
   await app.register(networkRoutes, { service });
   await app.register(graphqlPlugin, { service });

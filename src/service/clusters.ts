@@ -4,6 +4,8 @@
 // exclusion and unique constraints stay the final guard (a violation becomes
 // a 409, never a 500).
 import { hash } from 'node:crypto';
+import { type AuditReport, type NodeDumps, auditNode } from '../net/audit.js';
+import { NetError } from '../net/ip.js';
 import type { NodeSpec, PodSpec } from '../net/model.js';
 import type { RouteTable, TableName } from '../net/routes.js';
 import { type Path, tracePath } from '../net/trace.js';
@@ -265,6 +267,17 @@ export class ClusterService {
     const t = dp.podRoutes(namespace, name);
     if (!t) throw new AppError('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
     return table === 'main' ? t : { ...t, local: [...dp.podLocal(dp.pod(`${namespace}/${name}`)!)] };
+  }
+
+  /** SPEC §12: the node's live kernel state (iproute2 dumps) against its plan; nothing is stored. */
+  async audit(cluster: string, name: string, dumps: NodeDumps): Promise<AuditReport> {
+    const { snap } = await this.node(cluster, name);
+    try {
+      return auditNode(snap.datapath, name, dumps)!;
+    } catch (e) {
+      if (e instanceof NetError) throw new AppError('VALIDATION_FAILED', e.message, { errors: [{ path: e.input, message: e.message }] });
+      throw e;
+    }
   }
 
   async path(cluster: string, from: string, to: string): Promise<Path> {

@@ -44,10 +44,11 @@ import assert from 'node:assert/strict';
 import { Addr } from '../../src/net/ip.js';
 import { type Path, tracePath } from '../../src/net/trace.js';
 import { podMtu, vxlanDevice } from '../../src/net/devices.js';
-import { type Route, formatRoutesText } from '../../src/net/routes.js';
+import { type NodeDumps, auditNode } from '../../src/net/audit.js';
+import { type Route, formatRoutesText, routeText } from '../../src/net/routes.js';
 import {
   type EchoResult, type PodInfo, CMD_TIMEOUT, FAMILIES, HAS_PING, IPIP_SKIP, MODES, SKIP, SUBNETS, World,
-  dfProbe, kernelLocalTable, pool, removeAll, runAsync,
+  dfProbe, kernelLocalTable, pool, removeAll, runAsync, sh,
 } from './kernel/world.js';
 
 // Comparing routes.
@@ -412,6 +413,49 @@ for (const mode of MODES) {
         if (!over.startsWith('refused')) rows.push(`IPv${f} ${src.ref} → ${ip}: ${mtu + 1} bytes with DF: ${over}, want refused by the sender`);
       }
       assert.deepEqual(rows, [], rows.join('\n'));
+    });
+
+    test('audit (SPEC §12): every node\'s dumps after podnet\'s scripts show no drift; a deleted route, a stray one and a changed next hop are exactly what it reports', async (t) => {
+      if (skipped(t)) return;
+      const w = world();
+      const dumps = async (ns: string): Promise<NodeDumps> => {
+        const [routes, routes6, neighbors, fdb] = await Promise.all([
+          sh('ip', '-n', ns, '-j', 'route', 'show'), sh('ip', '-n', ns, '-j', '-6', 'route', 'show'), sh('ip', '-n', ns, '-j', 'neigh', 'show'), sh('bridge', '-n', ns, '-j', 'fdb', 'show'),
+        ]);
+        return { routes: JSON.parse(routes), routes6: JSON.parse(routes6), neighbors: JSON.parse(neighbors), fdb: JSON.parse(fdb) } as NodeDumps;
+      };
+      const rows: string[] = [];
+      for (const n of w.dp.nodes) {
+        const r = auditNode(w.dp, n.name, await dumps(w.nodeNs.get(n.name)!))!;
+        if (!r.ok) rows.push(`${n.name}: ${JSON.stringify({ missing: r.missing, unexpected: r.unexpected, different: r.different })}`);
+        const planned = w.dp.nodeRoutes(n.name)!;
+        assert.deepEqual(r.checked, { routes: planned.routes.length, neighbors: planned.neighbors.length, fdb: planned.fdb.length });
+      }
+      assert.deepEqual(rows, [], rows.join('\n'));
+      // Drift on node-a: one route deleted, one stray added inside the pod CIDRs, one next hop changed.
+      const a = w.dp.node('node-a')!;
+      const ns = w.nodeNs.get(a.name)!;
+      const table = w.dp.nodeRoutes(a.name)!.routes;
+      const gone = table.find((r) => r.via !== null && r.dst.family === 4 && r.dst.bits === 24)!;
+      const moved = table.find((r) => r.dst.family === 4 && r.dst.bits === 0)!; // the default route, via the subnet gateway
+      const stray = '10.244.200.0/24';
+      const subnetGw = a.fam[4].subnet!.gateway!.toString();
+      const neighbour = w.dp.node('node-b')!.fam[4].addr!.toString(); // on node-a's segment
+      await sh('ip', '-n', ns, 'route', 'del', gone.dst.toString());
+      await sh('ip', '-n', ns, 'route', 'add', stray, 'via', subnetGw, 'dev', a.iface);
+      await sh('ip', '-n', ns, 'route', 'replace', 'default', 'via', neighbour, 'dev', a.iface);
+      try {
+        const r = auditNode(w.dp, a.name, await dumps(ns))!;
+        assert.equal(r.ok, false);
+        assert.deepEqual(r.missing.map((x) => x.text), [routeText(gone)]);
+        assert.deepEqual(r.unexpected.map((x) => x.text), [`${stray} via ${subnetGw} dev ${a.iface}`]);
+        assert.deepEqual(r.different.map((x) => [x.expected.text, x.actual.text]), [[routeText(moved), `default via ${neighbour} dev ${a.iface}`]]);
+      } finally {
+        await sh('ip', '-n', ns, 'route', 'del', stray);
+        await sh('ip', '-n', ns, 'route', 'replace', ...routeText(moved).split(' '));
+        await sh('ip', '-n', ns, 'route', 'replace', ...routeText(gone).split(' '));
+      }
+      assert.equal(auditNode(w.dp, a.name, await dumps(ns))!.ok, true, 'restored');
     });
   });
 }
