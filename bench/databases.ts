@@ -61,13 +61,15 @@ export async function createDatabases(tag: string, kind: DatabaseKind): Promise<
     kind,
     where: embedded ? `embedded PostgreSQL (fsync=off, synchronous_commit=off) in ${tmp}` : `DATABASE_URL server, databases ${names.join(', ')}`,
     async pgCpuMs() {
-      if (!tmp) {
+      if (!embedded) {
         const rows = await observer.unsafe<{ pid: number }[]>('SELECT pid FROM pg_stat_activity WHERE datname = ANY($1::text[])', [[...names]]);
         const total = rows.reduce((sum, r) => sum + cpuMs(r.pid), 0);
         return Number.isNaN(total) || rows.length === 0 ? null : total;
       }
+      // The data may live outside tmp (as root, see src/store/embedded-place.ts): ask the server.
+      const postmaster = embedded.pid();
+      if (!postmaster) return null;
       try {
-        const postmaster = Number(fs.readFileSync(path.join(tmp, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
         let total = cpuMs(postmaster);
         for (const pid of childrenOf(postmaster)) total += cpuMs(pid);
         return total;

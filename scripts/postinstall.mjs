@@ -1,15 +1,31 @@
-// Runs `prisma generate` without the native schema engine download.
-// `generate` never starts the schema engine (the client is produced by Prisma's
-// bundled WebAssembly), but the CLI insists that the engine file exists; on
-// machines that cannot reach Prisma's binary host we point it at any file.
-// Machines that can download are unaffected when they set the variable themselves.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// npm install's last step, so that `npm install && npm start` is enough:
+// the Prisma client (scripts/generate.mjs), then dist/ (scripts/build.mjs)
+// when it is missing or older than src/. Both need development tools (the
+// Prisma CLI, typescript); a production install (`--omit=dev`, the Docker
+// image) has neither, is handed a built dist/, and skips both.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' };
-if (!env.PRISMA_SCHEMA_ENGINE_BINARY) env.PRISMA_SCHEMA_ENGINE_BINARY = process.execPath;
-const bin = path.join(root, 'node_modules', '.bin', 'prisma');
-const r = spawnSync(bin, ['generate', '--schema', path.join(root, 'prisma', 'schema.prisma')], { cwd: root, env, stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const require = createRequire(import.meta.url);
+const has = (pkg) => {
+  try {
+    require.resolve(`${pkg}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const node = (script, ...args) => spawnSync(process.execPath, [path.join(root, 'scripts', script), ...args], { cwd: root, stdio: 'inherit' }).status ?? 1;
+
+if (!has('prisma') || !has('typescript')) {
+  const built = fs.existsSync(path.join(root, 'dist', 'cli', 'main.js'));
+  console.log(`podnet: development tools not installed; ${built ? 'using the built dist/' : 'no dist/ yet: run a full npm install to build it'}`);
+  process.exit(0);
+}
+let status = node('generate.mjs');
+if (status === 0) status = node('build.mjs', '--if-stale');
+process.exit(status);

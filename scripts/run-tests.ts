@@ -21,9 +21,10 @@ function findTests(dir: string): string[] {
 const filter = process.argv.slice(2);
 const files = findTests('test').filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)));
 let embedded: EmbeddedServer | null = null;
+let dir: string | null = null;
 const env = { ...process.env };
 if (!env.DATABASE_URL) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-test-pg-'));
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-test-pg-'));
   embedded = await startEmbeddedPostgres({ dir, port: 0, database: 'podnet_test', persistent: false });
   env.DATABASE_URL = embedded.adminUrl;
   console.log(`# embedded PostgreSQL on port ${embedded.port} (DATABASE_URL unset)`);
@@ -33,4 +34,5 @@ const code = await new Promise<number>((resolve) => {
   child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0)));
 });
 await embedded?.stop();
+if (dir) fs.rmSync(dir, { recursive: true, force: true });
 process.exit(code);

@@ -1,8 +1,12 @@
-// The podnet HTTP application as a factory: it never listens (server.ts does)
-// so tests drive it through supertest against a real PostgreSQL.
+// The podnet HTTP application, as Fastify's demo app shapes one: `podnetApp`
+// is a plugin that never listens (server.ts does), and `buildApp` wraps it in
+// a Fastify instance so tests drive it through supertest/inject against a real
+// PostgreSQL. Shared services are decorators (src/plugins/).
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
+import type { Logger } from './log.js';
 import type { Db } from './store/db.js';
 import { healthRoutes } from './api/rest/health.js';
 import { registerBodyParsers, validatorOptions } from './api/body.js';
@@ -14,30 +18,50 @@ import { registerOpenApi } from './api/openapi.js';
 import { registerRestConventions, registerRootLinks } from './api/rest/conventions.js';
 import { consoleRoutes } from './ui/routes.js';
 import { registerAuth } from './api/auth.js';
-import { TokenService } from './service/tokens.js';
-import { TokenStore } from './store/tokens.js';
+import { databasePlugin } from './plugins/database.js';
+import { servicesPlugin } from './plugins/services.js';
 
 export interface AppDeps {
   config: Config;
   db: Db;
+  /** Given: the app closes the database when it closes (podnet serve). */
+  closeDb?: () => Promise<void>;
 }
 
-export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: opts.logger ?? { level: deps.config.logLevel },
+export interface AppLogging {
+  /** Fastify's logger options (tests pass false). */
+  logger?: FastifyServerOptions['logger'];
+  /** A logger made earlier (podnet serve logs its start with the same one). */
+  loggerInstance?: Logger;
+}
+
+/** The Fastify instance options podnet needs (request ids, limits, validation, framework errors). */
+export function serverOptions(config: Config, logging: AppLogging = {}): FastifyServerOptions {
+  return {
+    ...(logging.loggerInstance ? { loggerInstance: logging.loggerInstance } : { logger: logging.logger ?? { level: config.logLevel } }),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
     },
-    ...serverLimits(deps.config.limits),
+    ...serverLimits(config.limits),
     ...validatorOptions(),
     frameworkErrors,
     clientErrorHandler,
-  });
+  };
+}
+
+export async function buildApp(deps: AppDeps, logging: AppLogging = {}): Promise<FastifyInstance> {
+  const app = Fastify(serverOptions(deps.config, logging));
+  await app.register(podnetApp, deps);
+  return app;
+}
+
+export const podnetApp = fp<AppDeps>(async (app, deps) => {
+  await app.register(databasePlugin, { db: deps.db, close: deps.closeDb });
+  await app.register(servicesPlugin);
 
   // First, so that every route registered after it (plugins' too) must declare its scope.
-  const tokens = new TokenService(new TokenStore(deps.db.prisma));
-  registerAuth(app, tokens, deps.config.auth);
+  registerAuth(app, app.tokens, deps.config.auth);
   registerRestConventions(app);
 
   app.addHook('onSend', async (req, reply) => {
@@ -52,7 +76,6 @@ export async function buildApp(deps: AppDeps, opts: { logger?: FastifyServerOpti
   registerRootLinks(app);
 
   await app.register(healthRoutes, { db: deps.db });
-  await registerApi(app, deps, tokens);
-  await app.register(consoleRoutes, { tokens, auth: deps.config.auth });
-  return app;
-}
+  await registerApi(app, deps.config);
+  await app.register(consoleRoutes, { tokens: app.tokens, auth: deps.config.auth });
+}, { name: 'podnet-app' });

@@ -5,12 +5,17 @@ import path from 'node:path';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+export type LogFormat = 'json' | 'pretty' | 'auto';
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty', 'auto'];
+
 export interface Config {
   port: number;
   host: string;
   /** null: run an embedded PostgreSQL under dataDir. */
   databaseUrl: string | null;
   logLevel: LogLevel;
+  /** `auto`: human-readable lines on a terminal, JSON otherwise. */
+  logFormat: LogFormat;
   /** Where the embedded database and other local state live. */
   dataDir: string;
   /** Port for the embedded PostgreSQL; 0 = pick a free one. */
@@ -86,6 +91,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)}: expected one of ${LOG_LEVELS.join(', ')}`);
   }
+  const logFormat = (env.LOG_FORMAT || 'auto').toLowerCase() as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) {
+    throw new ConfigError(`LOG_FORMAT=${JSON.stringify(env.LOG_FORMAT)}: expected one of ${LOG_FORMATS.join(', ')}`);
+  }
   const databaseUrl = env.DATABASE_URL && env.DATABASE_URL !== '' ? env.DATABASE_URL : null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL: expected a postgres:// or postgresql:// URL');
@@ -103,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST && env.HOST !== '' ? env.HOST : '127.0.0.1',
     databaseUrl,
     logLevel,
+    logFormat,
     dataDir: path.resolve(env.PODNET_DATA_DIR ?? '.podnet'),
     embeddedPgPort: intVar(env, 'PODNET_PG_PORT', 54329, 0, 65535),
     auth: authRaw === 'on',

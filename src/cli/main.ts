@@ -16,7 +16,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'serve') {
     const { serve } = await import('../server.js');
-    await serve(config);
+    const failed = await serve(config);
+    // Nothing may keep a process that failed to start alive.
+    if (failed !== null) process.exit(failed);
     return -1;
   }
   const { runClient } = await import('./run.js');

@@ -140,7 +140,7 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile', () => {
-  /** Instructions with their arguments, continuation lines joined, comments dropped. */
+  /** Instructions with their arguments, continuation lines joined, comments dropped, by stage. */
   const instructions = dockerfile
     .replace(/\\\r?\n/g, ' ')
     .split(/\r?\n/)
@@ -150,20 +150,42 @@ describe('Dockerfile', () => {
       const m = /^(\S+)\s*(.*)$/.exec(l)!;
       return { op: m[1]!.toUpperCase(), args: m[2]! };
     });
-  const last = (op: string) => instructions.filter((i) => i.op === op).at(-1)?.args;
+  const stages: { from: string; steps: typeof instructions }[] = [];
+  for (const i of instructions) {
+    if (i.op === 'FROM') stages.push({ from: i.args, steps: [] });
+    else stages.at(-1)?.steps.push(i);
+  }
+  const final = stages.at(-1)!;
+  const last = (op: string) => final.steps.filter((i) => i.op === op).at(-1)?.args;
 
-  test('starts from node:20-bookworm-slim and installs with npm ci', () => {
-    assert.match(last('FROM') ?? '', /^node:20-bookworm-slim\b/);
-    assert.ok(instructions.some((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args)));
+  test('builds in a first stage and starts the final one from node:20-bookworm-slim', () => {
+    assert.ok(stages.length >= 2, 'a multi-stage build');
+    assert.match(final.from, /^node:20-bookworm-slim\b/);
+    const build = stages[0]!;
+    assert.ok(build.steps.some((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args) && !/--omit=dev/.test(i.args)), 'the build stage installs the dev tools');
+    assert.ok(build.steps.some((i) => i.op === 'RUN' && /\bnpm run build\b/.test(i.args)), 'the build stage compiles');
   });
 
-  test('runs `podnet serve` as a non-root user, on all interfaces', () => {
+  test('the final image has production dependencies only, and the compiled code from the build stage', () => {
+    const installs = final.steps.filter((i) => i.op === 'RUN' && /\bnpm (ci|install)\b/.test(i.args));
+    assert.ok(installs.length > 0);
+    for (const i of installs) assert.match(i.args, /--omit=dev/, `production install: ${i.args}`);
+    assert.ok(!final.steps.some((i) => i.op === 'RUN' && /\b(tsc|tsx|npm run build|npm run generate)\b/.test(i.args)), 'nothing is compiled in the final stage');
+    const copies = final.steps.filter((i) => i.op === 'COPY').map((i) => i.args);
+    assert.ok(copies.some((c) => /--from=\S+/.test(c) && /\bdist\b/.test(c)), 'dist/ comes from the build stage');
+    assert.ok(copies.some((c) => /prisma\/migrations/.test(c)), 'the migrations the migrator reads at start');
+    assert.ok(!copies.some((c) => /^(--\S+\s+)*\.\s/.test(c)), 'the final stage does not copy the whole source tree');
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    for (const dev of ['typescript', 'tsx', 'prisma']) assert.ok(!(dev in pkg.dependencies), `${dev} is a dev dependency`);
+  });
+
+  test('runs the compiled `podnet serve` as a non-root user, on all interfaces', () => {
     const start = `${last('ENTRYPOINT') ?? ''} ${last('CMD') ?? ''}`;
-    assert.match(start, /bin\/podnet\.mjs/);
+    assert.match(start, /"node",\s*"dist\/cli\/main\.js"/);
     assert.match(start, /\bserve\b/);
     const user = last('USER');
     assert.ok(user && !/^(root|0)(:|$)/.test(user), `USER is non-root: ${user}`);
-    assert.ok(instructions.some((i) => i.op === 'ENV' && /\bHOST=0\.0\.0\.0\b/.test(i.args)));
+    assert.ok(final.steps.some((i) => i.op === 'ENV' && /\bHOST=0\.0\.0\.0\b/.test(i.args)));
   });
 
   test('has a HEALTHCHECK on /healthz that needs no curl', () => {
@@ -174,7 +196,7 @@ describe('Dockerfile', () => {
 
   test('.dockerignore keeps local state and build output out of the image', () => {
     const ignored = fs.readFileSync(path.join(root, '.dockerignore'), 'utf8').split(/\r?\n/).map((l) => l.trim());
-    for (const entry of ['node_modules', '.podnet', '.git', 'src/generated']) {
+    for (const entry of ['node_modules', '.podnet', '.git', 'src/generated', 'dist']) {
       assert.ok(ignored.includes(entry), `.dockerignore lists ${entry}`);
     }
   });
