@@ -12,6 +12,14 @@ export default tseslint.config(
     },
   },
   {
+    // Scripts a browser loads as they are, with no build step.
+    files: ['src/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', URL: 'readonly', URLSearchParams: 'readonly' },
+    },
+  },
+  {
     files: ['src/config.ts', 'test/**', 'bench/**', 'scripts/**'],
     rules: { 'no-restricted-properties': 'off' },
   },

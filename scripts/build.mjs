@@ -1,6 +1,9 @@
 // Compiles src/ into dist/ with tsc and copies every other file under src/
 // (the GraphQL SDL, console assets, …) to the same place in dist/, so the
-// runtime reads its files next to its code, wherever they are.
+// runtime reads its files next to its code, wherever they are. A folder under
+// src/ with its own tsconfig.json (browser code, with the DOM library) is its
+// own project: excluded from the server's (tsconfig.json's "exclude") and
+// compiled into the same place in dist/.
 //
 //   node scripts/build.mjs             build
 //   node scripts/build.mjs --if-stale  build only when dist/ is missing or older than src/
@@ -43,12 +46,21 @@ function typescriptCompiler() {
   }
 }
 
+/** Folders under src/ that are TypeScript projects of their own, relative to src/. */
+function subprojects(dir = src) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (!e.isDirectory()) return [];
+    const p = path.join(dir, e.name);
+    return fs.existsSync(path.join(p, 'tsconfig.json')) ? [path.relative(src, p)] : subprojects(p);
+  });
+}
+
 function copyAssets(from, to) {
   for (const e of fs.readdirSync(from, { withFileTypes: true })) {
     const s = path.join(from, e.name);
     const d = path.join(to, e.name);
     if (e.isDirectory()) copyAssets(s, d);
-    else if (!e.name.endsWith('.ts')) {
+    else if (!e.name.endsWith('.ts') && e.name !== 'tsconfig.json') {
       fs.mkdirSync(to, { recursive: true });
       fs.copyFileSync(s, d);
     }
@@ -63,10 +75,13 @@ export function build(out = dist) {
   }
   const next = `${out}.next-${process.pid}`;
   fs.rmSync(next, { recursive: true, force: true });
-  const r = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'), '--outDir', next], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) {
-    fs.rmSync(next, { recursive: true, force: true });
-    return r.status ?? 1;
+  const projects = [[path.join(root, 'tsconfig.build.json'), next], ...subprojects().map((rel) => [path.join(src, rel, 'tsconfig.json'), path.join(next, rel)])];
+  for (const [project, outDir] of projects) {
+    const r = spawnSync(process.execPath, [tsc, '-p', project, '--outDir', outDir, '--noEmit', 'false'], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) {
+      fs.rmSync(next, { recursive: true, force: true });
+      return r.status ?? 1;
+    }
   }
   copyAssets(src, next);
   fs.writeFileSync(path.join(next, STAMP), `${new Date().toISOString()}\n`);
