@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { freePort } from '../src/store/embedded.js';
-import { createEmptyDatabase, serverUrl, withDatabase } from './helpers/db.js';
+import { withDatabase } from '../src/store/db.js';
+import { createEmptyDatabase, serverUrl } from './helpers/db.js';
 import { removeTestDir, startHolder, stopHolder } from './helpers/processes.js';
 
 const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname;
