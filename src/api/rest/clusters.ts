@@ -1,10 +1,45 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApplyResult, ClusterService } from '../../service/clusters.js';
 import { appliedOrPlannedSchema, applyResultSchema, clusterDefinitionSchema, clusterSchema, clusterSummarySchema, pageSchema, planResultSchema } from './schemas.js';
+import { AppError, type FieldProblem } from '../../service/errors.js';
+import { parseClusterDefinition } from '../../service/definition.js';
+import { importDefinition, nameProblems } from '../../service/import.js';
 import { clusterParams, dryRunQuery, errorResponses, listErrors, noContent, pageQuery, readErrors, sendJson } from './common.js';
 
 /** A dry run's answer (SPEC §4): the plan, its changes, and what it does to the network. */
 const dryRunJson = (r: ApplyResult): string => `{"plan":${r.clusterJson()},"changes":${JSON.stringify(r.changes)},"impact":${JSON.stringify(r.impact())}}`;
+
+const k8sList = {
+  type: 'object', required: ['kind', 'items'],
+  properties: { apiVersion: { type: 'string', maxLength: 16 }, kind: { type: 'string', maxLength: 16 }, items: { type: 'array', maxItems: 200000, items: { type: 'object' } } },
+  description: 'A v1 List, as kubectl get … -o json prints it',
+};
+const importBodySchema = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    podCidrs: clusterDefinitionSchema.properties.podCidrs,
+    nodeMaskSize: clusterDefinitionSchema.properties.nodeMaskSize,
+    network: { type: 'object' }, subnets: { type: 'array', maxItems: 10000 }, serviceCidr: {}, reserved: { type: 'array', maxItems: 10000 },
+    nodes: k8sList, pods: k8sList,
+  },
+};
+const importAnswerSchema = {
+  type: 'object', additionalProperties: true,
+  properties: { skipped: { type: 'array', items: { type: 'object', properties: { ref: { type: 'string' }, reason: { type: 'string' } } } } },
+};
+
+/** The live cluster's pod problems and whatever else the definition validation finds, as one 422. */
+function livePodError(problems: FieldProblem[], definition: unknown): AppError {
+  let more: FieldProblem[] = [];
+  try {
+    parseClusterDefinition(definition);
+  } catch (err) {
+    if (err instanceof AppError && err.errors) more = err.errors;
+  }
+  const seen = new Set(more.map((e) => `${e.path}\0${e.message}`));
+  const errors = [...more, ...problems.filter((e) => !seen.has(`${e.path}\0${e.message}`))];
+  return new AppError('VALIDATION_FAILED', `the live cluster has ${errors.length} problem${errors.length === 1 ? '' : 's'}`, { errors });
+}
 
 const clusterUrl = (name: string) => `/v1/clusters/${encodeURIComponent(name)}`;
 
@@ -34,6 +69,28 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
     if (r.dryRun) return sendJson(reply.code(200), dryRunJson(r));
     if (r.created) reply.code(201).header('location', clusterUrl(r.name));
     return sendJson(reply, `{"cluster":${r.clusterJson()},"changes":${JSON.stringify(r.changes)}}`);
+  });
+
+  app.post<{ Params: { name: string }; Querystring: { dryRun: boolean } }>('/v1/clusters/:name/import', {
+    config: { scope: 'write' },
+    schema: {
+      tags: ['clusters'], summary: 'Adopt a live Kubernetes cluster from kubectl\'s JSON: a declarative apply in which every allocation is pinned (SPEC §11)',
+      params: clusterParams, querystring: dryRunQuery, body: importBodySchema,
+      response: { 200: importAnswerSchema, 201: importAnswerSchema, ...errorResponses },
+    },
+  }, async (req, reply) => {
+    const imp = importDefinition(req.params.name, req.body);
+    const skipped = JSON.stringify(imp.skipped);
+    let r: ApplyResult;
+    try {
+      if (imp.problems.length > 0) throw livePodError(imp.problems, imp.definition);
+      r = await service.apply(imp.definition, { mode: 'apply', dryRun: req.query.dryRun, name: req.params.name });
+    } catch (err) {
+      throw nameProblems(err, imp);
+    }
+    if (r.dryRun) return sendJson(reply.code(200), `${dryRunJson(r).slice(0, -1)},"skipped":${skipped}}`);
+    if (r.created) reply.code(201).header('location', clusterUrl(r.name));
+    return sendJson(reply, `{"cluster":${r.clusterJson()},"changes":${JSON.stringify(r.changes)},"skipped":${skipped}}`);
   });
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>('/v1/clusters', {
