@@ -36,7 +36,7 @@ export async function createEmptyDatabase(): Promise<{ url: string; name: string
 
 export async function freshDatabase(): Promise<TestDatabase> {
   const empty = await createEmptyDatabase();
-  const db = connectDb(empty.url, { max: 8 });
+  const db = connectDb(empty.url, { max: 8, connectTimeoutMs: 30_000 }); // patient on a loaded CI machine
   await migrate(db.sql);
   return {
     url: empty.url,
