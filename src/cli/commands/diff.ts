@@ -5,12 +5,12 @@
 // pair (one passing testcase when none breaks) and is written whatever
 // happens: a refused definition or an unreachable server is one errored
 // testcase.
-import { writeFile } from 'node:fs/promises';
 import { UsageError } from '../args.js';
-import { EXIT, InputError, OUTPUT_HELP, OUTPUT_OPTIONS, OUTPUT_USAGE, isMachine, printData, usageOf, type Command, type Ctx } from '../command.js';
+import { EXIT, OUTPUT_HELP, OUTPUT_OPTIONS, OUTPUT_USAGE, isMachine, printData, usageOf, type Command } from '../command.js';
 import { printPlan } from '../diff-text.js';
 import { ApiError, seg, ServerError } from '../http.js';
-import { junitXml, type JUnitCase } from '../junit.js';
+import { writeJunitReport } from '../junit-report.js';
+import type { JUnitCase } from '../junit.js';
 import type { ApplyAnswer, ClusterImpact } from '../wire.js';
 import { readDefinition } from './apply.js';
 
@@ -40,12 +40,12 @@ export const diff: Command = {
       name = def.name;
       body = (await ctx.client.request<ApplyAnswer>('PUT', `/v1/clusters/${seg(def.name)}`, { body: def, query: { dryRun: true } })).body;
     } catch (err) {
-      if (junit !== null) await writeJunit(ctx, junit, name, started, [erroredCase(name, err, started)]);
+      if (junit !== null) await writeJunitReport(ctx, 'diff', junit, name, started, [erroredCase(name, err, started)]);
       throw err;
     }
     const impact = body.impact ?? null;
     const broken = impact?.reachability.broken ?? 0;
-    if (junit !== null) await writeJunit(ctx, junit, name, started, impact ? pairCases(name, impact) : []);
+    if (junit !== null) await writeJunitReport(ctx, 'diff', junit, name, started, impact ? pairCases(name, impact) : []);
     const code = broken > 0 && v['allow-break'] !== true ? EXIT.NEGATIVE : EXIT.OK;
     if (isMachine(ctx)) {
       await printData(ctx, body);
@@ -83,17 +83,3 @@ function erroredCase(cluster: string, err: unknown, started: Date): JUnitCase {
   return { name: 'diff', classname: CLASS(cluster), time: (Date.now() - started.getTime()) / 1000, error: { type: code, message, body: message } };
 }
 
-async function writeJunit(ctx: Ctx, file: string, cluster: string, started: Date, cases: JUnitCase[]): Promise<void> {
-  const xml = junitXml({
-    name: `podnet diff ${cluster}`,
-    timestamp: started,
-    time: (Date.now() - started.getTime()) / 1000,
-    properties: { cluster, server: ctx.config.url },
-    cases,
-  });
-  try {
-    await writeFile(file, xml);
-  } catch (err) {
-    throw new InputError(`cannot write the JUnit report ${file}: ${(err as Error).message}`);
-  }
-}

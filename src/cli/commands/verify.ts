@@ -2,11 +2,11 @@
 // The JUnit report is written whatever happens, so a CI step that collects
 // it always finds one: a refused request or an unreachable server is one
 // errored testcase.
-import { writeFile } from 'node:fs/promises';
-import { EXIT, InputError, OUTPUT_HELP, OUTPUT_OPTIONS, OUTPUT_USAGE, isMachine, printData, printTable, type Command, type Ctx } from '../command.js';
+import { EXIT, OUTPUT_HELP, OUTPUT_OPTIONS, OUTPUT_USAGE, isMachine, printData, printTable, type Command } from '../command.js';
 import { fitLines } from '../format.js';
 import { ApiError, seg, ServerError } from '../http.js';
-import { junitXml, type JUnitCase } from '../junit.js';
+import { writeJunitReport } from '../junit-report.js';
+import type { JUnitCase } from '../junit.js';
 import type { VerifyCheck, VerifyReport } from '../wire.js';
 
 type Check = VerifyCheck;
@@ -31,13 +31,13 @@ export const verify: Command = {
       report = (await ctx.client.get<VerifyReport>(`/v1/clusters/${seg(cluster!)}/verify`)).body;
     } catch (err) {
       if (junit !== null && (err instanceof ApiError || err instanceof ServerError)) {
-        await writeJunit(ctx, junit, cluster!, started, [erroredCase(cluster!, err, started)]);
+        await writeJunitReport(ctx, 'verify', junit, cluster!, started, [erroredCase(cluster!, err, started)]);
       }
       throw err;
     }
     const checks: Check[] = report.checks;
     const ok = report.ok === true;
-    if (junit !== null) await writeJunit(ctx, junit, cluster!, started, checks.map((c) => checkCase(cluster!, c)));
+    if (junit !== null) await writeJunitReport(ctx, 'verify', junit, cluster!, started, checks.map((c) => checkCase(cluster!, c)));
     if (isMachine(ctx)) {
       await printData(ctx, report);
       return ok ? EXIT.OK : EXIT.NEGATIVE;
@@ -73,21 +73,6 @@ function erroredCase(cluster: string, err: ApiError | ServerError, started: Date
     time: (Date.now() - started.getTime()) / 1000,
     error: { type: code, message: err.message, body: err.message },
   };
-}
-
-async function writeJunit(ctx: Ctx, file: string, cluster: string, started: Date, cases: JUnitCase[]): Promise<void> {
-  const xml = junitXml({
-    name: `podnet verify ${cluster}`,
-    timestamp: started,
-    time: (Date.now() - started.getTime()) / 1000,
-    properties: { cluster, server: ctx.config.url },
-    cases,
-  });
-  try {
-    await writeFile(file, xml);
-  } catch (err) {
-    throw new InputError(`cannot write the JUnit report ${file}: ${(err as Error).message}`);
-  }
 }
 
 function failureLines(c: Check): string[] {
