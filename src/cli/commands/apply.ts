@@ -1,27 +1,35 @@
 // `podnet apply -f FILE [--dry-run]`: PUT the definition to its name.
-import { UsageError } from '../args.js';
-import { EXIT, InputError, OUTPUT_HELP, OUTPUT_OPTIONS, OUTPUT_USAGE, isMachine, parseDocument, printData, printTable, readInput, usageOf, type Command, type Ctx } from '../command.js';
+import { UsageError, type OptionSpecs } from '../args.js';
+import { EXIT, InputError, OUTPUT_HELP, OUTPUT_OPTIONS, OUTPUT_USAGE, isMachine, parseDocument, printData, printTable, readInput, usageOf, type Command, type Ctx, type Values } from '../command.js';
 import { cellText, list, percent } from '../format.js';
 import { seg } from '../http.js';
 import { printImpact, printUpdates, summaryLine } from '../diff-text.js';
 import type { ApplyAnswer, CapacityView, Change } from '../wire.js';
+
+/** `-f FILE` (`--filename`, kubectl's long form, too): the definition apply and diff read. */
+export const FILE_OPTIONS = { file: { type: 'string', short: 'f' }, filename: { type: 'string' } } as const satisfies OptionSpecs;
+export const FILE_HELP = '  -f, --file FILE the cluster definition, YAML or JSON; - reads it from stdin';
+
+export function fileOf(v: Values, cmd: Command): string {
+  const file = (v.file ?? v.filename) as string | undefined;
+  if (file === undefined) throw new UsageError('missing -f FILE (the cluster definition; - for stdin)', usageOf(cmd));
+  return file;
+}
 
 export const apply: Command = {
   words: ['apply'],
   args: [],
   optionsUsage: `-f FILE [--dry-run] ${OUTPUT_USAGE}`,
   summary: 'create a cluster, or converge it to the definition in FILE (YAML or JSON; - reads stdin)',
-  options: { file: { type: 'string', short: 'f' }, filename: { type: 'string' }, 'dry-run': { type: 'boolean' }, ...OUTPUT_OPTIONS },
+  options: { ...FILE_OPTIONS, 'dry-run': { type: 'boolean' }, ...OUTPUT_OPTIONS },
   help: [
-    '  -f, --file FILE the cluster definition, YAML or JSON; - reads it from stdin',
+    FILE_HELP,
     '  --dry-run       show the plan (what would be created, removed, allocated);',
     '                  store nothing',
     OUTPUT_HELP,
   ].join('\n'),
   async run(ctx, _args, v) {
-    const file = (v.file ?? v.filename) as string | undefined;
-    if (file === undefined) throw new UsageError('missing -f FILE (the cluster definition; - for stdin)', usageOf(apply));
-    const def = await readDefinition(ctx, file);
+    const def = await readDefinition(ctx, fileOf(v, apply));
     const dryRun = v['dry-run'] === true;
     const res = await ctx.client.request<ApplyAnswer>('PUT', `/v1/clusters/${seg(def.name)}`, { body: def, query: { dryRun: dryRun || undefined } });
     if (isMachine(ctx)) {

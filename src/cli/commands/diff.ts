@@ -5,23 +5,22 @@
 // pair (one passing testcase when none breaks) and is written whatever
 // happens: a refused definition or an unreachable server is one errored
 // testcase.
-import { UsageError } from '../args.js';
-import { EXIT, OUTPUT_HELP, OUTPUT_OPTIONS, OUTPUT_USAGE, isMachine, printData, usageOf, type Command } from '../command.js';
+import { EXIT, OUTPUT_HELP, OUTPUT_OPTIONS, OUTPUT_USAGE, isMachine, printData, type Command } from '../command.js';
 import { printPlan } from '../diff-text.js';
 import { ApiError, seg, ServerError } from '../http.js';
 import { writeJunitReport } from '../junit-report.js';
 import type { JUnitCase } from '../junit.js';
 import type { ApplyAnswer, ClusterImpact } from '../wire.js';
-import { readDefinition } from './apply.js';
+import { FILE_HELP, FILE_OPTIONS, fileOf, readDefinition } from './apply.js';
 
 export const diff: Command = {
   words: ['diff'],
   args: [],
   optionsUsage: `-f FILE [--allow-break] [--junit FILE] ${OUTPUT_USAGE}`,
   summary: 'show what applying FILE would change and do to the network; exit 1 if a node pair breaks',
-  options: { file: { type: 'string', short: 'f' }, filename: { type: 'string' }, 'allow-break': { type: 'boolean' }, junit: { type: 'string' }, ...OUTPUT_OPTIONS },
+  options: { ...FILE_OPTIONS, 'allow-break': { type: 'boolean' }, junit: { type: 'string' }, ...OUTPUT_OPTIONS },
   help: [
-    '  -f, --file FILE the cluster definition, YAML or JSON; - reads it from stdin',
+    FILE_HELP,
     '  --allow-break   exit 0 even when node pairs break',
     '  --junit FILE    also write a JUnit XML report: a failing testcase per broken',
     '                  node pair, one passing testcase when none breaks; written',
@@ -29,8 +28,7 @@ export const diff: Command = {
     OUTPUT_HELP,
   ].join('\n'),
   async run(ctx, _args, v) {
-    const file = (v.file ?? v.filename) as string | undefined;
-    if (file === undefined) throw new UsageError('missing -f FILE (the cluster definition; - for stdin)', usageOf(diff));
+    const file = fileOf(v, diff);
     const junit = typeof v.junit === 'string' ? v.junit : null;
     const started = new Date();
     let name = file;

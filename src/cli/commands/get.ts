@@ -1,9 +1,10 @@
 // `podnet get clusters|cluster|nodes|pods`: reads, as tables, JSON or YAML.
+import type { OptionSpecs } from '../args.js';
 import {
   EXIT, LIMIT_HELP, LIMIT_OPTIONS, OUTPUT_HELP, OUTPUT_OPTIONS, OUTPUT_USAGE, isMachine, limitOf, printData, printList, printTable,
-  usageOf, type Command,
+  usageOf, type Command, type Values,
 } from '../command.js';
-import { cellText, keyValues, list } from '../format.js';
+import { cellText, keyValues, list, type Cell } from '../format.js';
 import { seg } from '../http.js';
 import type { ClusterSummary, ClusterView, NodeView, PodView } from '../wire.js';
 import { capacityText } from './apply.js';
@@ -11,23 +12,48 @@ import { capacityText } from './apply.js';
 const LIST_HELP = `${OUTPUT_HELP}\n${LIMIT_HELP}`;
 const LIST_USAGE = `[--limit N] ${OUTPUT_USAGE}`;
 
-export const getClusters: Command = {
+/** What a list command shows: where the list is, what an empty one says, its columns and rows. */
+interface ListSpec<T> {
+  words: string[];
+  args: string[];
+  summary: string;
+  /** Options of its own, before the output and limit ones, with their usage and help lines. */
+  own?: { options: OptionSpecs; usage: string; help: string[] };
+  path(args: string[]): string;
+  filter?(v: Values): Record<string, string | undefined>;
+  empty(args: string[], v: Values): string;
+  header(wide: boolean): string[];
+  row(item: T, wide: boolean): Cell[];
+}
+
+function listCommand<T>(spec: ListSpec<T>): Command {
+  const cmd: Command = {
+    words: spec.words,
+    args: spec.args,
+    optionsUsage: spec.own ? `${spec.own.usage} ${LIST_USAGE}` : LIST_USAGE,
+    summary: spec.summary,
+    options: { ...spec.own?.options, ...OUTPUT_OPTIONS, ...LIMIT_OPTIONS },
+    help: [...(spec.own?.help ?? []), LIST_HELP].join('\n'),
+    async run(ctx, args, v) {
+      const answer = await ctx.client.list<T>(spec.path(args), spec.filter?.(v) ?? {}, limitOf(v, usageOf(cmd)));
+      const wide = ctx.output === 'wide';
+      await printList(ctx, answer, spec.empty(args, v), (items) =>
+        printTable(ctx, spec.header(wide), items.map((item) => spec.row(item, wide))));
+      return EXIT.OK;
+    },
+  };
+  return cmd;
+}
+
+export const getClusters = listCommand<ClusterSummary>({
   words: ['get', 'clusters'],
   args: [],
-  optionsUsage: LIST_USAGE,
   summary: 'list the clusters',
-  options: { ...OUTPUT_OPTIONS, ...LIMIT_OPTIONS },
-  help: LIST_HELP,
-  async run(ctx, _args, v) {
-    const answer = await ctx.client.list<ClusterSummary>('/v1/clusters', {}, limitOf(v, usageOf(getClusters)));
-    const wide = ctx.output === 'wide';
-    await printList(ctx, answer, 'no clusters', (items) => printTable(ctx,
-      ['name', 'mode', 'pod cidrs', 'nodes', 'pods', 'version', 'updated', ...(wide ? ['created'] : [])],
-      items.map((c) => [c.name, c.mode, list(c.podCidrs), c.nodes, c.pods, c.version, c.updatedAt, ...(wide ? [c.createdAt] : [])]),
-    ));
-    return EXIT.OK;
-  },
-};
+  path: () => '/v1/clusters',
+  empty: () => 'no clusters',
+  header: (wide) => ['name', 'mode', 'pod cidrs', 'nodes', 'pods', 'version', 'updated', ...(wide ? ['created'] : [])],
+  row: (c, wide) => [c.name, c.mode, list(c.podCidrs), c.nodes, c.pods, c.version, c.updatedAt, ...(wide ? [c.createdAt] : [])],
+});
 
 export const getCluster: Command = {
   words: ['get', 'cluster'],
@@ -78,37 +104,33 @@ export const getCluster: Command = {
   },
 };
 
-export const getNodes: Command = {
+export const getNodes = listCommand<NodeView>({
   words: ['get', 'nodes'],
   args: ['CLUSTER'],
-  optionsUsage: LIST_USAGE,
   summary: "a cluster's nodes and their pod CIDRs",
-  options: { ...OUTPUT_OPTIONS, ...LIMIT_OPTIONS },
-  help: LIST_HELP,
-  async run(ctx, [cluster], v) {
-    const answer = await ctx.client.list<NodeView>(`/v1/clusters/${seg(cluster!)}/nodes`, {}, limitOf(v, usageOf(getNodes)));
-    const wide = ctx.output === 'wide';
-    await printList(ctx, answer, `no nodes in cluster ${cluster}`, (items) => printTable(ctx,
-      ['name', 'addresses', 'subnet', 'pod cidrs', ...(wide ? ['interface', 'gateways', 'vtep mac'] : [])],
-      items.map((n) => [n.name, list(n.addresses), n.subnet, list(n.podCidrs), ...(wide ? [n.interface, list(n.gateways), n.vtepMac] : [])]),
-    ));
-    return EXIT.OK;
-  },
-};
+  path: ([cluster]) => `/v1/clusters/${seg(cluster!)}/nodes`,
+  empty: ([cluster]) => `no nodes in cluster ${cluster}`,
+  header: (wide) => ['name', 'addresses', 'subnet', 'pod cidrs', ...(wide ? ['interface', 'gateways', 'vtep mac'] : [])],
+  row: (n, wide) => [n.name, list(n.addresses), n.subnet, list(n.podCidrs), ...(wide ? [n.interface, list(n.gateways), n.vtepMac] : [])],
+});
 
-export const getPods: Command = {
+const podFilter = (v: Values) => ({ namespace: v.namespace as string | undefined, node: v.node as string | undefined });
+
+export const getPods = listCommand<PodView>({
   words: ['get', 'pods'],
   args: ['CLUSTER'],
-  optionsUsage: `[--namespace NS] [--node NODE] ${LIST_USAGE}`,
   summary: "a cluster's pods and their IPs",
-  options: { namespace: { type: 'string', short: 'n' }, node: { type: 'string' }, ...OUTPUT_OPTIONS, ...LIMIT_OPTIONS },
-  help: ['  -n, --namespace NS  only the pods of namespace NS', '  --node NODE     only the pods on NODE', LIST_HELP].join('\n'),
-  async run(ctx, [cluster], v) {
-    const filter = { namespace: v.namespace as string | undefined, node: v.node as string | undefined };
-    const answer = await ctx.client.list<PodView>(`/v1/clusters/${seg(cluster!)}/pods`, filter, limitOf(v, usageOf(getPods)));
-    const where = `${filter.namespace ? ` namespace ${filter.namespace}` : ''}${filter.node ? ` on node ${filter.node}` : ''}`;
-    await printList(ctx, answer, `no pods in cluster ${cluster}${where}`, (items) =>
-      printTable(ctx, ['pod', 'node', 'ips', 'veth'], items.map((p) => [p.ref, p.node, list(p.ips), p.vethName])));
-    return EXIT.OK;
+  own: {
+    options: { namespace: { type: 'string', short: 'n' }, node: { type: 'string' } },
+    usage: '[--namespace NS] [--node NODE]',
+    help: ['  -n, --namespace NS  only the pods of namespace NS', '  --node NODE     only the pods on NODE'],
   },
-};
+  path: ([cluster]) => `/v1/clusters/${seg(cluster!)}/pods`,
+  filter: podFilter,
+  empty: ([cluster], v) => {
+    const f = podFilter(v);
+    return `no pods in cluster ${cluster}${f.namespace ? ` namespace ${f.namespace}` : ''}${f.node ? ` on node ${f.node}` : ''}`;
+  },
+  header: () => ['pod', 'node', 'ips', 'veth'],
+  row: (p) => [p.ref, p.node, list(p.ips), p.vethName],
+});

@@ -5,6 +5,7 @@ import {
   usageOf, type Command,
 } from '../command.js';
 import { seg } from '../http.js';
+import { removeCommand } from './delete.js';
 import type { CreatedToken, TokenInfo } from '../wire.js';
 
 const SCOPES = ['read', 'write', 'admin'] as const;
@@ -48,14 +49,10 @@ export const tokenList: Command = {
   },
 };
 
-export const tokenRevoke: Command = {
+export const tokenRevoke = removeCommand({
   words: ['token', 'revoke'],
   args: ['NAME'],
   summary: 'revoke an API token',
-  options: {},
-  async run(ctx, [name]) {
-    await ctx.client.request('DELETE', `/v1/tokens/${seg(name!)}`);
-    ctx.out(`token ${name} revoked\n`);
-    return EXIT.OK;
-  },
-};
+  target: ([name]) => ({ path: `/v1/tokens/${seg(name!)}`, what: `token ${name}` }),
+  done: 'revoked',
+});
