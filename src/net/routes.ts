@@ -12,6 +12,9 @@ export type RouteType = 'unicast' | 'blackhole' | 'local' | 'broadcast' | 'anyca
 /** Which table a route listing shows (`?table=`): the main table (default), the kernel's local table, or both. */
 export type TableName = 'main' | 'local' | 'all';
 export const TABLE_NAMES: readonly TableName[] = ['main', 'local', 'all'];
+/** How a table is rendered (`?format=`, `podnet routes --format`): JSON, `ip route show` text, an `ip -batch` or a `bridge -batch` file. */
+export const ROUTE_FORMATS = ['json', 'text', 'script', 'fdb-script'] as const;
+export type RouteFormat = (typeof ROUTE_FORMATS)[number];
 
 /**
  * One kernel route. `dst` is always a prefix: the default route is the `/0` of

@@ -245,6 +245,13 @@ type Args<T> = T & Record<string, unknown>;
 export function buildResolvers(service: ClusterService): IResolvers {
   const nodeMissing = (cluster: string, node: string) => new AppError('NODE_NOT_FOUND', `node "${node}" does not exist in cluster "${cluster}"`);
   const podMissing = (cluster: string, ref: string) => new AppError('POD_NOT_FOUND', `pod "${ref}" does not exist in cluster "${cluster}"`);
+  /** A node or pod a mutation just added: the request's loader forgets the cluster, the view keeps a way back to it. */
+  const added = async <T extends NodeView | PodView>(ctx: MercuriusContext, cluster: string, adding: Promise<T>) => {
+    const view = await adding;
+    const loader = clustersOf(ctx, service);
+    loader.forget(cluster);
+    return owned(view, () => loader.load(cluster));
+  };
 
   return {
     Count: passThrough('Count', 'A count: a JSON number, or a decimal string above 2^53'),
@@ -273,23 +280,15 @@ export function buildResolvers(service: ClusterService): IResolvers {
         clustersOf(ctx, service).forget(name);
         return true;
       },
-      addNode: async (_root: unknown, a: Args<{ cluster: string; node: unknown }>, ctx: MercuriusContext) => {
-        const view = await service.addNode(a.cluster, a.node);
-        const loader = clustersOf(ctx, service);
-        loader.forget(a.cluster);
-        return owned(view, () => loader.load(a.cluster));
-      },
+      addNode: (_root: unknown, a: Args<{ cluster: string; node: unknown }>, ctx: MercuriusContext) =>
+        added(ctx, a.cluster, service.addNode(a.cluster, a.node)),
       removeNode: async (_root: unknown, a: Args<{ cluster: string; name: string }>, ctx: MercuriusContext) => {
         await service.removeNode(a.cluster, a.name);
         clustersOf(ctx, service).forget(a.cluster);
         return true;
       },
-      addPod: async (_root: unknown, a: Args<{ cluster: string; pod: unknown }>, ctx: MercuriusContext) => {
-        const view = await service.addPod(a.cluster, a.pod);
-        const loader = clustersOf(ctx, service);
-        loader.forget(a.cluster);
-        return owned(view, () => loader.load(a.cluster));
-      },
+      addPod: (_root: unknown, a: Args<{ cluster: string; pod: unknown }>, ctx: MercuriusContext) =>
+        added(ctx, a.cluster, service.addPod(a.cluster, a.pod)),
       removePod: async (_root: unknown, a: Args<{ cluster: string; ref: string }>, ctx: MercuriusContext) => {
         const { namespace, name } = splitPodRef(a.ref);
         await service.removePod(a.cluster, namespace, name);

@@ -1,6 +1,6 @@
 // Small pieces shared by the resource plugins: query schemas and formats.
-import type { FastifyReply } from 'fastify';
-import { TABLE_NAMES, type RouteTable, type TableName, formatFdbScript, formatRoutesJson, formatRoutesScript, formatRoutesText } from '../../net/routes.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ROUTE_FORMATS, TABLE_NAMES, type RouteFormat, type RouteTable, type TableName, formatFdbScript, formatRoutesJson, formatRoutesScript, formatRoutesText } from '../../net/routes.js';
 import { problemSchema } from './problem.js';
 import { labelParam } from '../names.js';
 
@@ -21,8 +21,11 @@ export const pageQuery = {
   },
 } as const;
 
-export const ROUTE_FORMATS = ['json', 'text', 'script', 'fdb-script'] as const;
-export type RouteFormat = (typeof ROUTE_FORMATS)[number];
+/** A list's query: the page parameters and the list's own filters. */
+export function filteredPageQuery<F extends Record<string, object>>(filters: F) {
+  return { type: 'object', properties: { ...pageQuery.properties, ...filters } } as const;
+}
+
 
 export const routesQuery = {
   type: 'object',
@@ -70,6 +73,30 @@ export const listErrors = { 400: problemSchema, 401: problemSchema, 403: problem
  */
 export function sendJson(reply: FastifyReply, json: string): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(json);
+}
+
+/**
+ * A created object: 201 with its `Location` (RFC 9110 §15.3.2), or 200 for a
+ * dry run, which stored nothing there is to point at.
+ */
+export function sendCreated(reply: FastifyReply, dryRun: boolean, body: object, ...segments: string[]): FastifyReply {
+  if (dryRun) return reply.code(200).send(body);
+  return reply.code(201).header('location', `/${segments.map(encodeURIComponent).join('/')}`).send(body);
+}
+
+/** POST of one node or pod into a cluster: allocates, answers 201 with its Location (200 for a dry run). */
+export function addRoute<V extends object>(app: FastifyInstance, spec: {
+  url: string; tag: string; summary: string; body: object; answer: object;
+  add(cluster: string, body: unknown, dryRun: boolean): Promise<V>;
+  location(cluster: string, added: V): string[];
+}): void {
+  app.post<{ Params: { name: string }; Querystring: { dryRun: boolean } }>(spec.url, {
+    config: { scope: 'write' },
+    schema: { tags: [spec.tag], summary: spec.summary, params: clusterParams, querystring: dryRunQuery, body: spec.body, response: { 200: spec.answer, 201: spec.answer, ...errorResponses } },
+  }, async (req, reply) => {
+    const added = await spec.add(req.params.name, req.body, req.query.dryRun);
+    return sendCreated(reply, req.query.dryRun, added, 'v1', 'clusters', req.params.name, ...spec.location(req.params.name, added));
+  });
 }
 
 export interface RoutesQuery { format: RouteFormat; table: TableName }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
 import { nodeView } from '../../service/views.js';
 import { nodeInputSchema, nodeSchema, pageSchema, routeTableSchema } from './schemas.js';
-import { clusterParams, dryRunQuery, errorResponses, noContent, readErrors, pageQuery, routeTableResponse, sendRouteTable, routesQuery, type RoutesQuery } from './common.js';
+import { addRoute, filteredPageQuery, clusterParams, noContent, readErrors, routeTableResponse, sendRouteTable, routesQuery, type RoutesQuery } from './common.js';
 import { paginate } from './paginate.js';
 import { labelParam, subdomainParam } from '../names.js';
 
@@ -10,19 +10,13 @@ const nodeParams = {
   type: 'object', properties: { name: labelParam, node: subdomainParam }, required: ['name', 'node'],
 } as const;
 
-const nodeListQuery = {
-  type: 'object',
-  properties: { ...pageQuery.properties, subnet: { type: 'string', maxLength: 63, description: 'Only the nodes of this subnet' } },
-} as const;
+const nodeListQuery = filteredPageQuery({ subnet: { type: 'string', maxLength: 63, description: 'Only the nodes of this subnet' } });
 
 export const nodeRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
-  app.post<{ Params: { name: string }; Querystring: { dryRun: boolean } }>('/v1/clusters/:name/nodes', {
-    config: { scope: 'write' },
-    schema: { tags: ['nodes'], summary: 'Add one node: allocates its pod CIDR(s)', params: clusterParams, querystring: dryRunQuery, body: nodeInputSchema, response: { 200: nodeSchema, 201: nodeSchema, ...errorResponses } },
-  }, async (req, reply) => {
-    const node = await service.addNode(req.params.name, req.body, req.query.dryRun);
-    if (req.query.dryRun) return reply.code(200).send(node);
-    return reply.code(201).header('location', `/v1/clusters/${encodeURIComponent(req.params.name)}/nodes/${encodeURIComponent(node.name)}`).send(node);
+  addRoute(app, {
+    url: '/v1/clusters/:name/nodes', tag: 'nodes', summary: 'Add one node: allocates its pod CIDR(s)', body: nodeInputSchema, answer: nodeSchema,
+    add: (cluster, body, dryRun) => service.addNode(cluster, body, dryRun),
+    location: (_cluster, node) => ['nodes', node.name],
   });
 
   app.get<{ Params: { name: string }; Querystring: { limit: number; cursor?: string; subnet?: string } }>('/v1/clusters/:name/nodes', {

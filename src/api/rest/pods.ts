@@ -2,27 +2,20 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
 import { podView } from '../../service/views.js';
 import { pageSchema, podInputSchema, podSchema, routeTableSchema } from './schemas.js';
-import { clusterParams, dryRunQuery, errorResponses, noContent, readErrors, pageQuery, routeTableResponse, routesQuery, sendRouteTable, type RoutesQuery } from './common.js';
+import { addRoute, filteredPageQuery, clusterParams, noContent, readErrors, routeTableResponse, routesQuery, sendRouteTable, type RoutesQuery } from './common.js';
 import { paginate } from './paginate.js';
 import { labelParam, subdomainParam } from '../names.js';
 
 const podParams = {
   type: 'object', properties: { name: labelParam, ns: labelParam, pod: subdomainParam }, required: ['name', 'ns', 'pod'],
 } as const;
-const podListQuery = {
-  type: 'object',
-  properties: { ...pageQuery.properties, namespace: { type: 'string' }, node: { type: 'string' } },
-} as const;
+const podListQuery = filteredPageQuery({ namespace: { type: 'string' }, node: { type: 'string' } });
 
 export const podRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
-  app.post<{ Params: { name: string }; Querystring: { dryRun: boolean } }>('/v1/clusters/:name/pods', {
-    config: { scope: 'write' },
-    schema: { tags: ['pods'], summary: "Add one pod: allocates its IP(s) from its node's block", params: clusterParams, querystring: dryRunQuery, body: podInputSchema, response: { 200: podSchema, 201: podSchema, ...errorResponses } },
-  }, async (req, reply) => {
-    const pod = await service.addPod(req.params.name, req.body, req.query.dryRun);
-    if (req.query.dryRun) return reply.code(200).send(pod);
-    const where = `/v1/clusters/${encodeURIComponent(req.params.name)}/pods/${encodeURIComponent(pod.namespace)}/${encodeURIComponent(pod.name)}`;
-    return reply.code(201).header('location', where).send(pod);
+  addRoute(app, {
+    url: '/v1/clusters/:name/pods', tag: 'pods', summary: "Add one pod: allocates its IP(s) from its node's block", body: podInputSchema, answer: podSchema,
+    add: (cluster, body, dryRun) => service.addPod(cluster, body, dryRun),
+    location: (_cluster, pod) => ['pods', pod.namespace, pod.name],
   });
 
   app.get<{ Params: { name: string }; Querystring: { limit: number; cursor?: string; namespace?: string; node?: string } }>('/v1/clusters/:name/pods', {

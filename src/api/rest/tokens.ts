@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TokenService } from '../../service/tokens.js';
-import { errorResponses, listErrors, noContent, readErrors } from './common.js';
+import { errorResponses, listErrors, noContent, readErrors, sendCreated } from './common.js';
 import { tokenNameParam } from '../names.js';
 
 const tokenBody = {
@@ -31,7 +31,7 @@ export const tokenRoutes: FastifyPluginAsync<{ tokens: TokenService }> = async (
     schema: { tags: ['tokens'], summary: 'Create a token; the secret is shown once (admin)', body: tokenBody, response: { 201: createdTokenSchema, ...errorResponses } },
   }, async (req, reply) => {
     const created = await tokens.create(req.body.name, req.body.scope);
-    return reply.code(201).header('location', `/v1/tokens/${encodeURIComponent(created.name)}`).send(created);
+    return sendCreated(reply, false, created, 'v1', 'tokens', created.name);
   });
   app.get('/v1/tokens', {
     config: { scope: 'admin' },

@@ -2,8 +2,8 @@
 import { UsageError } from '../args.js';
 import { EXIT, OUTPUT_OPTIONS, isMachine, printData, usageOf, type Command } from '../command.js';
 import { seg } from '../http.js';
+import { ROUTE_FORMATS } from '../../net/routes.js';
 
-const ROUTE_FORMATS = ['text', 'json', 'script', 'fdb-script'] as const;
 
 export const routes: Command = {
   words: ['routes'],
