@@ -47,7 +47,8 @@ export function classifyFastifyError(err: unknown): AppError | null {
     const errors = e.validation.slice(0, MAX_LISTED_ERRORS).map((v) => {
       const missing = v.params && typeof v.params.missingProperty === 'string' ? `/${v.params.missingProperty}` : '';
       const extra = v.params && typeof v.params.additionalProperty === 'string' ? `/${v.params.additionalProperty}` : '';
-      return { path: fieldPath(where, `${v.instancePath ?? ''}${missing}${extra}`), message: extra ? 'unknown field' : v.message ?? 'invalid' };
+      const choices = v.params && Array.isArray(v.params.allowedValues) ? ` (${v.params.allowedValues.map(String).join(', ')})` : '';
+      return { path: fieldPath(where, `${v.instancePath ?? ''}${missing}${extra}`), message: extra ? 'unknown field' : `${v.message ?? 'invalid'}${choices}` };
     });
     const first = errors[0];
     const more = e.validation.length > 1 ? ` (and ${e.validation.length - 1} more; see errors)` : '';

@@ -5,17 +5,19 @@ import type { ClusterSummary } from '../service/clusters.js';
 import type { Change } from '../service/plan.js';
 import type { ClusterImpact } from '../service/impact.js';
 import type { TokenInfo } from '../service/tokens.js';
-import type { CapacityView, ClusterView, NodeView, PodView } from '../service/views.js';
+import type { CapacityView, ChangeCounts, ClusterView, NodeView, PodView } from '../service/views.js';
 import type { Endpoint, Hop, OuterHeader, Path } from '../net/trace.js';
 import type { VerifyCheck, VerifyReport } from '../net/verify.js';
 
-export type { CapacityView, Change, ClusterImpact, ClusterSummary, ClusterView, Endpoint, Hop, NodeView, OuterHeader, Path, PodView, TokenInfo, VerifyCheck, VerifyReport };
+export type { CapacityView, Change, ChangeCounts, ClusterImpact, ClusterSummary, ClusterView, Endpoint, Hop, NodeView, OuterHeader, Path, PodView, TokenInfo, VerifyCheck, VerifyReport };
 
 /** PUT /v1/clusters/{name} and POST …/import answer the cluster, or with dryRun the plan. */
 export interface ApplyAnswer {
   cluster?: ClusterView;
   plan?: ClusterView;
   changes?: Change[];
+  /** Every change counted (the summary view lists only the first changes). */
+  changeCounts?: ChangeCounts;
   /** Dry runs (SPEC §13): what the change does to the network. */
   impact?: ClusterImpact;
   /** Import only (SPEC §11): the live objects that were not adopted, and why. */

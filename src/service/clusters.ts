@@ -19,14 +19,19 @@ import { AppError, toAppError } from './errors.js';
 import { nextOrdinalAfter, planAddNode, planAddPod, planApply, type ApplyPlan, type Change } from './plan.js';
 import { type ClusterImpact, planImpact } from './impact.js';
 import { Snapshot, SnapshotCache } from './snapshots.js';
-import { clusterView, familyUtilization, nodeView, podView, type ClusterView, type FamilyUtilization, type NodeView, type PodView } from './views.js';
+import {
+  applyViewFor, clusterSummaryView, clusterView, familyUtilization, nodeView, podView,
+  type ApplyView, type ClusterView, type FamilyUtilization, type NodeView, type PodView,
+} from './views.js';
 import { isDnsLabel } from '../net/names.js';
 
 export interface ApplyResult {
   created: boolean;
   dryRun: boolean;
-  /** The cluster as JSON text (rendered lazily; cached per version when nothing changed). */
-  clusterJson(): string;
+  /** The cluster as JSON text (rendered lazily; the full view cached per version when nothing changed). */
+  clusterJson(view?: ApplyView): string;
+  /** The view the answer takes: the one asked for, else by the cluster's size (applyViewFor). */
+  answerView(requested: ApplyView | undefined): ApplyView;
   /** The same as an object (GraphQL). */
   view(): ClusterView;
   name: string;
@@ -84,10 +89,11 @@ export class ClusterService {
       this.stats.nodesAllocated += plan.nodeInserts.length + plan.nodeUpdates.length;
       this.stats.podsAllocated += plan.podInserts.length;
     }
-    const view = () => clusterView(plan.topology, opts.dryRun ? null : row);
+    const stamp = opts.dryRun ? null : row;
+    const view = () => clusterView(plan.topology, stamp);
     // The new snapshot lists nodes and pods in ordinal order; when that is the
     // definition's order too (always on create), its view is this response.
-    const heir = !opts.dryRun && !plan.noop && cached && sameOrder(cached.topology, plan.topology) ? cached : null;
+    const heir = !opts.dryRun && !plan.noop && cached && (plan.created || sameOrder(cached.topology, plan.topology)) ? cached : null;
     const render = () => {
       const json = JSON.stringify(view());
       heir?.adoptViewJson(json);
@@ -98,7 +104,11 @@ export class ClusterService {
       dryRun: opts.dryRun,
       name: def.name,
       // Nothing changed: the stored cluster's view, rendered once per version.
-      clusterJson: plan.noop && cached && !opts.dryRun ? () => cached.viewJson() : render,
+      clusterJson: (v = 'full') => {
+        if (v === 'summary') return JSON.stringify(clusterSummaryView(plan.topology, stamp));
+        return plan.noop && cached && !opts.dryRun ? cached.viewJson() : render();
+      },
+      answerView: (requested) => applyViewFor(requested, plan.topology),
       view,
       changes: plan.changes,
       impact: () => (opts.dryRun ? planImpact(current, plan) : null),
@@ -123,7 +133,8 @@ export class ClusterService {
     if (!snap || snap.record.id !== last.id || snap.version !== last.version) return null;
     return {
       created: false, dryRun: false, name, changes: [], impact: () => null,
-      clusterJson: () => snap.viewJson(),
+      clusterJson: (v = 'full') => (v === 'summary' ? JSON.stringify(clusterSummaryView(snap.topology, snap.record)) : snap.viewJson()),
+      answerView: (requested) => applyViewFor(requested, snap.topology),
       view: () => clusterView(snap.topology, snap.record),
     };
   }
@@ -347,22 +358,40 @@ interface Written {
   podIds: number[];
 }
 
-/** The stored state after writing `plan` over `current`, in ordinal order (as a reload would read it). */
+/**
+ * The stored state after writing `plan` over `current`, in ordinal order (as a
+ * reload would read it). The plan lists its inserts in topology order, so one
+ * cursor over them finds each new row's id: no map keyed by spec.
+ */
 function storedAfter(current: StoredCluster | null, plan: ApplyPlan, w: Written): StoredCluster {
-  const insertedNodes = new Map<NodeSpec, { id: number; ordinal: number }>();
-  plan.nodeInserts.forEach((n, i) => insertedNodes.set(n.spec, { id: w.nodeIds[i]!, ordinal: n.ordinal }));
-  const insertedPods = new Map<PodSpec, { id: number; ordinal: number }>();
-  plan.podInserts.forEach((p, i) => insertedPods.set(p.spec, { id: w.podIds[i]!, ordinal: p.ordinal }));
   const prevNodes = new Map((current?.nodes ?? []).map((n) => [n.name, n]));
-  const prevPods = new Map((current?.pods ?? []).map((p) => [`${p.namespace}/${p.name}`, p]));
-  const nodes: StoredNode[] = plan.topology.nodes.map((spec) => {
-    const at = insertedNodes.get(spec) ?? prevNodes.get(spec.name)!;
-    return { ...spec, id: at.id, ordinal: at.ordinal };
-  });
-  const pods: StoredPod[] = plan.topology.pods.map((spec) => {
-    const at = insertedPods.get(spec) ?? prevPods.get(`${spec.namespace}/${spec.name}`)!;
-    return { ...spec, id: at.id, ordinal: at.ordinal };
-  });
+  const nodes: StoredNode[] = [];
+  let j = 0;
+  for (const spec of plan.topology.nodes) {
+    const ins = plan.nodeInserts[j];
+    if (ins?.spec === spec) nodes.push({ ...spec, id: w.nodeIds[j++]!, ordinal: ins.ordinal });
+    else {
+      const at = prevNodes.get(spec.name)!;
+      nodes.push({ ...spec, id: at.id, ordinal: at.ordinal });
+    }
+  }
+  const prevPods = current ? new Map(current.pods.map((p) => [`${p.namespace}/${p.name}`, p])) : null;
+  const pods: StoredPod[] = [];
+  j = 0;
+  for (const spec of plan.topology.pods) {
+    const ins = plan.podInserts[j];
+    let id: number;
+    let ordinal: number;
+    if (ins?.spec === spec) {
+      id = w.podIds[j++]!;
+      ordinal = ins.ordinal;
+    } else {
+      const at = prevPods!.get(`${spec.namespace}/${spec.name}`)!;
+      id = at.id;
+      ordinal = at.ordinal;
+    }
+    pods.push({ namespace: spec.namespace, name: spec.name, node: spec.node, ips: spec.ips, id, ordinal });
+  }
   const byOrdinal = (a: { ordinal: number }, b: { ordinal: number }) => a.ordinal - b.ordinal;
   const sorted = <T extends { ordinal: number }>(xs: T[]) => (xs.every((x, i) => i === 0 || xs[i - 1]!.ordinal < x.ordinal) ? xs : xs.sort(byOrdinal));
   return { id: w.row.id, version: w.row.version, settings: plan.topology, nodes: sorted(nodes), pods: sorted(pods) };

@@ -89,15 +89,54 @@ export function settingsView(s: ClusterSettings) {
 }
 
 export type ClusterView = ReturnType<typeof clusterView>;
+type Stamp = Pick<ClusterRecord, 'version' | 'createdAt' | 'updatedAt'> | null;
 
-export function clusterView(t: Topology, row: Pick<ClusterRecord, 'version' | 'createdAt' | 'updatedAt'> | null) {
+export function clusterView(t: Topology, row: Stamp) {
   return {
     ...settingsView(t),
     nodes: t.nodes.map(nodeView),
     pods: t.pods.map(podView),
+    ...clusterFacts(t, row),
+  };
+}
+
+function clusterFacts(t: Topology, row: Stamp) {
+  return {
     podMtu: podMtu(t.network, t.podCidrs[0]?.family ?? 4),
     ...(t.podCidrs.length > 1 ? { podMtus: podMtus(t.network, t.podCidrs.map((c) => c.family)) } : {}),
     capacity: capacityView(t, t.nodes),
     ...(row ? { version: Number(row.version), createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() } : {}),
   };
+}
+
+/**
+ * An apply's answer leaves out the node and pod lists (the summary view)
+ * when asked to, or by default when the cluster holds more nodes and pods
+ * than this: a 65,000-node apply would otherwise echo ~300 MB. The whole
+ * cluster stays at its GET. README and the OpenAPI document say the same.
+ */
+export const SUMMARY_ABOVE = 50_000;
+/** The summary view lists at most this many changes; changeCounts has them all. */
+export const SUMMARY_CHANGES = 100;
+
+export type ApplyView = 'full' | 'summary';
+
+export function applyViewFor(requested: ApplyView | undefined, t: Topology): ApplyView {
+  return requested ?? (t.nodes.length + t.pods.length > SUMMARY_ABOVE ? 'summary' : 'full');
+}
+
+/** The cluster view without its nodes and pods: their counts instead, and `view: "summary"`. */
+export function clusterSummaryView(t: Topology, row: Stamp) {
+  return { view: 'summary' as const, ...settingsView(t), counts: { nodes: t.nodes.length, pods: t.pods.length }, ...clusterFacts(t, row) };
+}
+
+type KindCounts = Record<'cluster' | 'node' | 'pod', number>;
+export type ChangeCounts = Record<'create' | 'update' | 'delete', KindCounts>;
+
+/** How many changes of each action and kind: the whole count even when the list is cut short. */
+export function changeCounts(changes: readonly { action: keyof ChangeCounts; kind: keyof KindCounts }[]): ChangeCounts {
+  const zero = (): KindCounts => ({ cluster: 0, node: 0, pod: 0 });
+  const out: ChangeCounts = { create: zero(), update: zero(), delete: zero() };
+  for (const c of changes) out[c.action][c.kind]++;
+  return out;
 }

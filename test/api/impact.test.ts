@@ -39,7 +39,7 @@ describe('dry-run impact (SPEC §13)', () => {
   test('moving a node to the other rack under host-gw: field changes, broken pairs, route differences; nothing stored', async () => {
     const stored = await tableCounts(t);
     const res = await request(t.server).put('/v1/clusters/racks?dryRun=true').send(withNode(racks, 'w3', '172.16.2.13')).expect(200);
-    assert.deepEqual(Object.keys(res.body), ['plan', 'changes', 'impact']);
+    assert.deepEqual(Object.keys(res.body), ['plan', 'changes', 'changeCounts', 'impact']);
     assert.deepEqual(res.body.changes, [{
       action: 'update', kind: 'node', name: 'w3', podCidrs: ['10.40.2.0/24'],
       before: { address: '172.16.1.13', subnet: 'rack1' }, after: { address: '172.16.2.13', subnet: 'rack2' },

@@ -79,6 +79,10 @@ function catalog(): Call[] {
     { method: 'PUT', url: '/v1/clusters/yamlish', body: yaml, type: 'application/yaml' },
     { method: 'PUT', url: '/v1/clusters/yamlish', body: yaml, type: 'application/yaml' },
     { method: 'PUT', url: '/v1/clusters/yamlish?dryRun=true', body: yaml, type: 'application/yaml' },
+    { method: 'PUT', url: '/v1/clusters/yamlish?dryRun=true&view=summary', body: yaml, type: 'application/yaml' },
+    { method: 'PUT', url: '/v1/clusters/yamlish?view=summary', body: yaml, type: 'application/yaml' },
+    { method: 'PUT', url: '/v1/clusters/yamlish?view=sideways', body: yaml, type: 'application/yaml' },
+    { method: 'POST', url: '/v1/clusters?view=summary', body: { ...DEMO, name: 'summed' } },
     ...[201, 200, 'dry', 422].map((k): Call => ({
       method: 'POST', url: `/v1/clusters/imported/import${k === 'dry' ? '?dryRun=true' : ''}`,
       body: { ...(k === 422 ? {} : { podCidrs: ['10.244.0.0/16'] }), nodes: { apiVersion: 'v1', kind: 'List', items: [{ metadata: { name: 'k1' }, spec: { podCIDR: '10.244.3.0/24' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.1' }] } }] } },

@@ -92,7 +92,7 @@ describe('podnet diff', () => {
     const r = await local('diff', '-f', file('moved.json'), '-o', 'json');
     expectCode(r, 1, 'diff -o json');
     const body = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(body), ['plan', 'changes', 'impact']);
+    assert.deepEqual(Object.keys(body), ['plan', 'changes', 'changeCounts', 'impact']);
     assert.equal(body.impact.reachability.broken, 4);
   });
 

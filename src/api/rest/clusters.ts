@@ -4,10 +4,26 @@ import { appliedOrPlannedSchema, applyResultSchema, clusterDefinitionSchema, clu
 import { AppError, type FieldProblem } from '../../service/errors.js';
 import { parseClusterDefinition } from '../../service/definition.js';
 import { importDefinition, nameProblems } from '../../service/import.js';
-import { clusterParams, dryRunQuery, errorResponses, listErrors, noContent, pageQuery, readErrors, sendJson } from './common.js';
+import { applyQuery, clusterParams, errorResponses, listErrors, noContent, pageQuery, readErrors, sendJson, type ApplyQuery } from './common.js';
+import { changeCounts, SUMMARY_CHANGES, type ApplyView } from '../../service/views.js';
+
+/** An answer's parts in the view asked for: the cluster (or plan), and `"changes":[…],"changeCounts":{…}`. */
+function answerParts(r: ApplyResult, requested: ApplyView | undefined): { cluster: string; changes: string } {
+  const view = r.answerView(requested);
+  const listed = view === 'summary' ? r.changes.slice(0, SUMMARY_CHANGES) : r.changes;
+  return { cluster: r.clusterJson(view), changes: `"changes":${JSON.stringify(listed)},"changeCounts":${JSON.stringify(changeCounts(r.changes))}` };
+}
 
 /** A dry run's answer (SPEC §4): the plan, its changes, and what it does to the network. */
-const dryRunJson = (r: ApplyResult): string => `{"plan":${r.clusterJson()},"changes":${JSON.stringify(r.changes)},"impact":${JSON.stringify(r.impact())}}`;
+function dryRunJson(r: ApplyResult, view: ApplyView | undefined): string {
+  const a = answerParts(r, view);
+  return `{"plan":${a.cluster},${a.changes},"impact":${JSON.stringify(r.impact())}}`;
+}
+
+const appliedJson = (r: ApplyResult, view: ApplyView | undefined): string => {
+  const a = answerParts(r, view);
+  return `{"cluster":${a.cluster},${a.changes}}`;
+};
 
 const k8sList = {
   type: 'object', required: ['kind', 'items'],
@@ -44,38 +60,38 @@ function livePodError(problems: FieldProblem[], definition: unknown): AppError {
 const clusterUrl = (name: string) => `/v1/clusters/${encodeURIComponent(name)}`;
 
 export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
-  app.post<{ Querystring: { dryRun: boolean } }>('/v1/clusters', {
+  app.post<{ Querystring: ApplyQuery }>('/v1/clusters', {
     config: { scope: 'write' },
     schema: {
       tags: ['clusters'], summary: 'Create a cluster from a definition (JSON or YAML)',
-      querystring: dryRunQuery, body: clusterDefinitionSchema,
+      querystring: applyQuery, body: clusterDefinitionSchema,
       response: { 201: clusterSchema, 200: planResultSchema, ...errorResponses },
     },
   }, async (req, reply) => {
     const r = await service.apply(req.body, { mode: 'create', dryRun: req.query.dryRun, rawBody: req.rawBody });
-    if (r.dryRun) return sendJson(reply.code(200), dryRunJson(r));
-    return sendJson(reply.code(201).header('location', clusterUrl(r.name)), r.clusterJson());
+    if (r.dryRun) return sendJson(reply.code(200), dryRunJson(r, req.query.view));
+    return sendJson(reply.code(201).header('location', clusterUrl(r.name)), r.clusterJson(r.answerView(req.query.view)));
   });
 
-  app.put<{ Params: { name: string }; Querystring: { dryRun: boolean } }>('/v1/clusters/:name', {
+  app.put<{ Params: { name: string }; Querystring: ApplyQuery }>('/v1/clusters/:name', {
     config: { scope: 'write' },
     schema: {
       tags: ['clusters'], summary: 'Declarative apply: create, or converge to the definition keeping every surviving allocation',
-      params: clusterParams, querystring: dryRunQuery, body: clusterDefinitionSchema,
+      params: clusterParams, querystring: applyQuery, body: clusterDefinitionSchema,
       response: { 200: appliedOrPlannedSchema, 201: applyResultSchema, ...errorResponses },
     },
   }, async (req, reply) => {
     const r = await service.apply(req.body, { mode: 'apply', dryRun: req.query.dryRun, name: req.params.name, rawBody: req.rawBody });
-    if (r.dryRun) return sendJson(reply.code(200), dryRunJson(r));
+    if (r.dryRun) return sendJson(reply.code(200), dryRunJson(r, req.query.view));
     if (r.created) reply.code(201).header('location', clusterUrl(r.name));
-    return sendJson(reply, `{"cluster":${r.clusterJson()},"changes":${JSON.stringify(r.changes)}}`);
+    return sendJson(reply, appliedJson(r, req.query.view));
   });
 
-  app.post<{ Params: { name: string }; Querystring: { dryRun: boolean } }>('/v1/clusters/:name/import', {
+  app.post<{ Params: { name: string }; Querystring: ApplyQuery }>('/v1/clusters/:name/import', {
     config: { scope: 'write' },
     schema: {
       tags: ['clusters'], summary: 'Adopt a live Kubernetes cluster from kubectl\'s JSON: a declarative apply in which every allocation is pinned (SPEC §11)',
-      params: clusterParams, querystring: dryRunQuery, body: importBodySchema,
+      params: clusterParams, querystring: applyQuery, body: importBodySchema,
       response: { 200: importAnswerSchema, 201: importAnswerSchema, ...errorResponses },
     },
   }, async (req, reply) => {
@@ -88,9 +104,10 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
     } catch (err) {
       throw nameProblems(err, imp);
     }
-    if (r.dryRun) return sendJson(reply.code(200), `${dryRunJson(r).slice(0, -1)},"skipped":${skipped}}`);
-    if (r.created) reply.code(201).header('location', clusterUrl(r.name));
-    return sendJson(reply, `{"cluster":${r.clusterJson()},"changes":${JSON.stringify(r.changes)},"skipped":${skipped}}`);
+    const answer = r.dryRun ? dryRunJson(r, req.query.view) : appliedJson(r, req.query.view);
+    if (r.dryRun) reply.code(200);
+    else if (r.created) reply.code(201).header('location', clusterUrl(r.name));
+    return sendJson(reply, `${answer.slice(0, -1)},"skipped":${skipped}}`);
   });
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>('/v1/clusters', {

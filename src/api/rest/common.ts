@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ROUTE_FORMATS, TABLE_NAMES, type RouteFormat, type RouteTable, type TableName, formatFdbScript, formatRoutesJson, formatRoutesScript, formatRoutesText } from '../../net/routes.js';
 import { problemSchema } from './problem.js';
 import { labelParam } from '../names.js';
+import { SUMMARY_ABOVE, SUMMARY_CHANGES, type ApplyView } from '../../service/views.js';
 
 /** `{name}`: the cluster a sub-resource route belongs to. */
 export const clusterParams = { type: 'object', properties: { name: labelParam }, required: ['name'] } as const;
@@ -12,6 +13,20 @@ export const dryRunQuery = {
   properties: { dryRun: { type: 'boolean', default: false, description: 'Plan only: nothing is stored.' } },
   additionalProperties: false,
 } as const;
+
+/** POST/PUT of a definition and import: dryRun, and the view their answer takes (SPEC §4, README). */
+export const applyQuery = {
+  type: 'object',
+  properties: {
+    ...dryRunQuery.properties,
+    view: {
+      type: 'string', enum: ['full', 'summary'],
+      description: `The answer's cluster (or plan): full (every node and pod) or summary (their counts, no lists; changes cut to the first ${SUMMARY_CHANGES}, changeCounts whole). Default: summary when the cluster holds more than ${SUMMARY_ABOVE} nodes and pods, else full. The whole cluster is always at GET /v1/clusters/{name}.`,
+    },
+  },
+  additionalProperties: false,
+} as const;
+export type ApplyQuery = { dryRun: boolean; view?: ApplyView };
 
 export const pageQuery = {
   type: 'object',

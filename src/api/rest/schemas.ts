@@ -12,6 +12,7 @@
 // sent, and a `required` member missing from a response is a server error, so
 // only members every response has are required.
 import { impactSchema } from './impact-schema.js';
+import { SUMMARY_CHANGES } from '../../service/views.js';
 
 const prefix = { type: 'string', description: 'CIDR prefix in canonical form (host bits zero), e.g. 10.1.0.0/16 or fd00:10:1::/48' } as const;
 const address = { type: 'string', description: 'IPv4 or IPv6 address, e.g. 192.168.0.11' } as const;
@@ -209,8 +210,13 @@ export const clusterSchema = {
       },
     },
     reserved: strings,
-    nodes: { type: 'array', items: nodeSchema },
-    pods: { type: 'array', items: podSchema },
+    view: { type: 'string', enum: ['summary'], description: "Only in an apply's summary view: nodes and pods are left out, counts has their numbers" },
+    counts: {
+      type: 'object', required: ['nodes', 'pods'], description: 'The summary view: how many nodes and pods the cluster holds',
+      properties: { nodes: { type: 'integer' }, pods: { type: 'integer' } },
+    },
+    nodes: { type: 'array', items: nodeSchema, description: 'Absent in the summary view' },
+    pods: { type: 'array', items: podSchema, description: 'Absent in the summary view' },
     podMtu: { type: 'integer', description: "network.mtu minus the mode's overhead in the primary family (VXLAN 50/70, IPIP 20/40 over IPv4/IPv6)" },
     podMtus: {
       type: 'object',
@@ -239,14 +245,28 @@ export const changeSchema = {
   },
 } as const;
 
+const kindCounts = {
+  type: 'object', required: ['cluster', 'node', 'pod'],
+  properties: { cluster: { type: 'integer' }, node: { type: 'integer' }, pod: { type: 'integer' } },
+} as const;
+
+/** Every change counted, per action and kind (the summary view lists only the first changes). */
+export const changeCountsSchema = {
+  type: 'object', required: ['create', 'update', 'delete'],
+  description: 'How many changes of each action and kind; whole even when changes is cut short (the summary view)',
+  properties: { create: kindCounts, update: kindCounts, delete: kindCounts },
+} as const;
+
+const changeList = { type: 'array', items: changeSchema, description: `Every change; the summary view lists the first ${SUMMARY_CHANGES}` } as const;
+
 export const applyResultSchema = {
-  type: 'object', required: ['cluster', 'changes'],
-  properties: { cluster: clusterSchema, changes: { type: 'array', items: changeSchema } },
+  type: 'object', required: ['cluster', 'changes', 'changeCounts'],
+  properties: { cluster: clusterSchema, changes: changeList, changeCounts: changeCountsSchema },
 } as const;
 
 export const planResultSchema = {
-  type: 'object', required: ['plan', 'changes', 'impact'],
-  properties: { plan: clusterSchema, changes: { type: 'array', items: changeSchema }, impact: impactSchema },
+  type: 'object', required: ['plan', 'changes', 'changeCounts', 'impact'],
+  properties: { plan: clusterSchema, changes: changeList, changeCounts: changeCountsSchema, impact: impactSchema },
 } as const;
 
 /**
@@ -257,7 +277,7 @@ export const planResultSchema = {
 export const appliedOrPlannedSchema = {
   type: 'object', required: ['changes'],
   description: 'Applied ({cluster, changes}), or with dryRun the plan ({plan, changes})',
-  properties: { cluster: clusterSchema, plan: clusterSchema, changes: { type: 'array', items: changeSchema } },
+  properties: { cluster: clusterSchema, plan: clusterSchema, changes: changeList, changeCounts: changeCountsSchema },
 } as const;
 
 export const clusterSummarySchema = {

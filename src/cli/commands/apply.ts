@@ -4,7 +4,7 @@ import { EXIT, InputError, OUTPUT_HELP, OUTPUT_OPTIONS, OUTPUT_USAGE, isMachine,
 import { cellText, list, percent } from '../format.js';
 import { seg } from '../http.js';
 import { printImpact, printUpdates, summaryLine } from '../diff-text.js';
-import type { ApplyAnswer, CapacityView, Change } from '../wire.js';
+import type { ApplyAnswer, CapacityView, Change, ChangeCounts } from '../wire.js';
 
 /** `-f FILE` (`--filename`, kubectl's long form, too): the definition apply and diff read. */
 export const FILE_OPTIONS = { file: { type: 'string', short: 'f' }, filename: { type: 'string' } } as const satisfies OptionSpecs;
@@ -31,7 +31,9 @@ export const apply: Command = {
   async run(ctx, _args, v) {
     const def = await readDefinition(ctx, fileOf(v, apply));
     const dryRun = v['dry-run'] === true;
-    const res = await ctx.client.request<ApplyAnswer>('PUT', `/v1/clusters/${seg(def.name)}`, { body: def, query: { dryRun: dryRun || undefined } });
+    // -o wide lists every change, so it asks for the full view; else a large cluster's answer is its summary.
+    const view = ctx.output === 'wide' ? 'full' : undefined;
+    const res = await ctx.client.request<ApplyAnswer>('PUT', `/v1/clusters/${seg(def.name)}`, { body: def, query: { dryRun: dryRun || undefined, view } });
     if (isMachine(ctx)) {
       await printData(ctx, res.body);
       return EXIT.OK;
@@ -68,10 +70,12 @@ export function printApplied(ctx: Ctx, name: string, status: number, body: Apply
   if (dryRun && body.impact) ctx.out(`${summaryLine(changes, body.impact)}\n`);
   if (changes.length > 0) {
     const shown = ctx.output === 'wide' ? changes : changes.slice(0, MAX_CHANGE_ROWS);
+    const counts = countsByAction(body.changeCounts, changes);
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
     printTable(ctx, ['action', 'kind', 'name', 'podCidrs/ips'], shown.map((c) => [c.action, c.kind, c.name, list(c.podCidrs ?? c.ips)]));
-    if (shown.length < changes.length) ctx.out(`... and ${changes.length - shown.length} more (-o wide lists them all)\n`);
+    if (shown.length < total) ctx.out(`... and ${total - shown.length} more (-o wide lists them all)\n`);
     printUpdates(ctx, changes);
-    ctx.out(`${changeCounts(changes, dryRun)}\n`);
+    ctx.out(`${[...counts].map(([a, n]) => `${n} ${dryRun ? `to ${a}` : `${a}d`}`).join(', ')}\n`);
   }
   if (dryRun && body.impact) {
     ctx.out('\n');
@@ -82,10 +86,19 @@ export function printApplied(ctx: Ctx, name: string, status: number, body: Apply
   if (cl?.capacity) ctx.out(`pod MTU ${cellText(cl.podMtu)}; ${capacityText(cl.capacity)}\n`);
 }
 
-function changeCounts(changes: readonly Change[], dryRun: boolean): string {
+/** Changes per action, in the order actions first appear: from the server's whole counts when it sent them (the summary view lists only the first changes). */
+function countsByAction(whole: ChangeCounts | undefined, changes: readonly Change[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const c of changes) counts.set(c.action, (counts.get(c.action) ?? 0) + 1);
-  return [...counts].map(([a, n]) => `${n} ${dryRun ? `to ${a}` : `${a}d`}`).join(', ');
+  for (const c of changes) counts.set(c.action, 0);
+  if (whole) {
+    for (const [action, kinds] of Object.entries(whole)) {
+      const n = kinds.cluster + kinds.node + kinds.pod;
+      if (n > 0) counts.set(action, n);
+    }
+  } else {
+    for (const c of changes) counts.set(c.action, counts.get(c.action)! + 1);
+  }
+  return counts;
 }
 
 export function capacityText(c: Pick<CapacityView, 'used' | 'maxNodes' | 'free' | 'utilization'>): string {

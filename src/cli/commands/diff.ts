@@ -36,7 +36,8 @@ export const diff: Command = {
     try {
       const def = await readDefinition(ctx, file);
       name = def.name;
-      body = (await ctx.client.request<ApplyAnswer>('PUT', `/v1/clusters/${seg(def.name)}`, { body: def, query: { dryRun: true } })).body;
+      // A plan lists every change, as terraform plan does: the full view, whatever the cluster's size.
+      body = (await ctx.client.request<ApplyAnswer>('PUT', `/v1/clusters/${seg(def.name)}`, { body: def, query: { dryRun: true, view: 'full' } })).body;
     } catch (err) {
       if (junit !== null) await writeJunitReport(ctx, 'diff', junit, name, started, [erroredCase(name, err, started)]);
       throw err;
