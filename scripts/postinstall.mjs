@@ -21,6 +21,24 @@ const has = (pkg) => {
 };
 const node = (script, ...args) => spawnSync(process.execPath, [path.join(root, 'scripts', script), ...args], { cwd: root, stdio: 'inherit' }).status ?? 1;
 
+// `npx podnet` in a checkout: npm links only dependencies' bins into
+// node_modules/.bin, so the project links its own here. package.json has no
+// `bin` field on purpose: when the project's own manifest names the command,
+// npm exec installs the checkout into its cache as a package before running it
+// (1–4 s each time, a minute the first); from node_modules/.bin it runs
+// bin/podnet.mjs at once (~0.2 s). Skipped when installed as a dependency.
+if (path.basename(path.dirname(root)) !== 'node_modules') {
+  const binDir = path.join(root, 'node_modules', '.bin');
+  const link = path.join(binDir, 'podnet');
+  try {
+    fs.mkdirSync(binDir, { recursive: true });
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(path.join('..', '..', 'bin', 'podnet.mjs'), link);
+  } catch (err) {
+    console.log(`podnet: could not link node_modules/.bin/podnet (${err.message}); \`npx podnet\` will be slower`);
+  }
+}
+
 if (!has('prisma') || !has('typescript')) {
   const built = fs.existsSync(path.join(root, 'dist', 'cli', 'main.js'));
   console.log(`podnet: development tools not installed; ${built ? 'using the built dist/' : 'no dist/ yet: run a full npm install to build it'}`);
