@@ -40,12 +40,13 @@ const BEFORE_REV = 'bbdad9c';
 
 /** What a workload needs of an allocator implementation (the current one, or the one at --before). */
 interface BlockAllocatorLike {
-  allocateNext(): { bits: number };
+  allocateNext(): PrefixLike;
   release(p: PrefixLike): boolean;
   occupy(p: PrefixLike): void;
   capacity(): { used: number };
 }
 interface PrefixLike {
+  readonly bits: number;
   subnet(bits: number, i: bigint): PrefixLike;
 }
 interface Impl {
@@ -58,6 +59,8 @@ interface Workload {
   name: string;
   /** Untimed: builds the state the timed part starts from; returns the timed part. */
   setup(impl: Impl, inputs: Inputs): () => void;
+  /** The same work through the current allocator's index API (allocateIndex, releaseIndex, indexOf + occupyIndex). */
+  indexed?(x: Inputs): () => void;
 }
 
 /** `n` distinct indices out of `count`, in random order. */
@@ -71,13 +74,15 @@ function randomIndices(n: number, count: number, seed: number): number[] {
   return all.slice(0, n);
 }
 
-/** The prefixes a workload passes in, built once per implementation (untimed). */
+/** What a workload passes in, built once per implementation (untimed). */
 interface Inputs {
   v11: PrefixLike;
   v48: PrefixLike;
   blocks11: PrefixLike[];
+  /** Pins as a caller has them: parsed from their text (a definition, a stored row). */
   pins: PrefixLike[];
-  churnVictims: PrefixLike[];
+  /** Block indices below 5,000: each victim is in use when released (the round before re-allocated it, first-fit). */
+  churnVictims: number[];
 }
 
 function inputsFor(impl: Impl): Inputs {
@@ -88,29 +93,50 @@ function inputsFor(impl: Impl): Inputs {
     v11,
     v48: impl.parsePrefix('fd00:10:1::/48'),
     blocks11,
-    pins: randomIndices(5000, 8192, 12).map((i) => blocks11[i]!),
-    // Indices below 5,000: each victim is in use when released (the round before re-allocated it, first-fit).
-    churnVictims: Array.from({ length: 10_000 }, () => blocks11[Math.floor(churnNext() * 5000)]!),
+    pins: randomIndices(5000, 8192, 12).map((i) => impl.parsePrefix(blocks11[i]!.toString())),
+    churnVictims: Array.from({ length: 10_000 }, () => Math.floor(churnNext() * 5000)),
   };
 }
 
+/** `n` allocations from a fresh allocator of the /11, kept as the caller keeps what it was given. */
+function allocatedBlocks(a: BlockAllocatorLike, n: number): PrefixLike[] {
+  const held: PrefixLike[] = [];
+  for (let k = 0; k < n; k++) held.push(a.allocateNext());
+  return held;
+}
+
+const currentAllocator = (range: PrefixLike, bits: number): current.BlockAllocator => new current.BlockAllocator(range as CurrentPrefix, bits);
+
 let sink = 0; // keeps results alive so that no work is optimised away
 
+// The timed parts are plain index loops: the harness should cost next to nothing (cidrset's is a Go for loop).
 const workloads: Workload[] = [
   {
     name: 'allocate all 8,192 /24s of a /11',
     setup: (impl, x) => () => {
       const a = impl.newAllocator(x.v11, 24);
-      for (let k = 0; k < 8192; k++) sink += a.allocateNext().bits;
+      for (let k = 0; k < 8192; k++) sink ^= a.allocateNext().bits;
+    },
+    indexed: (x) => () => {
+      const a = currentAllocator(x.v11, 24);
+      for (let k = 0; k < 8192; k++) sink ^= a.allocateIndex();
     },
   },
   {
     name: 'release all 8,192',
     setup: (impl, x) => {
       const a = impl.newAllocator(x.v11, 24);
-      for (let k = 0; k < 8192; k++) a.allocateNext();
+      const held = allocatedBlocks(a, 8192);
       return () => {
-        for (const b of x.blocks11) if (a.release(b)) sink++;
+        for (let k = 0; k < held.length; k++) if (a.release(held[k]!)) sink++;
+      };
+    },
+    indexed: (x) => {
+      const a = currentAllocator(x.v11, 24);
+      const held: number[] = [];
+      for (let k = 0; k < 8192; k++) held.push(a.allocateIndex());
+      return () => {
+        for (let k = 0; k < held.length; k++) if (a.releaseIndex(held[k]!)) sink++;
       };
     },
   },
@@ -118,11 +144,26 @@ const workloads: Workload[] = [
     name: '10,000 release+allocate rounds at 5,000 used',
     setup: (impl, x) => {
       const a = impl.newAllocator(x.v11, 24);
-      for (let k = 0; k < 5000; k++) a.allocateNext();
+      const held = allocatedBlocks(a, 5000);
+      const victims = x.churnVictims;
       return () => {
-        for (const b of x.churnVictims) {
-          a.release(b);
-          sink += a.allocateNext().bits;
+        for (let k = 0; k < victims.length; k++) {
+          const v = victims[k]!;
+          a.release(held[v]!);
+          const b = a.allocateNext(); // first-fit: the block just released
+          held[v] = b;
+          sink ^= b.bits;
+        }
+      };
+    },
+    indexed: (x) => {
+      const a = currentAllocator(x.v11, 24);
+      for (let k = 0; k < 5000; k++) a.allocateIndex();
+      const victims = x.churnVictims;
+      return () => {
+        for (let k = 0; k < victims.length; k++) {
+          a.releaseIndex(victims[k]!);
+          sink ^= a.allocateIndex();
         }
       };
     },
@@ -131,24 +172,43 @@ const workloads: Workload[] = [
     name: 'allocate all 65,536 /64s of a /48',
     setup: (impl, x) => () => {
       const a = impl.newAllocator(x.v48, 64);
-      for (let k = 0; k < 65_536; k++) sink += a.allocateNext().bits;
+      for (let k = 0; k < 65_536; k++) sink ^= a.allocateNext().bits;
+    },
+    indexed: (x) => () => {
+      const a = currentAllocator(x.v48, 64);
+      for (let k = 0; k < 65_536; k++) sink ^= a.allocateIndex();
     },
   },
   {
     name: 'pin 5,000 random /24s of a /11',
     setup: (impl, x) => () => {
       const a = impl.newAllocator(x.v11, 24);
-      for (const b of x.pins) a.occupy(b);
-      sink += a.capacity().used;
+      const pins = x.pins;
+      for (let k = 0; k < pins.length; k++) a.occupy(pins[k]!);
+      sink ^= a.capacity().used;
+    },
+    // The caller still has Prefixes: indexOf is part of the timed work.
+    indexed: (x) => () => {
+      const a = currentAllocator(x.v11, 24);
+      const pins = x.pins as CurrentPrefix[];
+      for (let k = 0; k < pins.length; k++) a.occupyIndex(a.indexOf(pins[k]!));
+      sink ^= a.capacity().used;
     },
   },
   {
     name: 'then allocate 3,000 more',
     setup: (impl, x) => {
       const a = impl.newAllocator(x.v11, 24);
-      for (const b of x.pins) a.occupy(b);
+      for (let k = 0; k < x.pins.length; k++) a.occupy(x.pins[k]!);
       return () => {
-        for (let k = 0; k < 3000; k++) sink += a.allocateNext().bits;
+        for (let k = 0; k < 3000; k++) sink ^= a.allocateNext().bits;
+      };
+    },
+    indexed: (x) => {
+      const a = currentAllocator(x.v11, 24);
+      for (let k = 0; k < x.pins.length; k++) a.occupy(x.pins[k] as CurrentPrefix);
+      return () => {
+        for (let k = 0; k < 3000; k++) sink ^= a.allocateIndex();
       };
     },
   },
@@ -158,7 +218,14 @@ const workloads: Workload[] = [
       const a = impl.newAllocator(x.v11, 24);
       for (let i = 0; i < 8191; i++) a.occupy(x.blocks11[i]!);
       return () => {
-        sink += a.allocateNext().bits;
+        sink ^= a.allocateNext().bits;
+      };
+    },
+    indexed: (x) => {
+      const a = currentAllocator(x.v11, 24);
+      for (let i = 0; i < 8191; i++) a.occupyIndex(i);
+      return () => {
+        sink ^= a.allocateIndex();
       };
     },
   },
@@ -199,13 +266,13 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Times `w` on each implementation, rounds interleaved (A B A B …) after a warm-up of each. */
-function run(w: Workload, impls: { impl: Impl; inputs: Inputs }[], rounds: number): number[][] {
-  for (const { impl, inputs } of impls) for (let k = 0; k < 3; k++) w.setup(impl, inputs)();
-  const times: number[][] = impls.map(() => []);
+/** Times each variant (a factory of the timed part), rounds interleaved (A B C A B C …) after a warm-up of each. */
+function run(variants: (() => () => void)[], rounds: number): number[][] {
+  for (const v of variants) for (let k = 0; k < 3; k++) v()();
+  const times: number[][] = variants.map(() => []);
   for (let k = 0; k < rounds; k++) {
-    impls.forEach(({ impl, inputs }, j) => {
-      const timed = w.setup(impl, inputs);
+    variants.forEach((v, j) => {
+      const timed = v();
       const t0 = performance.now();
       timed();
       times[j]!.push(performance.now() - t0);
@@ -240,20 +307,29 @@ async function main(): Promise<void> {
   console.log(before
     ? `cidrset here ≈ podnet at ${values.before} (same run, interleaved) ÷ the issue's podnet/cidrset ratio; the issue's own absolute cidrset figure is shown where it gives one.\n`
     : `git could not give the allocator at ${values.before}: only the issue's absolute figure is compared.\n`);
-  const rows = workloads.map((w) => {
-    const [now, then] = run(w, impls, rounds).map(median) as [number, number | undefined];
-    const cidrset = then === undefined ? NaN : then / ISSUE_RATIO[w.name]!;
+  // Per workload: the Prefix API now, the same at --before, and the index API now, interleaved.
+  const rows = workloads.flatMap((w) => {
+    const variants = impls.map(({ impl, inputs }) => () => w.setup(impl, inputs));
+    const indexed = w.indexed;
+    if (indexed) variants.push(() => indexed(impls[0]!.inputs));
+    const medians = run(variants, rounds).map(median);
+    const now = medians[0]!;
+    const then = before ? medians[1]! : NaN;
+    const cidrset = then / ISSUE_RATIO[w.name]!;
     const issueMs = ISSUE_CIDRSET_MS[w.name] ?? NaN;
-    return { workload: w.name, podnetMs: now, beforeMs: then ?? NaN, issueRatio: ISSUE_RATIO[w.name]!, cidrsetEstMs: cidrset, ratio: now / cidrset, issueCidrsetMs: issueMs, ratioVsIssueFigure: now / issueMs };
+    const row = (api: string, ms: number) => ({ workload: w.name, api, podnetMs: ms, beforeMs: then, issueRatio: ISSUE_RATIO[w.name]!, cidrsetEstMs: cidrset, ratio: ms / cidrset, issueCidrsetMs: issueMs, ratioVsIssueFigure: ms / issueMs });
+    return [row('Prefix', now), ...(indexed ? [row('index', medians[medians.length - 1]!)] : [])];
   });
-  console.log(`${'workload'.padEnd(46)} ${'podnet'.padStart(8)} ${('@' + values.before).padStart(9)} ${'issue ×'.padStart(7)} ${'cidrset≈'.padStart(9)} ${'ratio'.padStart(7)} ${'issue ms'.padStart(9)} ${'ratio'.padStart(7)}  verdict`);
+  console.log(`${'workload'.padEnd(46)} ${'API'.padEnd(6)} ${'podnet'.padStart(8)} ${('@' + values.before).padStart(9)} ${'issue ×'.padStart(7)} ${'cidrset≈'.padStart(9)} ${'ratio'.padStart(7)} ${'issue ms'.padStart(9)} ${'ratio'.padStart(7)}  verdict`);
   for (const r of rows) {
     const verdictOf = (x: number) => (Number.isNaN(x) ? '' : x <= 1 ? 'PASS' : 'FAIL');
     const ratio = (x: number) => (Number.isNaN(x) ? '—' : `${x.toFixed(2)} ×`).padStart(7);
     const verdicts = [verdictOf(r.ratio), verdictOf(r.ratioVsIssueFigure)].filter(Boolean).join(', ');
-    console.log(`${r.workload.padEnd(46)} ${fmt(r.podnetMs, 8)} ${fmt(r.beforeMs, 9)} ${String(r.issueRatio).padStart(7)} ${fmt(r.cidrsetEstMs, 9)} ${ratio(r.ratio)} ${fmt(r.issueCidrsetMs, 9)} ${ratio(r.ratioVsIssueFigure)}  ${verdicts}`);
+    console.log(`${r.workload.padEnd(46)} ${r.api.padEnd(6)} ${fmt(r.podnetMs, 8)} ${fmt(r.beforeMs, 9)} ${String(r.issueRatio).padStart(7)} ${fmt(r.cidrsetEstMs, 9)} ${ratio(r.ratio)} ${fmt(r.issueCidrsetMs, 9)} ${ratio(r.ratioVsIssueFigure)}  ${verdicts}`);
   }
   console.log('\nms, medians; "ratio" ≤ 1 × is the issue\'s target (podnet no slower than cidrset).');
+  console.log('API: Prefix = allocateNext/release/occupy (a Prefix in, a Prefix out; the workloads as the issue states them);');
+  console.log('index = allocateIndex/releaseIndex/indexOf+occupyIndex (block numbers; the pins still start from the caller\'s Prefixes).');
   if (values.json) {
     fs.writeFileSync(values.json, JSON.stringify({ at: new Date().toISOString(), node: process.version, load: os.loadavg()[0], before: values.before, rounds, rows }, null, 2));
   }

@@ -7,6 +7,9 @@ import { Grid } from './allocator-grid.js';
 import { DENSE_LIMIT, DenseIndexSet, SparseIndexSet } from './allocator-sets.js';
 import { NetError, Prefix } from './ip.js';
 
+/** The largest block count whose indices are all exact as numbers. */
+const MAX_INDEX_COUNT = 2n ** 53n;
+
 interface Conflict {
   reason: 'OUTSIDE_RANGE' | 'WRONG_SIZE' | 'EXCLUDED' | 'IN_USE';
   message: string;
@@ -26,6 +29,7 @@ export class BlockAllocator {
   /** The excluded ranges that matter: same family, overlapping `range`. */
   readonly excluded: readonly Prefix[];
   private readonly blockCount: bigint;
+  private readonly indexCount: number; // blockCount as a number, at most 2^53 (see checkIndex)
   private readonly grid: Grid;
   // Exactly one of the two holds the state, chosen by the block count.
   private readonly dense: DenseIndexSet | null;
@@ -39,6 +43,7 @@ export class BlockAllocator {
     this.range = range;
     this.blockBits = blockBits;
     this.blockCount = 1n << BigInt(blockBits - range.bits);
+    this.indexCount = Number(this.blockCount < MAX_INDEX_COUNT ? this.blockCount : MAX_INDEX_COUNT);
     this.grid = new Grid(range, blockBits);
     this.excluded = excluded.filter((e) => e.overlaps(range));
     const spans = this.excluded.map((e) => this.blockSpan(e)).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -58,7 +63,7 @@ export class BlockAllocator {
     const family = this.grid.family;
     if (this.dense !== null) {
       const i = this.dense.takeFirst();
-      if (i >= 0) return Prefix.fromCanonical(family, this.grid.valueAt(i), this.blockBits);
+      if (i >= 0) return family === 4 ? Prefix.fromUint32(this.grid.uint32At(i), this.blockBits) : Prefix.fromCanonical(family, this.grid.valueAt(i), this.blockBits);
     } else {
       const i = (this.sparse as SparseIndexSet).takeFirst();
       if (i >= 0n) return Prefix.fromCanonical(family, this.grid.bigValueAt(i), this.blockBits);
@@ -108,6 +113,68 @@ export class BlockAllocator {
     });
   }
 
+  /**
+   * The index API: the same three verbs on block indices, plain numbers with
+   * no object per call, for callers that keep blocks as numbers and build a
+   * Prefix only when they need one (blockAt). Block i is the range's i-th
+   * /blockBits block; indices are exact up to 2^53, so an allocator of more
+   * blocks than that (an IPv6 range cut more than 53 bits deeper) throws a
+   * RangeError here and keeps only the Prefix API.
+   *
+   * allocateIndex: takes the lowest free block, as allocateNext, and returns
+   * its index. Throws AllocatorError 'POD_CIDR_EXHAUSTED' when none is left.
+   */
+  allocateIndex(): number {
+    if (this.dense !== null) {
+      const i = this.dense.takeFirst();
+      if (i >= 0) return i;
+    } else {
+      const sparse = this.indexableSparse();
+      const i = sparse.takeFirst();
+      if (i >= 0n) return Number(i);
+    }
+    throw this.exhausted(1);
+  }
+
+  /** Pins block `i`, as occupy(blockAt(i)): the same AllocatorError 'POD_CIDR_CONFLICT' when it is excluded or in use. */
+  occupyIndex(i: number): void {
+    this.checkIndex(i);
+    if (this.dense !== null) {
+      if (!this.dense.isTaken(i)) {
+        this.dense.use(i);
+        return;
+      }
+    } else {
+      const sparse = this.indexableSparse();
+      if (!sparse.isTaken(BigInt(i))) {
+        sparse.use(BigInt(i));
+        return;
+      }
+    }
+    this.occupy(this.blockAt(i)); // taken: occupy throws the conflict, named
+  }
+
+  /** Frees block `i`. Returns false (and changes nothing) when it was not used. */
+  releaseIndex(i: number): boolean {
+    this.checkIndex(i);
+    return this.dense !== null ? this.dense.release(i) : this.indexableSparse().release(BigInt(i));
+  }
+
+  /** The index of `block` when it is a /blockBits block of the range, else -1. */
+  indexOf(block: Prefix): number {
+    if (block.bits !== this.blockBits) return -1;
+    if (this.dense !== null) return this.grid.indexOf(block.addr);
+    this.indexableSparse();
+    return Number(this.grid.bigIndexOf(block.addr));
+  }
+
+  /** Block `i` of the range (0 ≤ i < the block count) as a Prefix. */
+  blockAt(i: number): Prefix {
+    this.checkIndex(i);
+    if (this.grid.family === 4) return Prefix.fromUint32(this.grid.uint32At(i), this.blockBits);
+    return Prefix.fromCanonical(6, this.grid.valueAt(i), this.blockBits);
+  }
+
   /** Frees `block`. Returns false (and changes nothing) when it was not an allocated block of this allocator. */
   release(block: Prefix): boolean {
     if (block.bits !== this.blockBits) return false;
@@ -140,6 +207,21 @@ export class BlockAllocator {
   capacity(): Capacity {
     const excluded = this.excludedCount();
     return capacityOf(this.blockCount - excluded, this.usedCount(), excluded);
+  }
+
+  /** Throws a RangeError unless `i` is an index of this allocator's blocks. */
+  private checkIndex(i: number): void {
+    if (!(i >= 0 && i < this.indexCount && Number.isInteger(i))) {
+      throw new RangeError(`BlockAllocator(${this.range.toString()}, /${this.blockBits}): block index ${i} is not in 0 … ${this.blockCount - 1n}`);
+    }
+  }
+
+  /** The sparse state, for the index API: a RangeError when its indices do not all fit in a number. */
+  private indexableSparse(): SparseIndexSet {
+    if (this.blockCount > MAX_INDEX_COUNT) {
+      throw new RangeError(`BlockAllocator(${this.range.toString()}, /${this.blockBits}): ${this.blockCount} blocks, more than the index API's 2^53`);
+    }
+    return this.sparse as SparseIndexSet;
   }
 
   private usedCount(): number {

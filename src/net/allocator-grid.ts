@@ -12,6 +12,7 @@ export class Grid {
   private readonly base4: number; // the same three as numbers, IPv4 only
   private readonly span4: number;
   private readonly step4: number;
+  private readonly base32: number; // base4 as Addr.int32 holds it
 
   constructor(range: Prefix, blockBits: number) {
     this.family = range.family;
@@ -22,6 +23,7 @@ export class Grid {
     this.base4 = v4 ? Number(this.base) : 0;
     this.span4 = v4 ? Number(this.span) : 0;
     this.step4 = v4 ? 2 ** (32 - blockBits) : 0;
+    this.base32 = this.base4 | 0;
   }
 
   /** The network address of block `i` (0 ≤ i < the block count, i < 2^53). */
@@ -29,12 +31,18 @@ export class Grid {
     return this.family === 4 ? BigInt(this.base4 + i * this.step4) : this.base + (BigInt(i) << this.shift);
   }
 
+  /** IPv4 only: the network address of block `i` as a number (see Addr.fromUint32). */
+  uint32At(i: number): number {
+    return this.base4 + i * this.step4;
+  }
+
   /** The index of the block holding `a`, or -1 when `a` is outside the range (or of the other family). */
   indexOf(a: Addr): number {
     if (a.family !== this.family) return -1;
     if (this.family === 4) {
-      const off = Number(a.value) - this.base4;
-      return off >= 0 && off < this.span4 ? Math.floor(off / this.step4) : -1;
+      // The offset modulo 2^32: an address below the base wraps to at least 2^32 − base ≥ span.
+      const off = (a.int32 - this.base32) >>> 0;
+      return off < this.span4 ? Math.floor(off / this.step4) : -1;
     }
     const off = a.value - this.base;
     return off >= 0n && off < this.span ? Number(off >> this.shift) : -1;

@@ -56,7 +56,7 @@ export class IpAllocator {
     const family = this.grid.family;
     if (this.dense !== null) {
       const off = this.dense.takeFirst();
-      if (off >= 0) return Addr.fromCanonical(family, this.grid.valueAt(off));
+      if (off >= 0) return family === 4 ? Addr.fromUint32(this.grid.uint32At(off)) : Addr.fromCanonical(family, this.grid.valueAt(off));
     } else {
       const off = (this.sparse as SparseIndexSet).takeFirst();
       if (off >= 0n) return Addr.fromCanonical(family, this.grid.bigValueAt(off));

@@ -37,10 +37,17 @@ const maxOf = (family: Family): bigint => (family === 4 ? MAX4 : MAX6);
  * address they embed. Zones (`fe80::1%eth0`) are not supported.
  */
 export class Addr {
-  /** `value`: the address as an unsigned integer of `bitLen` bits. */
+  /**
+   * `value`: the address as an unsigned integer of `bitLen` bits. `int32`:
+   * for IPv4, `value` as a signed 32-bit number (`int32 >>> 0` is the
+   * address), so that index arithmetic (the allocators) and printing need no
+   * bigint conversion; 0 for IPv6. Always in step with `value`: equal
+   * addresses have equal `int32`.
+   */
   private constructor(
     readonly family: Family,
     readonly value: bigint,
+    readonly int32: number,
   ) {}
 
   /**
@@ -62,7 +69,7 @@ export class Addr {
     if (value < 0n || value > maxOf(family)) {
       throw new NetError('INVALID_ADDRESS', value.toString(), `AddrFrom(${family}, ${value}): value out of range for IPv${family}`);
     }
-    return new Addr(family, value);
+    return Addr.fromCanonical(family, value);
   }
 
   /**
@@ -71,7 +78,12 @@ export class Addr {
    * allocator's i-th pod IP). A value out of the family's range is a bug.
    */
   static fromCanonical(family: Family, value: bigint): Addr {
-    return new Addr(family, value);
+    return new Addr(family, value, family === 4 ? Number(value) | 0 : 0);
+  }
+
+  /** The IPv4 address whose value is `u32`, unchecked: an integer in 0 … 2^32 − 1 (no bigint arithmetic). */
+  static fromUint32(u32: number): Addr {
+    return new Addr(4, BigInt(u32), u32 | 0);
   }
 
   get bitLen(): 32 | 128 {
@@ -84,7 +96,7 @@ export class Addr {
    * first such run on a tie, and IPv4-mapped addresses as `::ffff:a.b.c.d`).
    */
   toString(): string {
-    return this.family === 4 ? formatV4(Number(this.value)) : formatV6(this.value);
+    return this.family === 4 ? formatV4(this.int32 >>> 0) : formatV6(this.value);
   }
 
   /** JSON carries the canonical text (a bigint would not serialize). */
@@ -108,7 +120,7 @@ export class Addr {
     if (v < 0n || v > maxOf(this.family)) {
       throw new NetError('INVALID_ADDRESS', this.toString(), `Addr(${quote(this.toString())}).add(${n}): out of range for IPv${this.family}`);
     }
-    return new Addr(this.family, v);
+    return Addr.fromCanonical(this.family, v);
   }
 }
 
@@ -211,6 +223,11 @@ export class Prefix {
     return new Prefix(Addr.fromCanonical(family, value), bits);
   }
 
+  /** As fromCanonical, for an IPv4 network address given as a number (see Addr.fromUint32). */
+  static fromUint32(u32: number, bits: number): Prefix {
+    return new Prefix(Addr.fromUint32(u32), bits);
+  }
+
   /** Orders by family (IPv4 first), then network address, then length (shorter first). */
   compare(o: Prefix): number {
     return this.addr.compare(o.addr) || (this.bits < o.bits ? -1 : this.bits > o.bits ? 1 : 0);
@@ -258,7 +275,7 @@ const maskValue = (v: bigint, hostBits: number): bigint => (v >> BigInt(hostBits
 function parseAddr(s: string): Parsed<Addr> {
   const r = parseAddrText(s);
   if (typeof r === 'string') return () => new NetError('INVALID_ADDRESS', s, `ParseAddr(${quote(s)}): ${r}`);
-  return typeof r === 'number' ? Addr.fromCanonical(4, BigInt(r)) : Addr.fromCanonical(6, r);
+  return typeof r === 'number' ? Addr.fromUint32(r) : Addr.fromCanonical(6, r);
 }
 
 /** Why `s` is not an address (only called on a refusal, so parsing twice costs nothing on the good path). */

@@ -296,6 +296,29 @@ describe('properties against the bit-string reference', () => {
     );
   });
 
+  it('int32 is the IPv4 value as a signed 32-bit number on every way an Addr is made (0 for IPv6), so equal values are deep-equal', () => {
+    const int32Of = (a: Addr): number => (a.family === 4 ? Number(BigInt.asIntN(32, a.value)) : 0);
+    fc.assert(
+      fc.property(arbAddr, fc.integer({ min: 0, max: 128 }), (a, bits) => {
+        const p = Prefix.from(a, Math.min(bits, a.bitLen));
+        const made = [
+          a,
+          Addr.parse(a.toString()),
+          Addr.from(a.family, a.value),
+          Addr.fromCanonical(a.family, a.value),
+          p.addr,
+          p.last,
+          Prefix.parse(p.toString()).addr,
+          ...(a.value > 0n ? [a.add(-1n)] : []),
+          ...(a.family === 4 ? [Addr.fromUint32(Number(a.value)), Prefix.fromUint32(Number(p.addr.value), p.bits).addr] : []),
+        ];
+        for (const m of made) assert.equal(m.int32, int32Of(m), m.toString());
+        assert.deepStrictEqual(Addr.parse(a.toString()), Addr.from(a.family, a.value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('Prefix: parse(toString(p)) equals p', () => {
     fc.assert(
       fc.property(arbPrefix, (p) => {
