@@ -138,13 +138,14 @@ export class BlockAllocator {
 
   /** Pins block `i`, as occupy(blockAt(i)): the same AllocatorError 'POD_CIDR_CONFLICT' when it is excluded or in use. */
   occupyIndex(i: number): void {
+    const dense = this.dense;
+    // (i | 0) === i: an integer, exactly, for the at most 2^20 indices of a bitmap.
+    if (dense !== null && i >= 0 && i < dense.count && (i | 0) === i && !dense.isTaken(i)) {
+      dense.use(i);
+      return;
+    }
     this.checkIndex(i);
-    if (this.dense !== null) {
-      if (!this.dense.isTaken(i)) {
-        this.dense.use(i);
-        return;
-      }
-    } else {
+    if (dense === null) {
       const sparse = this.indexableSparse();
       if (!sparse.isTaken(BigInt(i))) {
         sparse.use(BigInt(i));
@@ -156,8 +157,10 @@ export class BlockAllocator {
 
   /** Frees block `i`. Returns false (and changes nothing) when it was not used. */
   releaseIndex(i: number): boolean {
+    const dense = this.dense;
+    if (dense !== null && i >= 0 && i < dense.count && (i | 0) === i) return dense.release(i);
     this.checkIndex(i);
-    return this.dense !== null ? this.dense.release(i) : this.indexableSparse().release(BigInt(i));
+    return this.indexableSparse().release(BigInt(i));
   }
 
   /** The index of `block` when it is a /blockBits block of the range, else -1. */
