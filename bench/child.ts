@@ -1,9 +1,31 @@
 // The service under test as a child process (bench/server.ts), and what
 // /proc says about a process: CPU time, memory, children.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import ts from 'typescript';
 import { BENCH_DIR, ROOT, withTimeout } from './util.js';
+
+const DIST = path.join(ROOT, 'dist');
+
+/**
+ * What production runs: dist/, compiled by scripts/build.mjs (rebuilt when
+ * src/ is newer), and the harness bench/server.ts as plain JavaScript, so no
+ * loader hook or tsx transform (keep-names wrappers) runs in the server.
+ */
+function compiledServer(): string {
+  const built = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error(`scripts/build.mjs failed (exit ${built.status})`);
+  const source = fs.readFileSync(path.join(BENCH_DIR, 'server.ts'), 'utf8');
+  const js = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false },
+    fileName: 'server.ts',
+  }).outputText;
+  const file = path.join(os.tmpdir(), `podnet-bench-server-${process.pid}.mjs`);
+  fs.writeFileSync(file, js);
+  return file;
+}
 
 export interface Child {
   url: string;
@@ -17,11 +39,12 @@ export interface Child {
 export async function startChild(databaseUrl: string, profiling: boolean, flags: string[]): Promise<Child> {
   // Source maps only when profiling (to map profile positions back to .ts lines): they slow stack traces.
   // --expose-gc: the bench asks for a collection before reading the live heap (between phases, never during one).
-  const args = [...flags, ...(profiling ? ['--enable-source-maps'] : []), '--expose-gc', '--import', 'tsx', path.join(BENCH_DIR, 'server.ts')];
+  const harness = compiledServer();
+  const args = [...flags, ...(profiling ? ['--enable-source-maps'] : []), '--expose-gc', harness];
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', PODNET_BENCH_DIST: DIST },
   });
   const ready = await withTimeout('server start', 60_000, () =>
     new Promise<{ url: string; pid: number }>((resolve, reject) => {
@@ -31,6 +54,7 @@ export async function startChild(databaseUrl: string, profiling: boolean, flags:
       });
     }),
   );
+  fs.rmSync(harness, { force: true }); // loaded by now
   let lastId = 0;
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   return {

@@ -1,5 +1,6 @@
-// The podnet server under benchmark, as its own process (started by
-// bench/run.ts through `node [--cpu-prof] --import tsx bench/server.ts`).
+// The podnet server under benchmark, as its own process (bench/child.ts
+// starts it with plain `node`, this file transpiled to JavaScript, and it runs
+// the compiled dist/ that production runs, not src/ through tsx).
 // Its own process so that the bench client (JSON building, autocannon) does
 // not share the server's event loop, so that RSS is the service's alone, and
 // so that a CPU profile shows the server only.
@@ -12,11 +13,19 @@
 import fs from 'node:fs';
 import inspector from 'node:inspector';
 import { findSourceMap } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../src/config.js';
-import { startServer } from '../src/server.js';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as ConfigModule from '../src/config.js';
+import type * as ServerModule from '../src/server.js';
 
 const send = (msg: unknown) => process.send?.(msg);
+
+// The compiled tree to run (bench/child.ts names it; npm run build makes it).
+const dist = process.env.PODNET_BENCH_DIST;
+if (!dist) throw new Error('PODNET_BENCH_DIST must name the compiled tree (dist/)');
+const load = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(dist, file)).href) as Promise<T>;
+const { loadConfig } = await load<typeof ConfigModule>('config.js');
+const { startServer } = await load<typeof ServerModule>('server.js');
 
 const server = await startServer(
   loadConfig({
@@ -53,8 +62,8 @@ function post<T>(method: string, params?: object): Promise<T> {
 interface CallFrame { url: string; lineNumber: number; columnNumber: number }
 
 /**
- * tsx compiles each .ts file on load, so V8 reports positions in the compiled
- * code; map them back to the .ts line through the source maps Node keeps when
+ * V8 reports positions in dist/'s compiled JavaScript; map them back to the
+ * .ts line through the source maps tsc wrote beside it, which Node keeps when
  * started with --enable-source-maps (bench/run.ts does so with --profile).
  */
 function toSource(cf: CallFrame): void {
