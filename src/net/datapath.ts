@@ -8,12 +8,13 @@ import { podDeviceMtu, podMtu, vethName, vtepMac } from './devices.js';
 import { Lpm, lpmScan } from './lpm.js';
 import type { PodSpec, Topology } from './model.js';
 import {
-  type ClusterFacts, type FdbEntry, type Neighbor, type NodeFacts, type NodeFamilyFacts, type PodFacts,
+  type ClusterFacts, type NodeFacts, type NodeFamilyFacts, type PodFacts,
   type Route, type RouteTable, type SubnetFacts,
   FAMILIES, compareDestinations, compareRoutes,
 } from './routes.js';
+import { NodeTables } from './node-table.js';
 import {
-  type PeerRouteKind, localMatch, localRoutes, nodeLocalTable, peerRoute, peerRouteKind, peerVxlanEntries, podLocalTable, podRouteTable, routerLocalTable, routerRouteTable,
+  localMatch, localRoutes, nodeLocalTable, peerRoute, peerVxlanEntries, podLocalTable, podRouteTable, routerLocalTable, routerRouteTable,
 } from './tables.js';
 
 /** Who holds an IP address inside the simulated network. */
@@ -56,6 +57,8 @@ export interface Datapath {
 
   /** A node's whole table, materialised (about one route per node of the cluster). */
   nodeRoutes(name: string): RouteTable | null;
+  /** `formatRoutesJson(nodeRoutes(name))` as UTF-8, built from JSON shared by the nodes of a route class (node-table.ts). */
+  nodeRoutesJson(name: string): Buffer | null;
   podRoutes(namespace: string, name: string): RouteTable | null;
   routerRoutes(): RouteTable;
   /** The kernel's local table of node `n`, of a pod, of the router (a few entries each, made on first use). */
@@ -85,11 +88,6 @@ export function buildDatapath(topo: Topology, opts: DatapathOptions = {}): Datap
 
 type OwnerMaps = Record<Family, Map<bigint, Owner>>;
 
-interface PeerEntry {
-  route: Route;
-  vx: { neighbor: Neighbor; fdb: FdbEntry } | null;
-}
-
 class Index implements Datapath {
   readonly topology: Topology;
   readonly cluster: ClusterFacts;
@@ -116,8 +114,7 @@ class Index implements Datapath {
   private readonly byMac = new Map<string, NodeFacts[]>();
   /** Per family, nodes holding a block of it, ordered by block. */
   private readonly blockOrder: Record<Family, NodeFacts[]> = { 4: [], 6: [] };
-  /** See peerEntry. */
-  private readonly peerEntries = new Map<string, PeerEntry>();
+  private readonly tables: NodeTables;
   private readonly extraByNode = new Map<NodeFacts, Route[]>();
   private readonly localLpms = new Map<NodeFacts, Lpm<Route>>();
   private readonly localTables = new Map<NodeFacts, Route[]>();
@@ -141,6 +138,7 @@ class Index implements Datapath {
       this.extraByNode.set(n, routes);
       this.irregularNodes.add(n.index);
     }
+    this.tables = new NodeTables(this.cluster, this.blockOrder);
     this.router = routerRouteTable(this.cluster, this.subnets, this.nodes, opts.extraRoutes?.router ?? []);
     for (const r of this.router.routes) this.routerLpm.insert(r.dst, r);
   }
@@ -289,48 +287,18 @@ class Index implements Datapath {
     return this.topology.podCidrs.some((p) => p.contains(a));
   }
 
-  /**
-   * What A holds for peer B depends only on how A reaches B (the kind), and
-   * for `direct`/`gateway` on A's interface and subnet gateway — so every node
-   * that reaches B the same way shares one entry object. Tables then repeat
-   * the same objects, and their JSON can be rendered once per object.
-   */
-  private peerEntry(a: NodeFacts, b: NodeFacts, f: Family, kind: PeerRouteKind): PeerEntry {
-    const via = kind === 'direct' ? a.iface : kind === 'gateway' ? `${a.iface} ${a.fam[f].subnet!.gateway?.toString()}` : '';
-    const key = `${f} ${b.index} ${kind} ${via}`;
-    let e = this.peerEntries.get(key);
-    if (!e) {
-      e = { route: peerRoute(this.cluster, a, b, f, kind)!, vx: peerVxlanEntries(this.cluster, a, b, f, kind) };
-      this.peerEntries.set(key, e);
-    }
-    return e;
-  }
-
   private localOf(n: NodeFacts): Route[] {
     return localRoutes(this.cluster, n, this.extraByNode.get(n));
   }
 
   nodeRoutes(name: string): RouteTable | null {
     const a = this.nodeByName.get(name);
-    if (!a) return null;
-    const peers: Route[] = [];
-    const neighbors: Neighbor[] = [];
-    const fdb: FdbEntry[] = [];
-    for (const f of FAMILIES) {
-      for (const b of this.blockOrder[f]) {
-        const kind = peerRouteKind(this.cluster, a, b, f);
-        if (!kind) continue;
-        const e = this.peerEntry(a, b, f, kind);
-        peers.push(e.route);
-        if (e.vx) {
-          neighbors.push(e.vx.neighbor);
-          fdb.push(e.vx.fdb);
-        }
-      }
-    }
-    // blockOrder is already in route order; only the few local routes need sorting.
-    const local = this.localOf(a).sort(compareRoutes);
-    return { routes: mergeRoutes(local, peers), neighbors, fdb };
+    return a ? this.tables.table(a, this.localOf(a).sort(compareRoutes)) : null;
+  }
+
+  nodeRoutesJson(name: string): Buffer | null {
+    const a = this.nodeByName.get(name);
+    return a ? this.tables.json(a, this.localOf(a).sort(compareRoutes)) : null;
   }
 
   podRoutes(namespace: string, name: string): RouteTable | null {
@@ -449,32 +417,4 @@ class Pod implements PodFacts {
     for (const a of this.spec.ips) if (a.family === family) return a;
     return null;
   }
-}
-
-/**
- * Merges two route lists each in compareRoutes order, keeping one route per
- * destination: on equal destinations the `first` list's route wins (local
- * routes over peer routes, as `ip route replace` of the local one would), and
- * within a list the earlier one.
- */
-function mergeRoutes(first: Route[], second: Route[]): Route[] {
-  for (let i = 1; i < second.length; i++) {
-    if (compareRoutes(second[i - 1]!, second[i]!) > 0) {
-      second.sort(compareRoutes);
-      break;
-    }
-  }
-  const out: Route[] = [];
-  let i = 0;
-  let j = 0;
-  let prev: Route | null = null;
-  while (i < first.length || j < second.length) {
-    const x = first[i];
-    const y = second[j];
-    const r = x && (!y || compareRoutes(x, y) <= 0) ? (i++, x) : (j++, y!);
-    if (prev && prev.dst.bits === r.dst.bits && prev.dst.family === r.dst.family && prev.dst.addr.value === r.dst.addr.value) continue;
-    out.push(r);
-    prev = r;
-  }
-  return out;
 }

@@ -161,8 +161,8 @@ function cachedJson<T extends object>(x: T, render: (x: T) => unknown): string {
   return s;
 }
 
-const neighborJson = (n: Neighbor): NeighborJson => ({ dst: text(n.dst), lladdr: n.lladdr, dev: n.dev });
-const fdbJson = (f: FdbEntry): FdbJson => ({ mac: f.mac, dev: f.dev, dst: text(f.dst) });
+export const neighborJson = (n: Neighbor): NeighborJson => ({ dst: text(n.dst), lladdr: n.lladdr, dev: n.dev });
+export const fdbJson = (f: FdbEntry): FdbJson => ({ mac: f.mac, dev: f.dev, dst: text(f.dst) });
 
 /** `JSON.stringify(routeTableJson(t, table))`, with each entry's JSON rendered once per entry object. */
 export function formatRoutesJson(t: RouteTable, table: TableName = 'main'): string {

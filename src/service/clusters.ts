@@ -272,6 +272,12 @@ export class ClusterService {
     return table === 'main' ? t : { ...t, local: [...dp.nodeLocal(dp.node(name)!)] };
   }
 
+  /** The node's main table as JSON (`formatRoutesJson` of nodeRoutes), UTF-8. */
+  async nodeRoutesJson(cluster: string, name: string): Promise<Buffer> {
+    const { snap } = await this.node(cluster, name);
+    return snap.datapath.nodeRoutesJson(name)!;
+  }
+
   async podRoutes(cluster: string, namespace: string, name: string, table: TableName = 'main'): Promise<RouteTable> {
     const snap = await this.cache.get(cluster);
     const dp = snap.datapath;

@@ -86,7 +86,7 @@ export const listErrors = { 400: problemSchema, 401: problemSchema, 403: problem
  * Sends JSON text rendered by the service (large clusters are rendered once
  * per version and cached); the response schema documents its shape.
  */
-export function sendJson(reply: FastifyReply, json: string): FastifyReply {
+export function sendJson(reply: FastifyReply, json: string | Buffer): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(json);
 }
 
