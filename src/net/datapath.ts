@@ -4,7 +4,7 @@
 // over 5,000-route tables without materialising them.
 import type { Addr, Family } from './ip.js';
 import { gatewayOf } from './allocator.js';
-import { podDeviceMtu, podMtu, vethName, vtepMac } from './devices.js';
+import { nodeVtepMac, podDeviceMtu, podMtu, vethName } from './devices.js';
 import { Lpm, lpmScan } from './lpm.js';
 import type { PodSpec, Topology } from './model.js';
 import {
@@ -155,7 +155,7 @@ class Index implements Datapath {
   private indexNodes(): void {
     this.topology.nodes.forEach((spec, index) => {
       const fam = { 4: this.familyFacts(spec, 4), 6: this.familyFacts(spec, 6) };
-      const n: NodeFacts = { index, spec, name: spec.name, iface: spec.interface || 'eth0', vtepMac: vtepMac(spec.name), fam };
+      const n: NodeFacts = { index, spec, name: spec.name, iface: spec.interface || 'eth0', vtepMac: nodeVtepMac(spec), fam };
       this.nodes.push(n);
       if (!this.nodeByName.has(n.name)) this.nodeByName.set(n.name, n);
       const peers = this.byMac.get(n.vtepMac);

@@ -2,7 +2,7 @@
 // Everything here is a pure function of names and the network config, so the
 // same definition always yields the same devices, across restarts.
 import { createHash, hash } from 'node:crypto';
-import type { Family } from './ip.js';
+import { NetError, type Family } from './ip.js';
 import type { Mode, NetworkConfig } from './model.js';
 
 /** The pod end of every veth pair, inside the pod's namespace. */
@@ -37,6 +37,28 @@ export function vtepMac(nodeName: string): string {
   const b = sha256(nodeName).subarray(0, 6);
   b[0] = ((b[0] as number) & 0xfc) | 0x02;
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+/** The VTEP MAC a node's VXLAN devices carry: its pinned `vtepMac`, else the one derived from its name. */
+export function nodeVtepMac(node: { name: string; vtepMac?: string }): string {
+  return node.vtepMac ?? vtepMac(node.name);
+}
+
+const MAC_RE = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}$/i;
+
+/**
+ * A unicast Ethernet MAC in its canonical form: six hex octets, lower case,
+ * `:`-separated (as `ip link` and Flannel print it). `-` separators and upper
+ * case are accepted on the way in. A multicast address (the 0x01 bit of the
+ * first octet, broadcast included) or all zeros cannot be a VTEP:
+ * `parseMac("01:00:5e:00:00:01")` throws.
+ */
+export function parseMac(s: string): string {
+  if (!MAC_RE.test(s)) throw new NetError('MAC_SYNTAX', s, `ParseMAC(${JSON.stringify(s)}): expected six hex octets like 0a:1b:2c:3d:4e:5f`);
+  const mac = s.toLowerCase().replace(/-/g, ':');
+  if (parseInt(mac.slice(0, 2), 16) & 1) throw new NetError('MAC_MULTICAST', s, `ParseMAC(${JSON.stringify(s)}): a multicast address; a VTEP needs a unicast MAC`);
+  if (mac === '00:00:00:00:00:00') throw new NetError('MAC_ZERO', s, `ParseMAC(${JSON.stringify(s)}): the all-zero address; a VTEP needs a unicast MAC`);
+  return mac;
 }
 
 /**

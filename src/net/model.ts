@@ -35,6 +35,8 @@ export interface NodeSpec {
   subnet: string | null;
   /** Allocated pod blocks, at most one per family, primary family first. */
   podCidrs: Prefix[];
+  /** The pinned VTEP MAC (canonical, see devices.parseMac); absent: derived from the name (devices.vtepMac). */
+  vtepMac?: string;
 }
 
 export interface PodSpec {

@@ -14,7 +14,7 @@ import { pathScene } from '../render/path-scene.js';
 import { renderPathSvg } from '../render/path-svg.js';
 import type { BulkWrite, ClusterStore, RowWrite } from '../store/clusters.js';
 import { StoreConflict, type ClusterRecord, type StoredCluster, type StoredNode, type StoredPod } from '../store/records.js';
-import { parseClusterDefinition, parseNodeInput, parsePodInput, podRef } from './definition.js';
+import { checkNewVtepMac, parseClusterDefinition, parseNodeInput, parsePodInput, podRef } from './definition.js';
 import { AppError, toAppError } from './errors.js';
 import { nextOrdinalAfter, planAddNode, planAddPod, planApply, type ApplyPlan, type Change } from './plan.js';
 import { type ClusterImpact, planImpact } from './impact.js';
@@ -172,6 +172,7 @@ export class ClusterService {
       const settings = cached?.stored.settings ?? (await w.settings(row.id));
       const node = parseNodeInput(body, settings);
       if (cached?.nodeIndex.has(node.name)) throw new AppError('NODE_EXISTS', `node "${node.name}" already exists in cluster "${cluster}"`);
+      checkNewVtepMac(cached ? cached.stored.nodes : await w.vtepMacs(row.id), node);
       const used = cached ? cached.stored.nodes.flatMap((n) => n.podCidrs) : await w.blocks(row.id);
       const spec = planAddNode(settings, used, node);
       if (dryRun) return { spec, patch: null };

@@ -11,9 +11,11 @@
 // call 409 POD_CIDR_CONFLICT / POD_IP_CONFLICT: when such conflicts are the
 // only problems, that code is thrown (the errors list names every one);
 // mixed with other problems, the answer is 422 listing all of them.
+import { nodeVtepMac } from '../net/devices.js';
 import type { ClusterSettings } from '../net/model.js';
+import { AppError } from './errors.js';
 import { fields, readObject } from './definition/json.js';
-import { checkPinOverlaps, nodeRules, readNode, readNodes } from './definition/nodes.js';
+import { checkPinOverlaps, nodeRules, readNode, readNodes, vtepMacClash } from './definition/nodes.js';
 import { readPod, readPods } from './definition/pods.js';
 import { Problems } from './definition/problems.js';
 import { readSettings } from './definition/settings.js';
@@ -47,6 +49,19 @@ export function parseNodeInput(body: unknown, cluster: ClusterSettings): NodeDef
   checkPinOverlaps(p, node.pins.map((pin) => ({ ...pin, node: node.def.name, index: 0 })), rules.reserved, 'nodes');
   p.throwIfAny();
   return node.def;
+}
+
+/**
+ * A node added to a stored cluster takes no other node's VTEP MAC: a 422 as
+ * in a definition. Only pinned MACs can collide, so without a pin on either
+ * side nothing is hashed.
+ */
+export function checkNewVtepMac(stored: readonly { name: string; vtepMac?: string }[], node: NodeDefinition): void {
+  const mac = nodeVtepMac(node);
+  const owner = stored.find((n) => (node.vtepMac || n.vtepMac) && nodeVtepMac(n) === mac);
+  if (!owner) return;
+  const message = vtepMacClash(mac, owner, 'stored');
+  throw new AppError('VALIDATION_FAILED', `vtepMac: ${message}`, { errors: [{ path: node.vtepMac ? 'vtepMac' : 'name', message }] });
 }
 
 /** One pod (POST …/pods); whether its node exists, and its IPs fit the node's block, is the service's to check. */

@@ -43,8 +43,8 @@ function nodeAddresses(status: Obj, ann: Obj): string[] {
   return [4, 6].flatMap((f) => (byFam.has(f) ? [byFam.get(f)!] : []));
 }
 
-function backendData(ann: Obj): Obj {
-  const raw = str(ann[FLANNEL + 'backend-data']);
+function backendData(ann: Obj, key = 'backend-data'): Obj {
+  const raw = str(ann[FLANNEL + key]);
   if (!raw) return {};
   try {
     return obj(JSON.parse(raw));
@@ -77,6 +77,8 @@ export function importDefinition(name: string, body: unknown): Imported {
     modes.add(mode === 'vxlan' || mode === 'host-gw' ? mode : '');
     const data = backendData(ann);
     if (typeof data.VNI === 'number' && vni === undefined) vni = data.VNI;
+    // flannel.1's MAC; an IPv6-only node has only flannel-v6.1's (backend-v6-data).
+    const vtepMac = str(data.VtepMAC) ?? str(backendData(ann, 'backend-v6-data').VtepMAC);
     const podCidrs = arr(spec.podCIDRs).filter((c) => typeof c === 'string') as string[];
     if (podCidrs.length === 0 && str(spec.podCIDR)) podCidrs.push(str(spec.podCIDR)!);
     for (const c of podCidrs) {
@@ -84,7 +86,7 @@ export function importDefinition(name: string, body: unknown): Imported {
       const f = family(addr ?? '');
       if (f && len !== undefined && !blockLen.has(f)) blockLen.set(f, Number(len));
     }
-    return { name: meta.name, addresses: nodeAddresses(obj(n.status), ann), podCidrs };
+    return { name: meta.name, addresses: nodeAddresses(obj(n.status), ann), podCidrs, vtepMac };
   });
   const skipped: Skipped[] = [];
   const pods: Obj[] = [];
@@ -95,8 +97,8 @@ export function importDefinition(name: string, body: unknown): Imported {
     const ref = `${str(meta.namespace) ?? 'default'}/${String(meta.name)}`;
     const ips = arr(status.podIPs).map((x) => str(obj(x).ip)).filter((x): x is string => x !== undefined);
     if (ips.length === 0 && str(status.podIP)) ips.push(str(status.podIP)!);
-    const reason = spec.hostNetwork === true ? 'hostNetwork' : !str(spec.nodeName) ? 'no node' : ips.length === 0 ? 'no IP' : null;
-    if (reason) skipped.push({ ref, reason: reason === 'hostNetwork' ? 'hostNetwork pod: uses the node\'s address' : `${reason} assigned` });
+    const reason = skipReason(spec, status, ips);
+    if (reason) skipped.push({ ref, reason });
     else pods.push({ namespace: str(meta.namespace) ?? 'default', name: meta.name, node: spec.nodeName, ips, ref });
   }
   if (b.podCidrs === undefined) {
@@ -117,10 +119,26 @@ export function importDefinition(name: string, body: unknown): Imported {
     name, podCidrs: b.podCidrs, network,
     ...(b.nodeMaskSize === undefined && blockLen.size > 0 ? { nodeMaskSize } : {}),
     ...Object.fromEntries(['subnets', 'serviceCidr', 'reserved', 'nodeMaskSize'].filter((k) => b[k] !== undefined).map((k) => [k, b[k]])),
-    nodes: nodes.map((n) => ({ name: n.name, addresses: n.addresses, ...(n.podCidrs.length ? { podCidrs: n.podCidrs } : {}) })),
+    nodes: nodes.map((n) => ({
+      name: n.name, addresses: n.addresses, ...(n.podCidrs.length ? { podCidrs: n.podCidrs } : {}), ...(n.vtepMac ? { vtepMac: n.vtepMac } : {}),
+    })),
     pods: pods.map(({ ref: _ref, ...rest }) => rest),
   };
   return { definition, skipped, problems: livePodProblems(nodes, pods), nodeRefs: nodes.map((n) => String(n.name)), podRefs: pods.map((p) => String(p.ref)) };
+}
+
+/**
+ * Why a pod holds no pod-network address of its own, or null. A finished pod
+ * (Succeeded, Failed) keeps its last podIP in its status, but the CNI has
+ * released it and may have given it to a running pod: importing it would
+ * report that running pod's IP as a duplicate.
+ */
+function skipReason(spec: Obj, status: Obj, ips: string[]): string | null {
+  if (spec.hostNetwork === true) return 'hostNetwork pod: uses the node\'s address';
+  if (!str(spec.nodeName)) return 'no node assigned';
+  if (status.phase === 'Succeeded' || status.phase === 'Failed') return `finished (phase ${status.phase}): its IP is released`;
+  if (ips.length === 0) return 'no IP assigned';
+  return null;
 }
 
 function livePodProblems(nodes: { name: unknown; podCidrs: string[] }[], pods: Obj[]): { path: string; message: string }[] {

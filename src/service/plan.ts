@@ -136,7 +136,7 @@ export function isUnchanged(current: StoredCluster, def: ClusterDefinition): boo
   for (const n of current.nodes) nodes.set(n.name, n);
   for (const d of def.nodes) {
     const n = nodes.get(d.name);
-    if (!n || n.interface !== d.interface || n.subnet !== d.subnet || !sameOrderedAddrs(n.addresses, d.addresses)) return false;
+    if (!n || n.interface !== d.interface || n.subnet !== d.subnet || n.vtepMac !== d.vtepMac || !sameOrderedAddrs(n.addresses, d.addresses)) return false;
     if (n.podCidrs.length !== families) return false;
     if (d.podCidrs.length > 0 && !d.podCidrs.every((p) => n.podCidrs.some((b) => b.equals(p)))) return false;
   }
@@ -312,13 +312,16 @@ function planPods(
 }
 
 export function nodeSpecOf(d: NodeDefinition, podCidrs: Prefix[]): NodeSpec {
-  return { name: d.name, addresses: d.addresses, interface: d.interface, subnet: d.subnet, podCidrs };
+  const spec: NodeSpec = { name: d.name, addresses: d.addresses, interface: d.interface, subnet: d.subnet, podCidrs };
+  if (d.vtepMac) spec.vtepMac = d.vtepMac;
+  return spec;
 }
 
 function sameNode(a: NodeSpec, b: NodeSpec): boolean {
   return (
     a.interface === b.interface &&
     a.subnet === b.subnet &&
+    a.vtepMac === b.vtepMac &&
     sameOrderedAddrs(a.addresses, b.addresses) &&
     a.podCidrs.length === b.podCidrs.length &&
     a.podCidrs.every((p, i) => p.equals(b.podCidrs[i]!))

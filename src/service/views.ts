@@ -1,6 +1,6 @@
 // What clients see: the JSON shapes of SPEC §3 built from core values.
 import { BlockAllocator, capacityOf, gatewayOf, type Count } from '../net/allocator.js';
-import { podMtu, podMtus, vethName, vtepMac } from '../net/devices.js';
+import { nodeVtepMac, podMtu, podMtus, vethName } from '../net/devices.js';
 import { excludedRanges, type ClusterSettings, type NodeSpec, type PodSpec, type Topology } from '../net/model.js';
 import type { ClusterRecord } from '../store/records.js';
 
@@ -24,7 +24,7 @@ export function nodeView(n: NodeSpec): NodeView {
     subnet: n.subnet,
     podCidrs: n.podCidrs.map(String),
     gateways: n.podCidrs.map((p) => gatewayOf(p).toString()),
-    vtepMac: vtepMac(n.name),
+    vtepMac: nodeVtepMac(n),
   };
 }
 

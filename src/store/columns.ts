@@ -12,3 +12,8 @@ export const columnOf = (xs: readonly (Addr | Prefix)[], f: Family): string | nu
 
 export const addrOrNull = (s: string | null): Addr | null => (s ? Addr.parse(s) : null);
 export const prefixOrNull = (s: string | null): Prefix | null => (s ? Prefix.parse(s) : null);
+
+/** A node read back: its pinned VTEP MAC only when the column holds one (absent means derived, as in a definition). */
+export function withVtepMac<T extends object>(node: T, mac: string | null): T & { vtepMac?: string } {
+  return mac === null ? node : { ...node, vtepMac: mac };
+}

@@ -5,7 +5,7 @@ import { Addr, Prefix, type Family } from '../net/ip.js';
 import type { ClusterSettings, Mode, NodeSpec, PodSpec } from '../net/model.js';
 import type { Cluster, Prisma, PrismaClient, ReservedRange, Subnet } from '../generated/prisma/client.js';
 import { lockKey } from './bulk.js';
-import { addrOrNull, columnOf, familyPair, prefixOrNull } from './columns.js';
+import { addrOrNull, columnOf, familyPair, prefixOrNull, withVtepMac } from './columns.js';
 import type { ClusterRecord, ClusterSummaryRecord, ClusterUsageRecord, NewRow, StoredNode } from './records.js';
 
 type Tx = Prisma.TransactionClient;
@@ -43,6 +43,12 @@ export class RowWrite {
     return settingsOf(c);
   }
 
+  /** Every node's name and pinned VTEP MAC (null: derived), for checking one more. */
+  async vtepMacs(clusterId: number): Promise<{ name: string; vtepMac?: string }[]> {
+    const rows = await this.tx.node.findMany({ where: { clusterId }, select: { name: true, vtepMac: true } });
+    return rows.map((r) => withVtepMac({ name: r.name }, r.vtepMac));
+  }
+
   /** Every node block of a cluster (for allocating one more). */
   async blocks(clusterId: number): Promise<Prefix[]> {
     const rows = await this.tx.node.findMany({ where: { clusterId }, select: { podCidrV4: true, podCidrV6: true } });
@@ -52,11 +58,11 @@ export class RowWrite {
   async node(clusterId: number, name: string, primary: Family): Promise<StoredNode | null> {
     const n = await this.tx.node.findUnique({ where: { clusterId_name: { clusterId, name } } });
     if (!n) return null;
-    return {
+    return withVtepMac({
       id: n.id, ordinal: n.ordinal, name: n.name, interface: n.iface, subnet: n.subnet,
       addresses: familyPair(n.addrFamily === 6 ? 6 : 4, addrOrNull(n.addressV4), addrOrNull(n.addressV6)),
       podCidrs: familyPair(primary, prefixOrNull(n.podCidrV4), prefixOrNull(n.podCidrV6)),
-    };
+    }, n.vtepMac);
   }
 
   async nextNodeOrdinal(clusterId: number): Promise<number> {
@@ -70,7 +76,7 @@ export class RowWrite {
       data: {
         clusterId, ordinal: n.ordinal, name: s.name, iface: s.interface, addrFamily: s.addresses[0]!.family,
         addressV4: columnOf(s.addresses, 4), addressV6: columnOf(s.addresses, 6), subnet: s.subnet,
-        podCidrV4: columnOf(s.podCidrs, 4), podCidrV6: columnOf(s.podCidrs, 6),
+        podCidrV4: columnOf(s.podCidrs, 4), podCidrV6: columnOf(s.podCidrs, 6), vtepMac: s.vtepMac ?? null,
       },
       select: { id: true },
     });

@@ -30,10 +30,12 @@ describe('importing a live cluster (SPEC §11)', () => {
     const c = res.body.cluster;
     assert.equal(c.network.mode, 'vxlan', 'inferred from the backend-type annotation');
     assert.equal(c.network.vxlan.vni, 1, 'from backend-data');
-    assert.deepEqual(c.nodes.map((n: { name: string; addresses: string[]; podCidrs: string[] }) => [n.name, n.addresses, n.podCidrs]), [
-      ['worker-1', ['10.0.0.11'], ['10.244.0.0/24']],
-      ['worker-2', ['10.0.0.12'], ['10.244.1.0/24']],
-    ]);
+    assert.deepEqual(c.nodes.map((n: { name: string; addresses: string[]; podCidrs: string[]; vtepMac: string }) => [n.name, n.addresses, n.podCidrs, n.vtepMac]), [
+      ['worker-1', ['10.0.0.11'], ['10.244.0.0/24'], '5e:1a:2b:3c:4d:01'],
+      ['worker-2', ['10.0.0.12'], ['10.244.1.0/24'], '5e:1a:2b:3c:4d:02'],
+    ], 'VtepMAC from backend-data');
+    const routes = await request(t.server).get('/v1/clusters/live/nodes/worker-1/routes?format=json').expect(200);
+    assert.deepEqual(routes.body.fdb, [{ mac: '5e:1a:2b:3c:4d:02', dev: 'flannel.1', dst: '10.0.0.12' }], 'the peer\'s live VTEP MAC');
     assert.deepEqual(c.pods.map((p: Pod) => [p.ref, p.node, p.ips]).sort(), [
       ['billing/invoice-0', 'worker-2', ['10.244.1.9']],
       ['kube-system/coredns-5d78c9869d-x7k2p', 'worker-1', ['10.244.0.2']],

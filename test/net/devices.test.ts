@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { DEFAULT_NETWORK, MODES, type Mode } from '../../src/net/model.js';
-import { ipipDevice, modeOverhead, podDeviceMtu, podMtu, podMtus, tunnelMtu, vethName, vtepMac, vxlanDevice } from '../../src/net/devices.js';
+import {
+  ipipDevice, modeOverhead, nodeVtepMac, parseMac, podDeviceMtu, podMtu, podMtus, tunnelMtu, vethName, vtepMac, vxlanDevice,
+} from '../../src/net/devices.js';
+import { NetError } from '../../src/net/ip.js';
 
 test('vethName is veth + 8 hex of sha256(namespace/name), stable and within IFNAMSIZ', () => {
   const want = 'veth' + createHash('sha256').update('shop/web').digest('hex').slice(0, 8);
@@ -23,6 +26,30 @@ test('vtepMac is deterministic, locally administered and unicast', () => {
     assert.equal(vtepMac(name), mac);
   }
   assert.notEqual(vtepMac('node-a'), vtepMac('node-b'));
+});
+
+test('parseMac: unicast MACs in canonical form; everything else refused, quoting the input', () => {
+  const ok: [string, string][] = [
+    ['5e:1a:2b:3c:4d:01', '5e:1a:2b:3c:4d:01'],
+    ['5E:1A:2B:3C:4D:01', '5e:1a:2b:3c:4d:01'],
+    ['5e-1a-2b-3c-4d-01', '5e:1a:2b:3c:4d:01'],
+    ['00:16:3e:00:00:01', '00:16:3e:00:00:01'], // globally administered is fine: real NICs' MACs
+  ];
+  for (const [input, want] of ok) assert.equal(parseMac(input), want, input);
+  const bad: [string, string][] = [
+    ['', 'MAC_SYNTAX'], ['5e:1a:2b:3c:4d', 'MAC_SYNTAX'], ['5e:1a:2b:3c:4d:01:02', 'MAC_SYNTAX'], ['5e:1a-2b:3c:4d:01', 'MAC_SYNTAX'],
+    ['5e1a.2b3c.4d01', 'MAC_SYNTAX'], ['5e:1a:2b:3c:4d:0g', 'MAC_SYNTAX'], [' 5e:1a:2b:3c:4d:01', 'MAC_SYNTAX'], ['5:1a:2b:3c:4d:01', 'MAC_SYNTAX'],
+    ['01:00:5e:00:00:01', 'MAC_MULTICAST'], ['33:33:00:00:00:01', 'MAC_MULTICAST'], ['ff:ff:ff:ff:ff:ff', 'MAC_MULTICAST'],
+    ['00:00:00:00:00:00', 'MAC_ZERO'],
+  ];
+  for (const [input, code] of bad) {
+    assert.throws(() => parseMac(input), (e: unknown) => e instanceof NetError && e.code === code && e.message.startsWith(`ParseMAC(${JSON.stringify(input)})`), input);
+  }
+});
+
+test('nodeVtepMac: the pinned MAC, else the derived one', () => {
+  assert.equal(nodeVtepMac({ name: 'node-a' }), vtepMac('node-a'));
+  assert.equal(nodeVtepMac({ name: 'node-a', vtepMac: '5e:1a:2b:3c:4d:01' }), '5e:1a:2b:3c:4d:01');
 });
 
 test('pod MTU is the underlay MTU minus the mode overhead in the family that carries the tunnel (SPEC §1)', () => {

@@ -206,6 +206,22 @@ test('vxlan neighbors and fdb entries: one per peer, pointing at its VTEP', () =
   assert.deepEqual(dpOf('host-gw').nodeRoutes('a')!.fdb, []);
 });
 
+test('a pinned vtepMac is what every peer\'s neighbor and fdb entries carry, in both families; the others stay derived', () => {
+  const topo = buildTopology(threeNodes('vxlan', 'dual'));
+  topo.nodes[1] = { ...topo.nodes[1]!, vtepMac: '5e:1a:2b:3c:4d:02' };
+  const dp = buildDatapath(topo);
+  const t = dp.nodeRoutes('a')!;
+  assert.deepEqual(t.neighbors.map((n) => `${n.dst.toString()} ${n.lladdr} ${n.dev}`), [
+    '10.1.2.0 5e:1a:2b:3c:4d:02 flannel.1',
+    `10.1.3.0 ${vtepMac('c')} flannel.1`,
+    'fd00:10:1:2:: 5e:1a:2b:3c:4d:02 flannel-v6.1',
+    `fd00:10:1:3:: ${vtepMac('c')} flannel-v6.1`,
+  ]);
+  assert.deepEqual(t.fdb.filter((f) => f.mac === '5e:1a:2b:3c:4d:02').map((f) => `${f.dev} ${f.dst.toString()}`), ['flannel.1 192.168.0.12', 'flannel-v6.1 fd00:ff::12']);
+  assert.equal(dp.node('b')!.vtepMac, '5e:1a:2b:3c:4d:02', 'the node\'s own VXLAN devices');
+  assert.ok(!t.fdb.some((f) => f.mac === vtepMac('b')), 'the derived MAC is gone');
+});
+
 test('pod tables: default via the node gateway and the node block on-link, per family', () => {
   const dp = dpOf('host-gw', 'dual');
   assert.deepEqual(lines(formatRoutesText(dp.podRoutes('default', 'z')!)), [

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { vtepMac } from '../../src/net/devices.js';
 import { AppError } from '../../src/service/errors.js';
 import {
   clusterSettingsEqual, parseClusterDefinition, parseNodeInput, parsePodInput, podRef, type ClusterDefinition,
@@ -114,6 +115,16 @@ describe('parseClusterDefinition: valid definitions', () => {
     assert.equal(d.nodeMaskSize.ipv6, 64);
   });
 
+  it('pins a vtepMac in its canonical lower-case form; pinning the derived MAC is no pin', () => {
+    const d = parseClusterDefinition(specWith((x) => {
+      x.nodes[0].vtepMac = '5E-1A-2B-3C-4D-01';
+      x.nodes[1].vtepMac = vtepMac('node-b');
+      x.nodes[2].vtepMac = null;
+    }));
+    assert.deepEqual(d.nodes.map((n) => n.vtepMac), ['5e:1a:2b:3c:4d:01', undefined, undefined]);
+    assert.ok(!('vtepMac' in d.nodes[1]!), 'the derived MAC is not stored as a pin');
+  });
+
   it('accepts GraphQL enum spellings of every mode', () => {
     for (const [given, want] of [['HOST_GW', 'host-gw'], ['IPIP', 'ipip'], ['BGP', 'bgp'], ['Cross-Subnet', 'cross-subnet']] as const) {
       assert.equal(parseClusterDefinition({ name: 'm', podCidrs: ['10.0.0.0/16'], network: { mode: given } }).network.mode, want);
@@ -186,7 +197,22 @@ const badCases: BadCase[] = [
   { desc: 'dot in a namespace', input: specWith((d) => { d.pods[0].namespace = 'shop.eu'; }), paths: ['pods[0].namespace'], fragment: 'DNS-1123 label' },
   { desc: 'unknown top-level field (typo)', input: minimal({ podCidr: ['10.1.0.0/16'] }), paths: ['podCidr'], fragment: 'unknown field; did you mean "podCidrs"?' },
   { desc: 'unknown nested field', input: minimal({ network: { mdoe: 'vxlan' } }), paths: ['network.mdoe'], fragment: 'unknown field' },
-  { desc: 'read-only field in a node', input: specWith((d) => { d.nodes[0].vtepMac = '02:00:00:00:00:01'; }), paths: ['nodes[0].vtepMac'], fragment: 'computed by podnet' },
+  { desc: 'read-only field in a node', input: specWith((d) => { d.nodes[0].gateways = ['10.1.0.1']; }), paths: ['nodes[0].gateways'], fragment: 'computed by podnet' },
+  { desc: 'vtepMac that is not a MAC', input: specWith((d) => { d.nodes[0].vtepMac = '02:00:00:00:01'; }), paths: ['nodes[0].vtepMac'], fragment: 'ParseMAC("02:00:00:00:01"): expected six hex octets' },
+  { desc: 'multicast vtepMac', input: specWith((d) => { d.nodes[0].vtepMac = '01:00:5e:00:00:fb'; }), paths: ['nodes[0].vtepMac'], fragment: 'a multicast address; a VTEP needs a unicast MAC' },
+  { desc: 'broadcast vtepMac', input: specWith((d) => { d.nodes[0].vtepMac = 'ff:ff:ff:ff:ff:ff'; }), paths: ['nodes[0].vtepMac'], fragment: 'multicast' },
+  { desc: 'all-zero vtepMac', input: specWith((d) => { d.nodes[0].vtepMac = '00:00:00:00:00:00'; }), paths: ['nodes[0].vtepMac'], fragment: 'all-zero' },
+  { desc: 'vtepMac that is not a string', input: specWith((d) => { d.nodes[0].vtepMac = 42; }), paths: ['nodes[0].vtepMac'], fragment: 'expected a string' },
+  {
+    desc: 'two nodes pinning one vtepMac (in another spelling)',
+    input: specWith((d) => { d.nodes[0].vtepMac = '5e:1a:2b:3c:4d:01'; d.nodes[2].vtepMac = '5E-1A-2B-3C-4D-01'; }),
+    paths: ['nodes[2].vtepMac'], fragment: '5e:1a:2b:3c:4d:01 is already the VTEP MAC of node "node-a" (nodes[0], pinned): VTEP MACs must be unique',
+  },
+  {
+    desc: 'a vtepMac pinned to the MAC another node derives from its name',
+    input: specWith((d) => { d.nodes[2].vtepMac = vtepMac('node-b'); }),
+    paths: ['nodes[2].vtepMac'], fragment: `${vtepMac('node-b')} is already the VTEP MAC of node "node-b" (nodes[1], derived from its name)`,
+  },
   { desc: 'name of the wrong type', input: minimal({ name: 42 }), paths: ['name'], fragment: 'expected a string, got a number' },
   { desc: 'nodes not a list', input: minimal({ nodes: { a: 1 } }), paths: ['nodes'], fragment: 'expected a list, got an object' },
   { desc: 'a node that is not an object', input: minimal({ nodes: ['node-a'] }), paths: ['nodes[0]'], fragment: 'expected an object, got a string' },

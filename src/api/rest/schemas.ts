@@ -31,6 +31,10 @@ const nodeProperties = {
   addresses: listOf(address, 'Underlay addresses, one or two, at most one per family (the first is the primary); not with address'),
   interface: optionalIfname('Physical interface', 'eth0'),
   podCidrs: listOf(prefix, 'Pinned pod blocks (at most one per family): inside the cluster pod CIDR, exactly nodeMaskSize long, free'),
+  vtepMac: {
+    type: ['string', 'null'],
+    description: 'Pinned VTEP MAC of the node\'s VXLAN devices (Flannel\'s VtepMAC): a unicast MAC such as 0a:1b:2c:3d:4e:5f, unique in the cluster; default: derived from the name',
+  },
 } as const;
 
 /** POST /v1/clusters/{name}/nodes, and each item of a definition's `nodes`. */
@@ -131,7 +135,7 @@ export const nodeSchema = {
     subnet: { ...nullableString, description: 'Subnet holding the node (its IPv4 address\'s, else its IPv6 address\'s); null without subnets' },
     podCidrs: { ...strings, description: 'Allocated blocks, primary family first' },
     gateways: { ...strings, description: 'The bridge address (first usable) of each block, in podCidrs order' },
-    vtepMac: { type: 'string', description: 'Deterministic, locally administered VXLAN MAC' },
+    vtepMac: { type: 'string', description: 'VTEP MAC of the node\'s VXLAN devices, lower case: the pinned one, else derived from the name (locally administered)' },
   },
 } as const;
 

@@ -2,6 +2,7 @@
 // input (quoting it) and returns undefined, so a reader can go on and find
 // every problem of a definition in one pass.
 import { Addr, NetError, Prefix, type Family } from '../../net/ip.js';
+import { parseMac } from '../../net/devices.js';
 import { dnsNameProblem } from '../../net/names.js';
 import type { Problems } from './problems.js';
 
@@ -125,6 +126,18 @@ export function readAddr(p: Problems, v: unknown, path: string): Addr | undefine
   if (slash >= 0 && Addr.tryParse(s.slice(0, slash))) p.add(path, `${q(s)} is a prefix; expected an address without /length`);
   else p.add(path, netMessage(() => Addr.parse(s), `${q(s)} is not an IP address`));
   return undefined;
+}
+
+/** A unicast MAC, in its canonical lower-case form (devices.parseMac). */
+export function readMac(p: Problems, v: unknown, path: string): string | undefined {
+  const s = readString(p, v, path);
+  if (s === undefined) return undefined;
+  try {
+    return parseMac(s);
+  } catch (e) {
+    p.add(path, e instanceof NetError ? e.message : `${q(s)} is not a MAC address`);
+    return undefined;
+  }
 }
 
 export function readPrefix(p: Problems, v: unknown, path: string): Prefix | undefined {

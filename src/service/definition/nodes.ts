@@ -2,18 +2,18 @@
 // subnet), interfaces, and pinned blocks that fit the cluster and overlap
 // nothing.
 import { Prefix, type Addr, type Family } from '../../net/ip.js';
-import { IPIP6_DEVICE, IPIP_DEVICE, VXLAN6_DEVICE } from '../../net/devices.js';
+import { IPIP6_DEVICE, IPIP_DEVICE, VXLAN6_DEVICE, nodeVtepMac, parseMac } from '../../net/devices.js';
 import { overlappingPairs } from '../../net/overlap.js';
 import type { ClusterSettings, SubnetSpec } from '../../net/model.js';
 import type { NodeDefinition } from './types.js';
 import {
-  at, famKey, famName, fields, isAbsent, q, readAddr, readIfname, readName, readObject, readOptionalList,
+  at, famKey, famName, fields, isAbsent, q, readAddr, readIfname, readMac, readName, readObject, readOptionalList,
   readPerFamilyList, readPrefix, type Json, type Located,
 } from './json.js';
 import type { Problems } from './problems.js';
 import { addrInPrefixProblem } from './settings.js';
 
-const NODE_FIELDS = fields(['name', 'address', 'addresses', 'interface', 'podCidrs'], ['subnet', 'gateways', 'vtepMac']);
+const NODE_FIELDS = fields(['name', 'address', 'addresses', 'interface', 'podCidrs', 'vtepMac'], ['subnet', 'gateways']);
 
 /** Subnets of one family sorted by address, for binary search (valid subnets do not overlap). */
 class SubnetIndex {
@@ -89,7 +89,13 @@ export function readNode(p: Problems, v: unknown, base: string, rules: NodeRules
   const v4 = subnets.find((s, i) => s && addrs[i]?.value.family === 4);
   const subnet = v4 ?? subnets.find((s) => s) ?? null;
   if (rules.hasSubnets) checkSubnetFamilies(p, addrs, rules, name);
-  const def: NodeDefinition = { name: name ?? '', addresses: addrs.map((a) => a.value), interface: iface ?? 'eth0', podCidrs: given.map((g) => g.value), subnet };
+  const mac = isAbsent(o.vtepMac) ? undefined : readMac(p, o.vtepMac, at(base, 'vtepMac'));
+  // Pinning the MAC podnet derives is not pinning: a node view sent back as a definition changes nothing.
+  const vtepMac = mac && name !== undefined && mac === nodeVtepMac({ name }) ? undefined : mac;
+  const def: NodeDefinition = {
+    name: name ?? '', addresses: addrs.map((a) => a.value), interface: iface ?? 'eth0', podCidrs: given.map((g) => g.value), subnet,
+    ...(vtepMac ? { vtepMac } : {}),
+  };
   return { def, nameOk: name !== undefined, addrs, pins };
 }
 
@@ -202,7 +208,36 @@ export function readNodes(p: Problems, v: unknown, rules: NodeRules): { list: No
     list.push(r.def);
   });
   checkPinOverlaps(p, pins, rules.reserved, 'nodes');
+  checkVtepMacs(p, list);
   return { list, byName };
+}
+
+/**
+ * Two nodes with one VTEP MAC would make every peer's FDB entry for one of
+ * them point at the other. Only pinned MACs can collide (derived ones come
+ * from distinct names), so without a pin this costs nothing.
+ */
+function checkVtepMacs(p: Problems, nodes: readonly NodeDefinition[]): void {
+  if (!nodes.some((n) => n.vtepMac)) return;
+  const owners = new Map<string, number>();
+  nodes.forEach((n, i) => {
+    const mac = nodeVtepMac(n);
+    const first = owners.get(mac);
+    if (first === undefined) {
+      owners.set(mac, i);
+      return;
+    }
+    if (!n.vtepMac && !nodes[first]!.vtepMac) return; // one name twice: reported as a duplicate name
+    // Reported at the pin (an unpinned node's MAC is not in its definition).
+    const [at, other] = n.vtepMac ? [i, first] : [first, i];
+    p.add(`nodes[${at}].vtepMac`, vtepMacClash(mac, nodes[other]!, `nodes[${other}]`));
+  });
+}
+
+/** Why pinning `mac` fails: it is already the VTEP MAC of `owner` (at `where`). */
+export function vtepMacClash(mac: string, owner: { name: string; vtepMac?: string }, where: string): string {
+  const how = owner.vtepMac ? 'pinned' : 'derived from its name';
+  return `${mac} is already the VTEP MAC of node "${owner.name}" (${where}, ${how}): VTEP MACs must be unique in a cluster`;
 }
 
 /** Pinned blocks must not overlap each other or a reserved range (sort + sweep). */

@@ -9,6 +9,8 @@ export interface NodeDefinition {
   interface: string;
   /** Pinned blocks, at most one per family; [] if none. */
   podCidrs: Prefix[];
+  /** The pinned VTEP MAC, canonical; absent: derived from the name. */
+  vtepMac?: string;
   /**
    * The subnet holding the node: the one holding its IPv4 address, else the
    * one holding its IPv6 address (when only IPv6 subnets exist). Null when the

@@ -10,10 +10,11 @@
 //     per pod, its host end named by podnet's vethName() and enslaved to
 //     cni0; in the overlay modes flannel.1 and flannel-v6.1 as flannel makes
 //     them (VNI 1, local = the node's address, dev = its NIC, dstport 8472,
-//     nolearning, MAC = podnet's vtepMac(), the block's network address as
-//     /32 or /128). Forwarding on, loose rp_filter (2, systemd's default on
-//     most distributions): with strict rp_filter a node drops a pod's
-//     packet for its own NIC address that arrives natively on the NIC while
+//     nolearning, MAC = the node's VTEP MAC (pinned, else podnet's
+//     vtepMac()), the block's network address as /32 or /128). Forwarding
+//     on, loose rp_filter (2, systemd's default on most distributions):
+//     with strict rp_filter a node drops a pod's packet for its own NIC
+//     address that arrives natively on the NIC while
 //     its route back to that pod's block goes through the VXLAN device, which
 //     podnet (SPEC §1: DELIVERED) does not model.
 //   - `…-p0` … `…-p5`: one per pod, `eth0` = the pod end of its veth, with the
@@ -48,7 +49,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BlockAllocator, IpAllocator } from '../../../src/net/allocator.js';
 import { buildDatapath, type Datapath } from '../../../src/net/datapath.js';
-import { podDeviceMtu, tunnelMtu, vtepMac, vxlanDevice } from '../../../src/net/devices.js';
+import { podDeviceMtu, tunnelMtu, vxlanDevice } from '../../../src/net/devices.js';
 import { Addr, type Family, Prefix } from '../../../src/net/ip.js';
 import { DEFAULT_NETWORK, type Mode, type NodeSpec, type PodSpec, type SubnetSpec, type Topology } from '../../../src/net/model.js';
 import { formatFdbScript, formatRoutesScript, type RouteTable } from '../../../src/net/routes.js';
@@ -416,7 +417,7 @@ export class World {
           const dev = vxlanDevice(net, f);
           // As flannel creates it; the MTU asked for is podnet's (the kernel caps it at what the underlay carries: see the MTU test).
           add(ns,
-            `link add ${dev} address ${vtepMac(n.name)} mtu ${tunnelMtu(net, 'vxlan', f)} type vxlan id ${net.vxlan.vni} local ${x.addr!.toString()} dev ${n.iface} dstport ${net.vxlan.port} nolearning`,
+            `link add ${dev} address ${n.vtepMac} mtu ${tunnelMtu(net, 'vxlan', f)} type vxlan id ${net.vxlan.vni} local ${x.addr!.toString()} dev ${n.iface} dstport ${net.vxlan.port} nolearning`,
             `addr add ${x.block!.addr.toString()}/${x.block!.addr.bitLen} dev ${dev}${nodad(x.block!.addr)}`,
             `link set ${dev} up`);
         }
