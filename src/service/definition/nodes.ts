@@ -2,7 +2,7 @@
 // subnet), interfaces, and pinned blocks that fit the cluster and overlap
 // nothing.
 import { Prefix, type Addr, type Family } from '../../net/ip.js';
-import { IPIP6_DEVICE, IPIP_DEVICE, VXLAN6_DEVICE, nodeVtepMac, parseMac } from '../../net/devices.js';
+import { IPIP6_DEVICE, IPIP_DEVICE, VXLAN6_DEVICE, nodeVtepMac } from '../../net/devices.js';
 import { overlappingPairs } from '../../net/overlap.js';
 import type { ClusterSettings, SubnetSpec } from '../../net/model.js';
 import type { NodeDefinition } from './types.js';
