@@ -2,7 +2,9 @@
 // definition in which every allocation is pinned, so that the ordinary
 // declarative apply adopts the live cluster and re-importing changes nothing.
 import { Addr, Prefix } from '../net/ip.js';
-import { AppError } from './errors.js';
+import type { ApplyResult, ClusterService } from './clusters.js';
+import { parseClusterDefinition } from './definition.js';
+import { AppError, type FieldProblem } from './errors.js';
 
 export interface Skipped { ref: string; reason: string }
 export interface Imported {
@@ -62,6 +64,35 @@ export function coveringPrefix(blocks: string[], f: 4 | 6): string | null {
   return cover.toString();
 }
 
+export interface ImportResult { result: ApplyResult; skipped: Skipped[] }
+
+/**
+ * POST …/import (REST) and importCluster (GraphQL): the live cluster's
+ * definition applied declaratively; its problems are one 422 by object name.
+ */
+export async function importCluster(service: ClusterService, name: string, body: unknown, dryRun: boolean): Promise<ImportResult> {
+  const imp = importDefinition(name, body);
+  try {
+    if (imp.problems.length > 0) throw livePodError(imp.problems, imp.definition);
+    return { result: await service.apply(imp.definition, { mode: 'apply', dryRun, name }), skipped: imp.skipped };
+  } catch (err) {
+    throw nameProblems(err, imp);
+  }
+}
+
+/** The live cluster's pod problems and whatever else the definition validation finds, as one 422. */
+function livePodError(problems: FieldProblem[], definition: unknown): AppError {
+  let more: FieldProblem[] = [];
+  try {
+    parseClusterDefinition(definition);
+  } catch (err) {
+    if (err instanceof AppError && err.errors) more = err.errors;
+  }
+  const seen = new Set(more.map((e) => `${e.path}\0${e.message}`));
+  const errors = [...more, ...problems.filter((e) => !seen.has(`${e.path}\0${e.message}`))];
+  return new AppError('VALIDATION_FAILED', `the live cluster has ${errors.length} problem${errors.length === 1 ? '' : 's'}`, { errors });
+}
+
 export function importDefinition(name: string, body: unknown): Imported {
   const b = obj(body);
   const nodeItems = items(b.nodes, 'Node', 'nodes');
@@ -101,7 +132,7 @@ export function importDefinition(name: string, body: unknown): Imported {
     if (reason) skipped.push({ ref, reason });
     else pods.push({ namespace: str(meta.namespace) ?? 'default', name: meta.name, node: spec.nodeName, ips, ref });
   }
-  if (b.podCidrs === undefined) {
+  if (b.podCidrs === undefined || b.podCidrs === null) {
     const blocks = nodes.flatMap((n) => n.podCidrs);
     const suggestion = ([4, 6] as const).map((f) => coveringPrefix(blocks, f)).filter((x): x is string => x !== null);
     throw new AppError('VALIDATION_FAILED', `podCidrs (the cluster CIDR) is required${suggestion.length ? `; the smallest prefix holding every node block is ${suggestion.join(', ')}` : ''}`, {
@@ -117,8 +148,8 @@ export function importDefinition(name: string, body: unknown): Imported {
   const nodeMaskSize = Object.fromEntries([...blockLen].map(([f, l]) => [f === 4 ? 'ipv4' : 'ipv6', l]));
   const definition: Obj = {
     name, podCidrs: b.podCidrs, network,
-    ...(b.nodeMaskSize === undefined && blockLen.size > 0 ? { nodeMaskSize } : {}),
-    ...Object.fromEntries(['subnets', 'serviceCidr', 'reserved', 'nodeMaskSize'].filter((k) => b[k] !== undefined).map((k) => [k, b[k]])),
+    ...(b.nodeMaskSize == null && blockLen.size > 0 ? { nodeMaskSize } : {}),
+    ...Object.fromEntries(['subnets', 'serviceCidr', 'reserved', 'nodeMaskSize'].filter((k) => b[k] != null).map((k) => [k, b[k]])),
     nodes: nodes.map((n) => ({
       name: n.name, addresses: n.addresses, ...(n.podCidrs.length ? { podCidrs: n.podCidrs } : {}), ...(n.vtepMac ? { vtepMac: n.vtepMac } : {}),
     })),

@@ -45,7 +45,9 @@ function sizedLength(key: string, s: ClusterSizes, args: Record<string, unknown>
     case 'Node.pods': return s.maxPodsPerNode;
     case 'Node.routes': return s.routesPerNode;
     case 'Pod.routes': return 2 * s.families;
-    case 'ApplyResult.changes': return 1 + s.nodes + s.pods;
+    case 'ApplyResult.changes':
+    case 'ImportResult.changes': return 1 + s.nodes + s.pods;
+    case 'ImportResult.skipped': return s.pods;
     default: return undefined;
   }
 }
@@ -65,6 +67,12 @@ export function sizesOfDefinition(def: unknown): ClusterSizes {
   const nodes = len(d.nodes);
   const families = Math.max(1, len(d.podCidrs));
   return { nodes, pods: len(d.pods), maxPodsPerNode: len(d.pods), subnets: len(d.subnets), families, routesPerNode: (nodes + len(d.subnets) + 3) * families };
+}
+
+/** Sizes of the cluster an importCluster input describes (its Lists' items; skipped pods counted too). */
+function sizesOfImport(input: unknown): ClusterSizes {
+  const i = (input ?? {}) as { nodes?: { items?: unknown }; pods?: { items?: unknown }; subnets?: unknown; podCidrs?: unknown };
+  return sizesOfDefinition({ nodes: i.nodes?.items, pods: i.pods?.items, subnets: i.subnets, podCidrs: i.podCidrs });
 }
 
 type Scope = ClusterSizes | null | undefined;
@@ -117,6 +125,7 @@ async function operationCost(
     const clusterArg = key === 'Query.cluster' ? args.name : key === 'Mutation.addNode' || key === 'Mutation.addPod' ? args.cluster : undefined;
     let scope: Scope;
     if (key === 'Mutation.applyCluster') scope = sizesOfDefinition(args.definition);
+    else if (key === 'Mutation.importCluster') scope = sizesOfImport(args.input);
     else if (typeof clusterArg === 'string') scope = await sizes.one(clusterArg);
     else scope = undefined;
     // No such cluster: the field is null (or an error); nothing below it runs.

@@ -10,8 +10,9 @@ import type { IResolvers, MercuriusContext } from 'mercurius';
 import { formatRoutesScript, formatRoutesText, routeJson, routeTableJson, type RouteTable } from '../../net/routes.js';
 import type { Endpoint, Hop } from '../../net/trace.js';
 import { type VerifyCheck, verify } from '../../net/verify.js';
-import type { ClusterService } from '../../service/clusters.js';
+import type { ApplyResult, ClusterService } from '../../service/clusters.js';
 import { AppError } from '../../service/errors.js';
+import { importCluster } from '../../service/import.js';
 import type { Snapshot } from '../../service/snapshots.js';
 import {
   capacityView, nodeView, podView, settingsView, type CapacityView, type ClusterView, type NodeView, type PodView,
@@ -245,6 +246,13 @@ type Args<T> = T & Record<string, unknown>;
 export function buildResolvers(service: ClusterService): IResolvers {
   const nodeMissing = (cluster: string, node: string) => new AppError('NODE_NOT_FOUND', `node "${node}" does not exist in cluster "${cluster}"`);
   const podMissing = (cluster: string, ref: string) => new AppError('POD_NOT_FOUND', `pod "${ref}" does not exist in cluster "${cluster}"`);
+  /** An apply's answer (ApplyResult, ImportResult): later fields of the request see the new cluster; a dry run has no stored one. */
+  const applied = (ctx: MercuriusContext, r: ApplyResult) => {
+    const loader = clustersOf(ctx, service);
+    loader.forget(r.name);
+    const stored = r.dryRun ? null : () => loader.load(r.name).then((d) => d.snapshot());
+    return { created: r.created, dryRun: r.dryRun, changes: r.changes, impact: () => r.impact(), cluster: new PlanData(r.view(), stored) };
+  };
   /** A node or pod a mutation just added: the request's loader forgets the cluster, the view keeps a way back to it. */
   const added = async <T extends NodeView | PodView>(ctx: MercuriusContext, cluster: string, adding: Promise<T>) => {
     const view = await adding;
@@ -267,13 +275,11 @@ export function buildResolvers(service: ClusterService): IResolvers {
     },
 
     Mutation: {
-      applyCluster: async (_root: unknown, a: Args<{ definition: unknown; dryRun: boolean | null }>, ctx: MercuriusContext) => {
-        const dryRun = a.dryRun === true;
-        const r = await service.apply(a.definition, { mode: 'apply', dryRun });
-        const loader = clustersOf(ctx, service);
-        loader.forget(r.name);
-        const stored = dryRun ? null : () => loader.load(r.name).then((d) => d.snapshot());
-        return { created: r.created, dryRun: r.dryRun, changes: r.changes, impact: () => r.impact(), cluster: new PlanData(r.view(), stored) };
+      applyCluster: async (_root: unknown, a: Args<{ definition: unknown; dryRun: boolean | null }>, ctx: MercuriusContext) =>
+        applied(ctx, await service.apply(a.definition, { mode: 'apply', dryRun: a.dryRun === true })),
+      importCluster: async (_root: unknown, a: Args<{ name: string; input: unknown; dryRun: boolean | null }>, ctx: MercuriusContext) => {
+        const { result, skipped } = await importCluster(service, a.name, a.input, a.dryRun === true);
+        return { ...applied(ctx, result), skipped };
       },
       deleteCluster: async (_root: unknown, { name }: Args<{ name: string }>, ctx: MercuriusContext) => {
         await service.remove(name);

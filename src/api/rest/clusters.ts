@@ -1,9 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApplyResult, ClusterService } from '../../service/clusters.js';
 import { appliedOrPlannedSchema, applyResultSchema, clusterDefinitionSchema, clusterSchema, clusterSummarySchema, pageSchema, planResultSchema } from './schemas.js';
-import { AppError, type FieldProblem } from '../../service/errors.js';
-import { parseClusterDefinition } from '../../service/definition.js';
-import { importDefinition, nameProblems } from '../../service/import.js';
+import { importCluster } from '../../service/import.js';
 import { applyQuery, clusterParams, errorResponses, listErrors, noContent, pageQuery, readErrors, sendJson, type ApplyQuery } from './common.js';
 import { changeCounts, SUMMARY_CHANGES, type ApplyView } from '../../service/views.js';
 
@@ -44,19 +42,6 @@ const importAnswerSchema = {
   properties: { skipped: { type: 'array', items: { type: 'object', properties: { ref: { type: 'string' }, reason: { type: 'string' } } } } },
 };
 
-/** The live cluster's pod problems and whatever else the definition validation finds, as one 422. */
-function livePodError(problems: FieldProblem[], definition: unknown): AppError {
-  let more: FieldProblem[] = [];
-  try {
-    parseClusterDefinition(definition);
-  } catch (err) {
-    if (err instanceof AppError && err.errors) more = err.errors;
-  }
-  const seen = new Set(more.map((e) => `${e.path}\0${e.message}`));
-  const errors = [...more, ...problems.filter((e) => !seen.has(`${e.path}\0${e.message}`))];
-  return new AppError('VALIDATION_FAILED', `the live cluster has ${errors.length} problem${errors.length === 1 ? '' : 's'}`, { errors });
-}
-
 const clusterUrl = (name: string) => `/v1/clusters/${encodeURIComponent(name)}`;
 
 export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
@@ -95,19 +80,11 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
       response: { 200: importAnswerSchema, 201: importAnswerSchema, ...errorResponses },
     },
   }, async (req, reply) => {
-    const imp = importDefinition(req.params.name, req.body);
-    const skipped = JSON.stringify(imp.skipped);
-    let r: ApplyResult;
-    try {
-      if (imp.problems.length > 0) throw livePodError(imp.problems, imp.definition);
-      r = await service.apply(imp.definition, { mode: 'apply', dryRun: req.query.dryRun, name: req.params.name });
-    } catch (err) {
-      throw nameProblems(err, imp);
-    }
+    const { result: r, skipped } = await importCluster(service, req.params.name, req.body, req.query.dryRun);
     const answer = r.dryRun ? dryRunJson(r, req.query.view) : appliedJson(r, req.query.view);
     if (r.dryRun) reply.code(200);
     else if (r.created) reply.code(201).header('location', clusterUrl(r.name));
-    return sendJson(reply, `${answer.slice(0, -1)},"skipped":${skipped}}`);
+    return sendJson(reply, `${answer.slice(0, -1)},"skipped":${JSON.stringify(skipped)}}`);
   });
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>('/v1/clusters', {
