@@ -70,11 +70,15 @@ export interface ImportResult { result: ApplyResult; skipped: Skipped[] }
  * POST …/import (REST) and importCluster (GraphQL): the live cluster's
  * definition applied declaratively; its problems are one 422 by object name.
  */
-export async function importCluster(service: ClusterService, name: string, body: unknown, dryRun: boolean): Promise<ImportResult> {
+export async function importCluster(service: ClusterService, name: string, body: unknown, dryRun: boolean, rawBody?: string): Promise<ImportResult> {
   const imp = importDefinition(name, body);
   try {
     if (imp.problems.length > 0) throw livePodError(imp.problems, imp.definition);
-    return { result: await service.apply(imp.definition, { mode: 'apply', dryRun, name }), skipped: imp.skipped };
+    // The definition is a function of the name and the body: the very bytes
+    // imported last are the same definition (apply's unchanged fast path). The
+    // NUL keeps them apart from any PUT body, which cannot hold one.
+    const raw = rawBody === undefined ? {} : { rawBody: `\0import\0${rawBody}` };
+    return { result: await service.apply(imp.definition, { mode: 'apply', dryRun, name, ...raw }), skipped: imp.skipped };
   } catch (err) {
     throw nameProblems(err, imp);
   }

@@ -80,7 +80,7 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
       response: { 200: importAnswerSchema, 201: importAnswerSchema, ...errorResponses },
     },
   }, async (req, reply) => {
-    const { result: r, skipped } = await importCluster(service, req.params.name, req.body, req.query.dryRun);
+    const { result: r, skipped } = await importCluster(service, req.params.name, req.body, req.query.dryRun, req.rawBody);
     const answer = r.dryRun ? dryRunJson(r, req.query.view) : appliedJson(r, req.query.view);
     if (r.dryRun) reply.code(200);
     else if (r.created) reply.code(201).header('location', clusterUrl(r.name));
