@@ -2,7 +2,7 @@
 // is a plugin that never listens (server.ts does), and `buildApp` wraps it in
 // a Fastify instance so tests drive it through supertest/inject against a real
 // PostgreSQL. Shared services are decorators (src/plugins/).
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
@@ -56,6 +56,20 @@ export async function buildApp(deps: AppDeps, logging: AppLogging = {}): Promise
   return app;
 }
 
+/** Media types a terminal shows: their text answers end with a newline, so `curl` leaves the prompt on a line of its own. */
+const TERMINAL_TEXT = /^(application\/(?:[\w.+-]*\+)?json|application\/yaml|text\/plain)\b/;
+
+function endWithNewline(reply: FastifyReply, payload: unknown): unknown {
+  const text = typeof payload === 'string';
+  if (!text && !(payload instanceof Uint8Array)) return payload; // streams (static files) and nothing
+  if (payload.length === 0 || (text ? payload.endsWith('\n') : payload[payload.length - 1] === 0x0a)) return payload;
+  const type = reply.getHeader('content-type');
+  if (typeof type !== 'string' || !TERMINAL_TEXT.test(type)) return payload;
+  return text ? `${payload}\n` : Buffer.concat([payload, NEWLINE]);
+}
+
+const NEWLINE = Buffer.from('\n');
+
 export const podnetApp = fp<AppDeps>(async (app, deps) => {
   await app.register(databasePlugin, { db: deps.db, close: deps.closeDb });
   await app.register(servicesPlugin);
@@ -64,8 +78,9 @@ export const podnetApp = fp<AppDeps>(async (app, deps) => {
   registerAuth(app, app.tokens, deps.config.auth);
   registerRestConventions(app);
 
-  app.addHook('onSend', async (req, reply) => {
+  app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-request-id', req.id);
+    return endWithNewline(reply, payload);
   });
 
   refuseNulInUrls(app);

@@ -40,6 +40,24 @@ describe('REST conventions', () => {
     assert.equal(again.headers.location, undefined);
   });
 
+  test('text answers end with a newline (JSON, problems, GraphQL, route text) and Content-Length counts it', async () => {
+    const answers = [
+      await request(t.server).get('/v1/clusters'),
+      await request(t.server).get('/v1/clusters/demo/nodes/a/routes?format=text'),
+      await request(t.server).get('/v1/clusters/nope'),
+      await request(t.server).post('/graphql').send({ query: '{ __typename }' }),
+    ];
+    for (const [i, r] of answers.entries()) {
+      const raw = r.text;
+      assert.ok(raw.endsWith('\n') && !raw.endsWith('\n\n'), `answer ${i}: ${JSON.stringify(raw.slice(-20))}`);
+      assert.equal(Number(r.headers['content-length']), Buffer.byteLength(raw), `answer ${i}`);
+    }
+    assert.deepEqual(answers.map((r) => r.status), [200, 200, 404, 200]);
+    assert.equal(JSON.parse(answers[0]!.text).items.length, 3);
+    const json = await request(t.server).get('/v1/clusters/demo/nodes/a/routes?format=json');
+    assert.ok(json.text.endsWith('}\n'), JSON.stringify(json.text.slice(-20)));
+  });
+
   test('a known path with an unsupported method is 405 with Allow; an unknown path stays 404', async () => {
     const cases: [string, string, string][] = [
       ['PATCH', '/v1/clusters/demo', 'DELETE, GET, HEAD, PUT'],

@@ -5,12 +5,15 @@ import { seg } from '../http.js';
 import { ROUTE_FORMATS } from '../../net/routes.js';
 
 
+/** The server's formats, the CLI's default (text) first. */
+const CLI_FORMATS = ['text', ...ROUTE_FORMATS.filter((f) => f !== 'text')];
+
 export const routes: Command = {
   words: ['routes'],
   args: ['CLUSTER', 'NODE'],
   optionsUsage: '[--format text|json|script|fdb-script] [-o json|yaml]',
   summary: "a node's route table as the server generates it (NODE may be a pod, NS/NAME)",
-  options: { format: { type: 'string', choices: ROUTE_FORMATS }, ...OUTPUT_OPTIONS },
+  options: { format: { type: 'string', choices: CLI_FORMATS }, ...OUTPUT_OPTIONS },
   help: [
     '  --format text   `ip route show` lines (the default; -o wide shows the same)',
     '  --format json   {routes, neighbors, fdb} (the same as -o json or --json)',
