@@ -80,7 +80,7 @@ export function computeImpact<C>(before: Datapath | null, after: Datapath, capac
 /** Pod MTU per family of the pod CIDRs (SPEC §1: the tunnel's headers over that family). */
 const mtusOf = (t: Topology): MtuByFamily => podMtus(t.network, t.podCidrs.map((p) => p.family));
 
-// ---- reachability ---------------------------------------------------------------
+// Reachability: which node pairs reach each other before and after, and what changed.
 
 /** One side's classification, indexed for lookups by node. */
 interface SideIndex {

@@ -81,7 +81,7 @@ export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = as
   );
 };
 
-// ---- limits ----------------------------------------------------------------
+// What one query may cost: depth, aliases and the priced size, checked before it runs.
 
 const isIntrospection = (name: string): boolean => name === '__schema' || name === '__type';
 
@@ -127,7 +127,7 @@ function depthOf(root: SelectionSetNode, fragment: FragmentLookup): number {
   return walk(root);
 }
 
-// ---- errors ----------------------------------------------------------------
+// Errors as GraphQL answers them: the problem's code and fields in `extensions`.
 
 type FormattedError = ReturnType<GraphQLError['toJSON']>;
 

@@ -23,7 +23,7 @@ const optionalIfname = (description: string, dflt: string) =>
   ({ type: ['string', 'null'], description: `${description}: a Linux interface name (1-15 characters, no whitespace, '/' or ':')`, default: dflt }) as const;
 const listOf = <T>(items: T, description: string) => ({ type: ['array', 'null'], items, description }) as const;
 
-// ---- requests ----------------------------------------------------------------------------
+// What clients send: the cluster definition and the single node and pod inputs.
 
 const nodeProperties = {
   name: { type: 'string', description: 'DNS-1123 subdomain, unique in the cluster' },
@@ -117,7 +117,7 @@ export const clusterDefinitionSchema = {
   },
 } as const;
 
-// ---- responses ---------------------------------------------------------------------------
+// What podnet answers: the views of SPEC §3–§5.
 
 const nullableString = { type: ['string', 'null'] } as const;
 const strings = { type: 'array', items: { type: 'string' } } as const;
