@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ApplyResult, ClusterService } from '../../service/clusters.js';
 import { appliedOrPlannedSchema, applyResultSchema, clusterDefinitionSchema, clusterSchema, clusterSummarySchema, pageSchema, planResultSchema } from './schemas.js';
 import { importCluster } from '../../service/import.js';
@@ -44,6 +44,20 @@ const importAnswerSchema = {
 
 const clusterUrl = (name: string) => `/v1/clusters/${encodeURIComponent(name)}`;
 
+/** Route options of a declarative apply to `/v1/clusters/{name}…` (PUT, import). */
+const applyOptions = (summary: string, body: object, answers: Record<200 | 201, object>) => ({
+  config: { scope: 'write' as const },
+  schema: { tags: ['clusters'], summary, params: clusterParams, querystring: applyQuery, body, response: { ...answers, ...errorResponses } },
+});
+
+/** A declarative apply's answer: 200 with the plan for a dry run, else the applied cluster (201 and its Location when it was created); `more` are members to add. */
+function sendApplied(reply: FastifyReply, r: ApplyResult, view: ApplyQuery['view'], more?: string): FastifyReply {
+  const answer = r.dryRun ? dryRunJson(r, view) : appliedJson(r, view);
+  if (r.dryRun) reply.code(200);
+  else if (r.created) reply.code(201).header('location', clusterUrl(r.name));
+  return sendJson(reply, more ? `${answer.slice(0, -1)},${more}}` : answer);
+}
+
 export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
   app.post<{ Querystring: ApplyQuery }>('/v1/clusters', {
     config: { scope: 'write' },
@@ -58,33 +72,20 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
     return sendJson(reply.code(201).header('location', clusterUrl(r.name)), r.clusterJson(r.answerView(req.query.view)));
   });
 
-  app.put<{ Params: { name: string }; Querystring: ApplyQuery }>('/v1/clusters/:name', {
-    config: { scope: 'write' },
-    schema: {
-      tags: ['clusters'], summary: 'Declarative apply: create, or converge to the definition keeping every surviving allocation',
-      params: clusterParams, querystring: applyQuery, body: clusterDefinitionSchema,
-      response: { 200: appliedOrPlannedSchema, 201: applyResultSchema, ...errorResponses },
-    },
-  }, async (req, reply) => {
+  app.put<{ Params: { name: string }; Querystring: ApplyQuery }>('/v1/clusters/:name', applyOptions(
+    'Declarative apply: create, or converge to the definition keeping every surviving allocation',
+    clusterDefinitionSchema, { 200: appliedOrPlannedSchema, 201: applyResultSchema },
+  ), async (req, reply) => {
     const r = await service.apply(req.body, { mode: 'apply', dryRun: req.query.dryRun, name: req.params.name, rawBody: req.rawBody });
-    if (r.dryRun) return sendJson(reply.code(200), dryRunJson(r, req.query.view));
-    if (r.created) reply.code(201).header('location', clusterUrl(r.name));
-    return sendJson(reply, appliedJson(r, req.query.view));
+    return sendApplied(reply, r, req.query.view);
   });
 
-  app.post<{ Params: { name: string }; Querystring: ApplyQuery }>('/v1/clusters/:name/import', {
-    config: { scope: 'write' },
-    schema: {
-      tags: ['clusters'], summary: 'Adopt a live Kubernetes cluster from kubectl\'s JSON: a declarative apply in which every allocation is pinned (SPEC §11)',
-      params: clusterParams, querystring: applyQuery, body: importBodySchema,
-      response: { 200: importAnswerSchema, 201: importAnswerSchema, ...errorResponses },
-    },
-  }, async (req, reply) => {
+  app.post<{ Params: { name: string }; Querystring: ApplyQuery }>('/v1/clusters/:name/import', applyOptions(
+    'Adopt a live Kubernetes cluster from kubectl\'s JSON: a declarative apply in which every allocation is pinned (SPEC §11)',
+    importBodySchema, { 200: importAnswerSchema, 201: importAnswerSchema },
+  ), async (req, reply) => {
     const { result: r, skipped } = await importCluster(service, req.params.name, req.body, req.query.dryRun, req.rawBody);
-    const answer = r.dryRun ? dryRunJson(r, req.query.view) : appliedJson(r, req.query.view);
-    if (r.dryRun) reply.code(200);
-    else if (r.created) reply.code(201).header('location', clusterUrl(r.name));
-    return sendJson(reply, `${answer.slice(0, -1)},"skipped":${JSON.stringify(skipped)}}`);
+    return sendApplied(reply, r, req.query.view, `"skipped":${JSON.stringify(skipped)}`);
   });
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>('/v1/clusters', {
