@@ -3,11 +3,13 @@
 // node prints it, and what the commands print and exit with.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { slimList } from '../../src/cli/commands/import.js';
+import { importDefinition } from '../../src/service/import.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { expectCode, inProcess, listen, PATIENT_SERVER, podnet } from './helpers.js';
 
@@ -88,6 +90,17 @@ describe('podnet import and audit against the server', () => {
     assert.deepEqual(body.changes, []);
     assert.equal(body.skipped.length, 16);
     assert.equal((await get('/v1/clusters/dual')).version, c.version);
+  });
+
+  test('import sends only what the import reads of kubectl\'s JSON: the same definition and skipped pods from a fraction of the bytes', async () => {
+    for (const [n, p] of [['dualstack-nodes.json', 'dualstack-pods.json'], ['vxlan-nodes.json', 'vxlan-pods.json'], ['hostgw-nodes.json', 'hostgw-pods.json']]) {
+      const [nodes, pods] = await Promise.all([n!, p!].map(async (f) => JSON.parse(await readFile(fixture(f), 'utf8')) as unknown));
+      const slim = { nodes: slimList(nodes, 'Node'), pods: slimList(pods, 'Pod') };
+      assert.deepEqual(importDefinition('x', { podCidrs: ['10.0.0.0/8'], ...slim }), importDefinition('x', { podCidrs: ['10.0.0.0/8'], nodes, pods }), n);
+      const ratio = JSON.stringify({ nodes, pods }).length / JSON.stringify(slim).length;
+      assert.ok(ratio > 8, `${n}: only ${ratio.toFixed(1)} times smaller`);
+    }
+    assert.equal(slimList('not a list', 'Pod'), 'not a list', 'the server refuses what is not a List');
   });
 
   test('import: without --pod-cidr, or of a broken cluster, exit 1 naming the fix or every bad pod; usage errors exit 2', async () => {

@@ -11,6 +11,36 @@ import { printApplied } from './apply.js';
 /** Skipped pods listed by default (hostNetwork pods are many). */
 const MAX_SKIPPED_ROWS = 20;
 
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const pick = (o: unknown, keys: readonly string[]): Obj | undefined =>
+  isObj(o) ? Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) : undefined;
+
+function flannelAnnotations(meta: unknown): Obj | undefined {
+  const ann = isObj(meta) && isObj(meta.annotations) ? meta.annotations : {};
+  const keys = Object.keys(ann).filter((k) => k.startsWith('flannel.alpha.coreos.com/'));
+  return keys.length > 0 ? pick(ann, keys) : undefined;
+}
+
+/**
+ * Only what the import reads of each Node and Pod (SPEC §11): kubectl's JSON
+ * is mostly managed fields, conditions, images and container specs, ~5 KB a
+ * pod, so a 150,000-pod cluster's List would be far above the server's body
+ * limit. Anything that is not a List is sent as it is, for the server to refuse.
+ */
+export function slimList(list: unknown, kind: 'Node' | 'Pod'): unknown {
+  if (!isObj(list) || !Array.isArray(list.items)) return list;
+  const items = list.items.map((it: unknown) => {
+    if (!isObj(it)) return it;
+    const meta = pick(it.metadata, ['name', 'namespace']) ?? {};
+    const ann = flannelAnnotations(it.metadata);
+    const spec = pick(it.spec, kind === 'Node' ? ['podCIDR', 'podCIDRs'] : ['nodeName', 'hostNetwork']);
+    const status = pick(it.status, kind === 'Node' ? ['addresses'] : ['phase', 'podIP', 'podIPs']);
+    return { kind, metadata: { ...meta, ...(ann ? { annotations: ann } : {}) }, ...(spec ? { spec } : {}), ...(status ? { status } : {}) };
+  });
+  return { apiVersion: list.apiVersion, kind: list.kind, items };
+}
+
 export const importCluster: Command = {
   words: ['import'],
   args: ['NAME'],
@@ -39,7 +69,7 @@ export const importCluster: Command = {
     const podCidrs = v['pod-cidr'] as string[] | undefined;
     const dryRun = v['dry-run'] === true;
     const res = await ctx.client.request<ApplyAnswer>('POST', `/v1/clusters/${seg(name!)}/import`, {
-      body: { ...(podCidrs ? { podCidrs } : {}), nodes, pods },
+      body: { ...(podCidrs ? { podCidrs } : {}), nodes: slimList(nodes, 'Node'), pods: slimList(pods, 'Pod') },
       query: { dryRun: dryRun || undefined },
     });
     if (isMachine(ctx)) {
