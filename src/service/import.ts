@@ -22,7 +22,8 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 function items(list: unknown, kind: string, path: string): Obj[] {
   const l = obj(list);
   if (list === undefined || list === null) return [];
-  if (l.kind !== 'List' || !Array.isArray(l.items)) {
+  // kubectl prints a List; the API server itself answers a NodeList / PodList.
+  if ((l.kind !== 'List' && l.kind !== `${kind}List`) || !Array.isArray(l.items)) {
     throw new AppError('VALIDATION_FAILED', `${path} must be a v1 List (kubectl get ${kind.toLowerCase()}s -o json)`, { errors: [{ path, message: 'must be {"apiVersion":"v1","kind":"List","items":[…]}' }] });
   }
   return l.items.map(obj);

@@ -228,6 +228,15 @@ describe('importing a live cluster (SPEC §11)', () => {
     assert.equal(noCidr.body.errors[0].extensions.code, 'VALIDATION_FAILED');
   });
 
+  test('the API server\'s own NodeList and PodList (curl …/api/v1/nodes) import as kubectl\'s List does', async () => {
+    const nodes = { ...(fixture('hostgw-nodes.json') as object), kind: 'NodeList' };
+    const pods = { ...(fixture('hostgw-pods.json') as object), kind: 'PodList' };
+    const res = await request(t.server).post('/v1/clusters/api-lists/import?dryRun=true').send({ podCidrs: ['10.42.0.0/16'], nodes, pods }).expect(200);
+    assert.deepEqual(res.body.plan.pods.map((p: Pod) => p.ips).sort(), [['10.42.0.10'], ['10.42.1.3']]);
+    const wrong = await request(t.server).post('/v1/clusters/api-lists/import').send({ podCidrs: ['10.42.0.0/16'], nodes: pods }).expect(422);
+    assert.deepEqual(wrong.body.errors.map((e: { path: string }) => e.path), ['nodes']);
+  });
+
   test('nodes that are not a v1 List are a 422', async () => {
     await request(t.server).post('/v1/clusters/x/import').send({ podCidrs: ['10.244.0.0/16'], nodes: [{ a: 1 }] }).expect(422);
   });
