@@ -13,6 +13,7 @@ export class Grid {
   private readonly span4: number;
   private readonly step4: number;
   private readonly base32: number; // base4 as Addr.int32 holds it
+  private readonly perStep4: number; // 1 / step4, exact (a power of two): a product is cheaper than a quotient
 
   constructor(range: Prefix, blockBits: number) {
     this.family = range.family;
@@ -24,6 +25,7 @@ export class Grid {
     this.span4 = v4 ? Number(this.span) : 0;
     this.step4 = v4 ? 2 ** (32 - blockBits) : 0;
     this.base32 = this.base4 | 0;
+    this.perStep4 = v4 ? 2 ** (blockBits - 32) : 0;
   }
 
   /** The network address of block `i` (0 ≤ i < the block count, i < 2^53). */
@@ -42,7 +44,7 @@ export class Grid {
     if (this.family === 4) {
       // The offset modulo 2^32: an address below the base wraps to at least 2^32 − base ≥ span.
       const off = (a.int32 - this.base32) >>> 0;
-      return off < this.span4 ? Math.floor(off / this.step4) : -1;
+      return off < this.span4 ? Math.floor(off * this.perStep4) : -1;
     }
     const off = a.value - this.base;
     return off >= 0n && off < this.span ? Number(off >> this.shift) : -1;

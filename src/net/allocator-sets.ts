@@ -4,8 +4,10 @@
 // the same contract:
 // - DenseIndexSet: word bitmaps over plain numbers, for counts up to
 //   DENSE_LIMIT (every IPv4 case from a /8 into /28s down, an IPv6 /44 into
-//   /64s). Taking the lowest free index scans words from a cursor below which
-//   everything is taken; nothing is allocated per call.
+//   /64s). Taking the lowest free index starts at a cursor below which
+//   everything is taken and skips full words 32 at a time through a summary
+//   bitmap (one bit per word), so a hole far above the cursor is found in a
+//   few steps; nothing is allocated per call.
 // - SparseIndexSet: sorted runs of bigints, for counts a bitmap cannot hold
 //   (an IPv6 /32 into /64s, the 2^64 addresses of a /64): memory and time in
 //   proportion to what is used, never to what could be.
@@ -22,15 +24,18 @@ function popcount(x: number): number {
 }
 
 /**
- * Indices 0 … count − 1 (count ≤ DENSE_LIMIT) as two bitmaps: `taken` holds
+ * Indices 0 … count − 1 (count ≤ DENSE_LIMIT) as bitmaps: `taken` holds
  * used and excluded indices (and the bits past `count` in the last word, so
- * that a scan never hands them out), `excl` the excluded ones alone.
+ * that a scan never hands them out), `excl` the excluded ones alone, and
+ * `full` one bit per word of `taken`, set when that word is all ones (and
+ * past the last word, likewise never a candidate).
  * Indices given to its methods must be in 0 … count − 1.
  */
 export class DenseIndexSet {
   readonly count: number;
   private readonly taken: Int32Array;
   private readonly excl: Int32Array;
+  private readonly full: Int32Array;
   private cursor = 0; // every index below it is taken
   private used = 0;
   private excludedN = 0;
@@ -40,7 +45,9 @@ export class DenseIndexSet {
     const words = Math.ceil(count / 32);
     this.taken = new Int32Array(words);
     this.excl = new Int32Array(words);
-    if (count % 32 !== 0) this.taken[words - 1] = ~((1 << (count % 32)) - 1);
+    this.full = new Int32Array(Math.ceil(words / 32));
+    if (words % 32 !== 0) this.full[this.full.length - 1] = ~((1 << (words % 32)) - 1);
+    if (count % 32 !== 0) this.setWord(words - 1, ~((1 << (count % 32)) - 1));
   }
 
   get usedCount(): number {
@@ -61,7 +68,7 @@ export class DenseIndexSet {
       const mask = to === 31 ? ~0 << from : ((1 << (to + 1)) - 1) & (~0 << from);
       this.excludedN += popcount(mask & ~(this.excl[w] as number));
       this.excl[w] = (this.excl[w] as number) | mask;
-      this.taken[w] = (this.taken[w] as number) | mask;
+      this.setWord(w, (this.taken[w] as number) | mask);
       i += to - from + 1;
     }
   }
@@ -69,19 +76,43 @@ export class DenseIndexSet {
   /** Takes the lowest free index and returns it; -1 (nothing taken) when none is free. */
   takeFirst(): number {
     const taken = this.taken;
-    for (let w = this.cursor >>> 5; w < taken.length; w++) {
-      const x = taken[w] as number;
-      if (x !== -1) {
-        const bit = ~x & (x + 1); // the lowest zero bit of x, alone
-        taken[w] = x | bit;
-        const i = (w << 5) | (31 - Math.clz32(bit));
-        this.cursor = i + 1;
-        this.used++;
-        return i;
+    let w = this.cursor >>> 5;
+    if (w >= taken.length) return -1;
+    if (taken[w] === -1) {
+      w = this.nextNonFullWord(w + 1);
+      if (w < 0) {
+        this.cursor = taken.length << 5;
+        return -1;
       }
     }
-    this.cursor = taken.length << 5;
-    return -1;
+    const x = taken[w] as number;
+    const bit = ~x & (x + 1); // the lowest zero bit of x, alone
+    this.setWord(w, x | bit);
+    const i = (w << 5) | (31 - Math.clz32(bit));
+    this.cursor = i + 1;
+    this.used++;
+    return i;
+  }
+
+  /** The first word at or after `w` with a zero bit, by the summary; -1 when there is none. */
+  private nextNonFullWord(w: number): number {
+    const full = this.full;
+    let s = w >>> 5;
+    if (s >= full.length) return -1;
+    let x = (full[s] as number) | ((1 << (w & 31)) - 1); // words below w count as full
+    while (x === -1) {
+      if (++s >= full.length) return -1;
+      x = full[s] as number;
+    }
+    return (s << 5) | (31 - Math.clz32(~x & (x + 1)));
+  }
+
+  /** Stores word `w` of `taken` and keeps its summary bit in step. */
+  private setWord(w: number, x: number): void {
+    this.taken[w] = x;
+    const bit = 1 << (w & 31);
+    const s = w >>> 5;
+    this.full[s] = x === -1 ? (this.full[s] as number) | bit : (this.full[s] as number) & ~bit;
   }
 
   /** True when `i` is used or excluded. */
@@ -100,14 +131,14 @@ export class DenseIndexSet {
 
   /** Marks `i` used; it must be free (not taken). */
   use(i: number): void {
-    this.taken[i >>> 5] = (this.taken[i >>> 5] as number) | (1 << (i & 31));
+    this.setWord(i >>> 5, (this.taken[i >>> 5] as number) | (1 << (i & 31)));
     this.used++;
   }
 
   /** Frees `i`. Returns false (and changes nothing) when it was not used. */
   release(i: number): boolean {
     if (!this.isUsed(i)) return false;
-    this.taken[i >>> 5] = (this.taken[i >>> 5] as number) & ~(1 << (i & 31));
+    this.setWord(i >>> 5, (this.taken[i >>> 5] as number) & ~(1 << (i & 31)));
     if (i < this.cursor) this.cursor = i;
     this.used--;
     return true;

@@ -170,7 +170,9 @@ export class Prefix {
 
   /** The last address (all host bits one); for IPv4 the broadcast address. */
   get last(): Addr {
-    return Addr.from(this.addr.family, this.addr.value | hostMask(this.hostBits));
+    const hb = this.hostBits;
+    if (this.addr.family === 4) return Addr.fromUint32((this.addr.int32 | (hb === 32 ? -1 : (1 << hb) - 1)) >>> 0);
+    return Addr.fromCanonical(6, this.addr.value | hostMask(hb));
   }
 
   /** Number of addresses: 2^(bitLen − bits). */

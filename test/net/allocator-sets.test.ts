@@ -113,6 +113,29 @@ describe('index sets against a naive reference', () => {
     assert.equal(s.takeFirst(), 100);
   });
 
+  it('a dense set of 2^14 (a summary of 16 words): when full, taking returns what was released, lowest first, however far apart', () => {
+    const count = 2 ** 14;
+    const index = fc.integer({ min: 0, max: count - 1 });
+    fc.assert(
+      fc.property(fc.uniqueArray(index, { maxLength: 300 }), fc.array(fc.tuple(index, index), { maxLength: 30 }), (released, churn) => {
+        const s = new DenseIndexSet(count);
+        for (let k = 0; k < count; k++) assert.equal(s.takeFirst(), k);
+        assert.equal(s.takeFirst(), -1);
+        for (const i of released) assert.equal(s.release(i), true);
+        for (const want of [...released].sort((a, b) => a - b)) assert.equal(s.takeFirst(), want);
+        assert.equal(s.takeFirst(), -1);
+        for (const [a, b] of churn) {
+          s.release(a);
+          s.release(b);
+          const want = a === b ? [a, -1] : [Math.min(a, b), Math.max(a, b)];
+          assert.deepEqual([s.takeFirst(), s.takeFirst()], want, `released ${a} and ${b}`);
+        }
+        assert.equal(s.usedCount, count);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('a dense set smaller than a word never hands out the padding bits', () => {
     for (const count of [1, 2, 4, 8, 16]) {
       const s = new DenseIndexSet(count);
