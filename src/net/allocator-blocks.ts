@@ -30,6 +30,13 @@ export class BlockAllocator {
   readonly excluded: readonly Prefix[];
   private readonly blockCount: bigint;
   private readonly indexCount: number; // blockCount as a number, at most 2^53 (see checkIndex)
+  // The IPv4 bitmap case, for occupy and release to reach without the grid:
+  // `dense` when the range is IPv4, and the range's base (as Addr.int32 holds
+  // it), its size and 1 / the block size (exact, a power of two).
+  private readonly v4dense: DenseIndexSet | null;
+  private readonly base32: number;
+  private readonly span4: number;
+  private readonly perStep4: number;
   private readonly grid: Grid;
   // Exactly one of the two holds the state, chosen by the block count.
   private readonly dense: DenseIndexSet | null;
@@ -43,6 +50,10 @@ export class BlockAllocator {
     this.range = range;
     this.blockBits = blockBits;
     this.blockCount = 1n << BigInt(blockBits - range.bits);
+    const v4 = range.family === 4;
+    this.base32 = v4 ? Number(range.addr.value) | 0 : 0;
+    this.span4 = v4 ? Number(range.size) : 0;
+    this.perStep4 = v4 ? 2 ** (blockBits - 32) : 0;
     this.indexCount = Number(this.blockCount < MAX_INDEX_COUNT ? this.blockCount : MAX_INDEX_COUNT);
     this.grid = new Grid(range, blockBits);
     this.excluded = excluded.filter((e) => e.overlaps(range));
@@ -51,9 +62,11 @@ export class BlockAllocator {
       this.dense = new DenseIndexSet(Number(this.blockCount));
       this.sparse = null;
       for (const [lo, hi] of spans) this.dense.exclude(Number(lo), Number(hi));
+      this.v4dense = v4 ? this.dense : null;
     } else {
       this.dense = null;
       this.sparse = new SparseIndexSet(this.blockCount);
+      this.v4dense = null;
       for (const [lo, hi] of spans) this.sparse.exclude(lo, hi);
     }
   }
@@ -88,13 +101,12 @@ export class BlockAllocator {
    * range and is not already in use; the message names the conflict.
    */
   occupy(block: Prefix): void {
+    const i4 = this.v4Index(block);
+    if (i4 >= 0 && (this.v4dense as DenseIndexSet).tryUse(i4)) return;
     if (block.bits === this.blockBits) {
       if (this.dense !== null) {
         const i = this.grid.indexOf(block.addr);
-        if (i >= 0 && !this.dense.isTaken(i)) {
-          this.dense.use(i);
-          return;
-        }
+        if (i >= 0 && this.dense.tryUse(i)) return;
       } else {
         const i = this.grid.bigIndexOf(block.addr);
         const sparse = this.sparse as SparseIndexSet;
@@ -140,10 +152,7 @@ export class BlockAllocator {
   occupyIndex(i: number): void {
     const dense = this.dense;
     // (i | 0) === i: an integer, exactly, for the at most 2^20 indices of a bitmap.
-    if (dense !== null && i >= 0 && i < dense.count && (i | 0) === i && !dense.isTaken(i)) {
-      dense.use(i);
-      return;
-    }
+    if (dense !== null && i >= 0 && i < dense.count && (i | 0) === i && dense.tryUse(i)) return;
     this.checkIndex(i);
     if (dense === null) {
       const sparse = this.indexableSparse();
@@ -180,6 +189,8 @@ export class BlockAllocator {
 
   /** Frees `block`. Returns false (and changes nothing) when it was not an allocated block of this allocator. */
   release(block: Prefix): boolean {
+    const i4 = this.v4Index(block);
+    if (i4 >= 0) return (this.v4dense as DenseIndexSet).release(i4);
     if (block.bits !== this.blockBits) return false;
     if (this.dense !== null) {
       const i = this.grid.indexOf(block.addr);
@@ -210,6 +221,18 @@ export class BlockAllocator {
   capacity(): Capacity {
     const excluded = this.excludedCount();
     return capacityOf(this.blockCount - excluded, this.usedCount(), excluded);
+  }
+
+  /**
+   * The index of `block` in the IPv4 bitmap, or -1 (not a block of this range,
+   * or not the IPv4 bitmap case). The offset is taken modulo 2^32: an address
+   * below the base wraps to at least 2^32 − base ≥ the range's size.
+   */
+  private v4Index(block: Prefix): number {
+    const a = block.addr;
+    if (this.v4dense === null || a.family !== 4 || block.bits !== this.blockBits) return -1;
+    const off = (a.int32 - this.base32) >>> 0;
+    return off < this.span4 ? Math.floor(off * this.perStep4) : -1;
   }
 
   /** Throws a RangeError unless `i` is an index of this allocator's blocks. */

@@ -87,7 +87,7 @@ export class DenseIndexSet {
     }
     const x = taken[w] as number;
     const bit = ~x & (x + 1); // the lowest zero bit of x, alone
-    this.setWord(w, x | bit);
+    this.fill(w, x | bit);
     const i = (w << 5) | (31 - Math.clz32(bit));
     this.cursor = i + 1;
     this.used++;
@@ -105,6 +105,12 @@ export class DenseIndexSet {
       x = full[s] as number;
     }
     return (s << 5) | (31 - Math.clz32(~x & (x + 1)));
+  }
+
+  /** Stores word `w` of `taken` that only gained bits, and marks it full in the summary when it is. */
+  private fill(w: number, x: number): void {
+    this.taken[w] = x;
+    if (x === -1) this.full[w >>> 5] = (this.full[w >>> 5] as number) | (1 << (w & 31));
   }
 
   /** Stores word `w` of `taken` and keeps its summary bit in step. */
@@ -131,8 +137,19 @@ export class DenseIndexSet {
 
   /** Marks `i` used; it must be free (not taken). */
   use(i: number): void {
-    this.setWord(i >>> 5, (this.taken[i >>> 5] as number) | (1 << (i & 31)));
+    this.fill(i >>> 5, (this.taken[i >>> 5] as number) | (1 << (i & 31)));
     this.used++;
+  }
+
+  /** Marks `i` used when it is free and returns true; false (nothing changed) when it is taken. */
+  tryUse(i: number): boolean {
+    const w = i >>> 5;
+    const x = this.taken[w] as number;
+    const bit = 1 << (i & 31);
+    if ((x & bit) !== 0) return false;
+    this.fill(w, x | bit);
+    this.used++;
+    return true;
   }
 
   /** Frees `i`. Returns false (and changes nothing) when it was not used. */

@@ -77,6 +77,31 @@ describe('BlockAllocator index API against its Prefix API', () => {
     });
   }
 
+  it('IPv4 blocks just below, just above and far from the range are not its blocks (offsets wrap modulo 2^32)', () => {
+    const cases = [
+      { range: '10.1.0.0/16', inside: ['10.1.0.0/24', '10.1.255.0/24'], outside: ['10.0.255.0/24', '10.2.0.0/24', '0.0.0.0/24', '255.255.255.0/24', '138.1.0.0/24'] },
+      { range: '192.168.0.0/16', inside: ['192.168.0.0/24', '192.168.255.0/24'], outside: ['192.167.255.0/24', '192.169.0.0/24', '10.0.0.0/24', '64.168.0.0/24'] },
+      { range: '0.0.0.0/0', inside: ['0.0.0.0/12', '255.240.0.0/12', '128.0.0.0/12'], outside: [] },
+    ];
+    for (const c of cases) {
+      const range = P(c.range);
+      const bits = P(c.inside[0]!).bits;
+      const a = new BlockAllocator(range, bits);
+      for (const s of c.outside) {
+        assert.equal(a.indexOf(P(s)), -1, s);
+        assert.equal(a.release(P(s)), false, s);
+        assert.equal(outcome(() => a.occupy(P(s))), 'POD_CIDR_CONFLICT OUTSIDE_RANGE', s);
+      }
+      for (const s of c.inside) {
+        assert.equal(a.blockAt(a.indexOf(P(s))).toString(), s);
+        assert.equal(outcome(() => a.occupy(P(s))), 'ok', s);
+        assert.equal(a.isFree(P(s)), false, s);
+        assert.equal(a.release(P(s)), true, s);
+      }
+      assert.equal(a.capacity().used, 0);
+    }
+  });
+
   it('names the conflict of an index pin like occupy does', () => {
     const a = new BlockAllocator(P('10.1.0.0/16'), 24, [P('10.1.1.0/24')]);
     a.occupyIndex(0);
