@@ -174,6 +174,7 @@ export class BlockAllocator {
 
   /** The index of `block` when it is a /blockBits block of the range, else -1. */
   indexOf(block: Prefix): number {
+    if (this.v4dense !== null) return this.v4Index(block);
     if (block.bits !== this.blockBits) return -1;
     if (this.dense !== null) return this.grid.indexOf(block.addr);
     this.indexableSparse();
