@@ -5,7 +5,8 @@
 // a 409, never a 500).
 import { hash } from 'node:crypto';
 import { type AuditReport, type NodeDumps, auditNode } from '../net/audit.js';
-import { NetError } from '../net/ip.js';
+import type { BlockAllocator } from '../net/allocator.js';
+import { NetError, type Family } from '../net/ip.js';
 import type { NodeSpec, PodSpec } from '../net/model.js';
 import type { RouteTable, TableName } from '../net/routes.js';
 import { type Path, tracePath } from '../net/trace.js';
@@ -16,9 +17,9 @@ import type { BulkWrite, ClusterStore, RowWrite } from '../store/clusters.js';
 import { StoreConflict, type ClusterRecord, type StoredCluster, type StoredNode, type StoredPod } from '../store/records.js';
 import { checkNewVtepMac, parseClusterDefinition, parseNodeInput, parsePodInput, podRef } from './definition.js';
 import { AppError, toAppError } from './errors.js';
-import { nextOrdinalAfter, planAddNode, planAddPod, planApply, type ApplyPlan, type Change } from './plan.js';
+import { occupiedBlockAllocators, planAddNode, planAddPod, planApply, releaseNodeBlocks, type ApplyPlan, type Change } from './plan.js';
 import { type ClusterImpact, planImpact } from './impact.js';
-import { Snapshot, SnapshotCache } from './snapshots.js';
+import { Snapshot, SnapshotCache, type SnapshotHints } from './snapshots.js';
 import {
   applyViewFor, clusterSummaryView, clusterView, familyUtilization, nodeView, podView,
   type ApplyView, type ClusterView, type FamilyUtilization, type NodeView, type PodView,
@@ -173,13 +174,24 @@ export class ClusterService {
       const node = parseNodeInput(body, settings);
       if (cached?.nodeIndex.has(node.name)) throw new AppError('NODE_EXISTS', `node "${node.name}" already exists in cluster "${cluster}"`);
       checkNewVtepMac(cached ? cached.stored.nodes : await w.vtepMacs(row.id), node);
-      const used = cached ? cached.stored.nodes.flatMap((n) => n.podCidrs) : await w.blocks(row.id);
-      const spec = planAddNode(settings, used, node);
-      if (dryRun) return { spec, patch: null };
-      const ordinal = cached ? nextOrdinalAfter(cached.stored.nodes) : await w.nextNodeOrdinal(row.id);
-      const id = await w.insertNode(row.id, { spec, ordinal });
+      // The cached snapshot's allocators (built once, then handed from
+      // snapshot to snapshot): one allocation, not a rebuild from every block.
+      // Dropped on any failure; the snapshot rebuilds them when next asked.
+      const allocators = cached ? cached.takeBlockAllocators() : occupiedBlockAllocators(settings, await w.blocks(row.id));
+      const spec = planAddNode(settings, allocators, node);
+      if (dryRun) {
+        releaseNodeBlocks(allocators, spec.podCidrs);
+        cached?.adoptBlockAllocators(allocators);
+        return { spec, patch: null };
+      }
+      const ordinal = cached ? cached.nextNodeOrdinal() : await w.nextNodeOrdinal(row.id);
+      const [id, after] = await Promise.all([w.insertNode(row.id, { spec, ordinal }), w.bumpVersion(row.id)]);
       const stored: StoredNode = { ...spec, id, ordinal };
-      return { spec, patch: { before: row, after: await w.bumpVersion(row.id), edit: (c: StoredCluster) => ({ ...c, nodes: [...c.nodes, stored] }) } };
+      const patch: Patch = {
+        before: row, after, allocators: cached ? allocators : null, hints: { nextNodeOrdinal: ordinal + 1 },
+        edit: (c) => ({ ...c, nodes: [...c.nodes, stored] }),
+      };
+      return { spec, patch };
     });
     if (r.patch) {
       this.patchSnapshot(cluster, r.patch);
@@ -189,11 +201,14 @@ export class ClusterService {
   }
 
   async removeNode(cluster: string, name: string): Promise<void> {
-    const patch = await this.change(cluster, async (w, row) => {
-      if (!(await w.deleteNode(row.id, name))) throw new AppError('NODE_NOT_FOUND', `node "${name}" does not exist in cluster "${cluster}"`);
+    const patch = await this.change(cluster, async (w, row): Promise<Patch> => {
+      const gone = await w.deleteNode(row.id, name);
+      if (gone === null) throw new AppError('NODE_NOT_FOUND', `node "${name}" does not exist in cluster "${cluster}"`);
       return {
         before: row, after: await w.bumpVersion(row.id),
-        edit: (c: StoredCluster) => ({ ...c, nodes: c.nodes.filter((n) => n.name !== name), pods: c.pods.filter((p) => p.node !== name) }),
+        // Its pods went by ON DELETE CASCADE; a node without pods leaves the pod list as it is (no scan of every pod).
+        edit: (c) => ({ ...c, nodes: c.nodes.filter((n) => n.name !== name), pods: gone.pods === 0 ? c.pods : c.pods.filter((p) => p.node !== name) }),
+        blocks: (a, c) => releaseNodeBlocks(a, c.nodes.find((n) => n.name === name)?.podCidrs ?? []),
       };
     });
     this.patchSnapshot(cluster, patch);
@@ -214,10 +229,11 @@ export class ClusterService {
       const ips = planAddPod(node.podCidrs, await w.podIps(node.id), pod);
       const spec: PodSpec = { namespace: pod.namespace, name: pod.name, node: pod.node, ips };
       if (dryRun) return { spec, patch: null };
-      const ordinal = cached ? nextOrdinalAfter(cached.stored.pods) : await w.nextPodOrdinal(row.id);
+      const ordinal = cached ? cached.nextPodOrdinal() : await w.nextPodOrdinal(row.id);
       const id = await w.insertPod(row.id, node.id, { spec, ordinal });
       const stored: StoredPod = { ...spec, id, ordinal };
-      return { spec, patch: { before: row, after: await w.bumpVersion(row.id), edit: (c: StoredCluster) => ({ ...c, pods: [...c.pods, stored] }) } };
+      const patch: Patch = { before: row, after: await w.bumpVersion(row.id), hints: { nextPodOrdinal: ordinal + 1 }, edit: (c) => ({ ...c, pods: [...c.pods, stored] }) };
+      return { spec, patch };
     });
     if (r.patch) {
       this.patchSnapshot(cluster, r.patch);
@@ -239,13 +255,21 @@ export class ClusterService {
 
   /**
    * A single-row change made here: derive the next snapshot from the one it
-   * was made against (when cached) instead of reloading the whole cluster.
-   * Other instances see the new version and reload.
+   * was made against (when cached) instead of reloading the whole cluster,
+   * with the node-block allocators handed on. Other instances see the new
+   * version and reload.
    */
-  private patchSnapshot(cluster: string, p: { before: ClusterRecord; after: ClusterRecord; edit: (c: StoredCluster) => StoredCluster }): void {
+  private patchSnapshot(cluster: string, p: Patch): void {
     const prev = this.cache.peek(cluster, p.before.id, p.before.version);
     if (prev && p.after.version === p.before.version + 1n) {
-      this.cache.put(new Snapshot(p.after, { ...p.edit(prev.stored), version: p.after.version }));
+      const next = new Snapshot(p.after, { ...p.edit(prev.stored), version: p.after.version }, { ...prev.successorHints(), ...p.hints });
+      const inherited = prev.takeBuiltBlockAllocators();
+      const allocators = p.allocators === undefined ? inherited : p.allocators;
+      if (allocators) {
+        p.blocks?.(allocators, prev.stored);
+        next.adoptBlockAllocators(allocators);
+      }
+      this.cache.put(next);
     } else {
       this.cache.refresh(cluster);
     }
@@ -356,6 +380,22 @@ function sameOrder(a: { nodes: readonly { name: string }[]; pods: readonly { nam
   return a.nodes.length === b.nodes.length && a.pods.length === b.pods.length &&
     a.nodes.every((n, i) => n.name === b.nodes[i]!.name) &&
     a.pods.every((p, i) => p.name === b.pods[i]!.name && p.namespace === b.pods[i]!.namespace);
+}
+
+/** How a single-row write derives the next snapshot from the one it was made against. */
+interface Patch {
+  before: ClusterRecord;
+  after: ClusterRecord;
+  edit: (c: StoredCluster) => StoredCluster;
+  /**
+   * The allocators the write allocated from (they hold its new blocks); null
+   * when it allocated from others (the previous snapshot's are stale then);
+   * undefined: the previous snapshot's, if built, changed by `blocks`.
+   */
+  allocators?: Map<Family, BlockAllocator> | null;
+  /** What the write does to those allocators (given the previous state). */
+  blocks?: (a: Map<Family, BlockAllocator>, prev: StoredCluster) => void;
+  hints?: SnapshotHints;
 }
 
 interface Written {

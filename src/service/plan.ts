@@ -328,8 +328,8 @@ function sameNode(a: NodeSpec, b: NodeSpec): boolean {
   );
 }
 
-/** One node added to a stored cluster (POST …/nodes). */
-export function planAddNode(settings: ClusterSettings, usedBlocks: readonly Prefix[], node: NodeDefinition): NodeSpec {
+/** The cluster's node-block allocators with `usedBlocks` taken (what allocating one more node starts from). */
+export function occupiedBlockAllocators(settings: ClusterSettings, usedBlocks: Iterable<Prefix>): Map<Family, BlockAllocator> {
   const allocators = blockAllocators(settings);
   for (const b of usedBlocks) {
     const a = allocators.get(b.family);
@@ -339,10 +339,28 @@ export function planAddNode(settings: ClusterSettings, usedBlocks: readonly Pref
       // A stored block that no longer fits the settings still blocks its range.
     }
   }
+  return allocators;
+}
+
+/**
+ * One node added to a stored cluster (POST …/nodes): its pins occupied, else
+ * first-fit, in `allocators` (which keep the new blocks: releaseNodeBlocks
+ * gives them back). Nothing is taken when it throws.
+ */
+export function planAddNode(settings: ClusterSettings, allocators: Map<Family, BlockAllocator>, node: NodeDefinition): NodeSpec {
   const m = new Map<Family, Prefix>();
-  blocksFor(node.name, [], node.podCidrs, allocators, 'occupy', m);
-  blocksFor(node.name, [], [], allocators, 'allocate', m);
+  try {
+    blocksFor(node.name, [], node.podCidrs, allocators, 'occupy', m);
+    blocksFor(node.name, [], [], allocators, 'allocate', m);
+  } catch (err) {
+    releaseNodeBlocks(allocators, m.values());
+    throw err;
+  }
   return nodeSpecOf(node, orderedBlocks(m, settings.podCidrs[0]!.family));
+}
+
+export function releaseNodeBlocks(allocators: Map<Family, BlockAllocator>, blocks: Iterable<Prefix>): void {
+  for (const b of blocks) allocators.get(b.family)?.release(b);
 }
 
 /** IPs for one pod added to a node (POST …/pods). */

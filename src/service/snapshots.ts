@@ -5,24 +5,77 @@
 // many requests share one round trip, and every request is answered from a
 // version read after it arrived (a change committed through any instance
 // before a query starts is seen by that query).
+import type { BlockAllocator } from '../net/allocator.js';
 import { buildDatapath, type Datapath } from '../net/datapath.js';
+import type { Family } from '../net/ip.js';
 import type { Topology } from '../net/model.js';
 import type { ClusterStore } from '../store/clusters.js';
 import type { ClusterRecord, StoredCluster } from '../store/records.js';
 import { AppError } from './errors.js';
+import { nextOrdinalAfter, occupiedBlockAllocators } from './plan.js';
 import { clusterView } from './views.js';
+
+/** What a snapshot derived by a single-row write already knows: the next free ordinals. */
+export interface SnapshotHints { nextNodeOrdinal?: number; nextPodOrdinal?: number }
 
 export class Snapshot {
   private dp: Datapath | null = null;
   readonly topology: Topology;
-  readonly nodeIndex: Map<string, number>;
+  private nodeIdx: Map<string, number> | null = null;
   private podsByNode: Map<string, number[]> | null = null;
   private podByRef: Map<string, number> | null = null;
   private json: string | null = null;
+  private blockAllocs: Map<Family, BlockAllocator> | null = null;
+  private nextNode: number | undefined;
+  private nextPod: number | undefined;
 
-  constructor(readonly record: ClusterRecord, readonly stored: StoredCluster) {
+  constructor(readonly record: ClusterRecord, readonly stored: StoredCluster, hints: SnapshotHints = {}) {
     this.topology = { ...stored.settings, nodes: stored.nodes, pods: stored.pods };
-    this.nodeIndex = new Map(stored.nodes.map((n, i) => [n.name, i]));
+    this.nextNode = hints.nextNodeOrdinal;
+    this.nextPod = hints.nextPodOrdinal;
+  }
+
+  /** Node name → index; built on first use (a single-node write derives a snapshot without paying for it). */
+  get nodeIndex(): Map<string, number> {
+    return (this.nodeIdx ??= new Map(this.stored.nodes.map((n, i) => [n.name, i])));
+  }
+
+  nextNodeOrdinal(): number {
+    return (this.nextNode ??= nextOrdinalAfter(this.stored.nodes));
+  }
+
+  nextPodOrdinal(): number {
+    return (this.nextPod ??= nextOrdinalAfter(this.stored.pods));
+  }
+
+  /** The ordinals a snapshot derived from this one starts from (computed ones only). */
+  successorHints(): SnapshotHints {
+    return { nextNodeOrdinal: this.nextNode, nextPodOrdinal: this.nextPod };
+  }
+
+  /**
+   * The node-block allocators holding every node's blocks, handed to the
+   * caller: a single-node write, which hands them on to the snapshot it
+   * derives (adoptBlockAllocators) or drops them. Built from the nodes when
+   * this snapshot has none (O(nodes), once per chain of writes), so adding
+   * a node costs one allocation, not a rebuild.
+   */
+  takeBlockAllocators(): Map<Family, BlockAllocator> {
+    const a = this.blockAllocs ?? occupiedBlockAllocators(this.stored.settings, this.stored.nodes.flatMap((n) => n.podCidrs));
+    this.blockAllocs = null;
+    return a;
+  }
+
+  /** takeBlockAllocators, but only if they are built. */
+  takeBuiltBlockAllocators(): Map<Family, BlockAllocator> | null {
+    const a = this.blockAllocs;
+    this.blockAllocs = null;
+    return a;
+  }
+
+  /** Allocators that hold exactly this snapshot's node blocks. */
+  adoptBlockAllocators(a: Map<Family, BlockAllocator>): void {
+    this.blockAllocs = a;
   }
 
   get version(): bigint {

@@ -83,8 +83,12 @@ export class RowWrite {
     return row.id;
   }
 
-  async deleteNode(clusterId: number, name: string): Promise<boolean> {
-    return (await this.tx.node.deleteMany({ where: { clusterId, name } })).count > 0;
+  /** Deletes the node (its pods go by ON DELETE CASCADE); null when there is no such node, else how many pods went with it. */
+  async deleteNode(clusterId: number, name: string): Promise<{ pods: number } | null> {
+    const n = await this.tx.node.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true, _count: { select: { pods: true } } } });
+    if (!n) return null;
+    await this.tx.node.delete({ where: { id: n.id } });
+    return { pods: n._count.pods };
   }
 
   async podExists(clusterId: number, namespace: string, name: string): Promise<boolean> {
