@@ -83,22 +83,38 @@ type Scope = ClusterSizes | null | undefined;
  * document whose fragments expand exponentially is priced in linear time.
  */
 export async function documentCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, sizes: SizeSource): Promise<number> {
+  const known = fixedCosts.get(document);
+  if (known !== undefined) return known;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   let max = 0;
+  let fixed = true;
   for (const d of document.definitions) {
     if (d.kind !== Kind.OPERATION_DEFINITION) continue;
-    max = Math.max(max, await operationCost(schema, d, fragments, variables ?? {}, sizes));
+    const c = await operationCost(schema, d, fragments, variables ?? {}, sizes);
+    max = Math.max(max, c.cost);
+    fixed &&= c.fixed;
   }
+  if (fixed) fixedCosts.set(document, max);
   return max;
 }
+
+/**
+ * Costs of documents that name no cluster (a `path` query): they depend on
+ * neither variables nor sizes, and mercurius hands the same parsed document
+ * for the same query text, so each is priced once.
+ */
+const fixedCosts = new WeakMap<DocumentNode, number>();
+
+/** Root fields whose cost depends on a cluster's sizes (and so on variables). */
+const SIZED_ROOTS = new Set(['Query.clusters', 'Query.cluster', 'Mutation.addNode', 'Mutation.addPod', 'Mutation.applyCluster']);
 
 async function operationCost(
   schema: GraphQLSchema, op: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>, sizes: SizeSource,
-): Promise<number> {
+): Promise<{ cost: number; fixed: boolean }> {
   const root = schema.getRootType(op.operation);
-  if (!root) return 0;
+  if (!root) return { cost: 0, fixed: true };
   const argsOf = (def: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (const a of def.args) {
@@ -111,11 +127,13 @@ async function operationCost(
   // Root fields decide the cluster scope of what they select; sizes are looked up first.
   const memo = new Map<Scope, Map<string, number>>();
   let cost = 0;
+  let fixed = true;
   for (const { field, def } of rootFields(root, op.selectionSet, fragments, schema)) {
     const args = argsOf(def, field);
     const type = getNamedType(def.type);
     const key = `${root.name}.${field.name.value}`;
     cost += 1;
+    if (SIZED_ROOTS.has(key)) fixed = false;
     if (!field.selectionSet) continue;
     if (key === 'Query.clusters') {
       for (const s of await sizes.all()) cost += selectionCost(field.selectionSet, type, s);
@@ -132,7 +150,7 @@ async function operationCost(
     if (scope === null) continue;
     cost += selectionCost(field.selectionSet, type, scope);
   }
-  return cost;
+  return { cost, fixed };
 
   function selectionCost(set: SelectionSetNode, type: GraphQLNamedType | undefined, scope: Scope): number {
     let total = 0;

@@ -21,7 +21,13 @@ import { podMtu } from '../../net/devices.js';
 import type { ClusterSizes, SizeSource } from './cost.js';
 
 /** GraphQL enum names of core values: `pod-eth` → `POD_ETH`, `host-gw` → `HOST_GW`, `delete` → `DELETE`. */
-export const enumName = (s: string): string => s.toUpperCase().replace(/-/g, '_');
+export function enumName(s: string): string {
+  let e = enumNames.get(s);
+  if (e === undefined) enumNames.set(s, (e = s.toUpperCase().replace(/-/g, '_')));
+  return e;
+}
+/** The few core values there are (modes, kinds, actions), each converted once: every hop of every path asks. */
+const enumNames = new Map<string, string>();
 
 const OWNER = Symbol('cluster');
 /** The lazy picture of a Path (Path.svg renders it only when selected). */
