@@ -284,7 +284,7 @@ export class ClusterService {
 
   async pod(cluster: string, namespace: string, name: string): Promise<{ snap: Snapshot; pod: PodSpec }> {
     const snap = await this.cache.get(cluster);
-    const i = snap.podIndex(`${namespace}/${name}`);
+    const i = snap.podIndex(namespace, name);
     if (i === undefined) throw new AppError('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
     return { snap, pod: snap.topology.pods[i]! };
   }

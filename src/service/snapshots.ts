@@ -23,14 +23,22 @@ export class Snapshot {
   readonly topology: Topology;
   private nodeIdx: Map<string, number> | null = null;
   private podsByNode: Map<string, number[]> | null = null;
-  private podByRef: Map<string, number> | null = null;
+  private podByRef: Map<string, Map<string, number>> | null = null;
   private json: string | null = null;
   private blockAllocs: Map<Family, BlockAllocator> | null = null;
   private nextNode: number | undefined;
   private nextPod: number | undefined;
 
-  constructor(readonly record: ClusterRecord, readonly stored: StoredCluster, hints: SnapshotHints = {}) {
-    this.topology = { ...stored.settings, nodes: stored.nodes, pods: stored.pods };
+  readonly stored: StoredCluster;
+
+  constructor(readonly record: ClusterRecord, stored: StoredCluster, hints: SnapshotHints = {}) {
+    // Only the settings' own fields: a writer may hand over a whole Topology
+    // as settings, whose node and pod arrays (the plan's) would stay alive
+    // beside the stored ones for as long as the snapshot does.
+    const { name, podCidrs, serviceCidr, nodeMaskSize, network, subnets, reserved } = stored.settings;
+    const settings = { name, podCidrs, serviceCidr, nodeMaskSize, network, subnets, reserved };
+    this.stored = { ...stored, settings };
+    this.topology = { ...settings, nodes: stored.nodes, pods: stored.pods };
     this.nextNode = hints.nextNodeOrdinal;
     this.nextPod = hints.nextPodOrdinal;
   }
@@ -97,10 +105,19 @@ export class Snapshot {
     this.json ??= json;
   }
 
-  /** Index of the pod `ns/name`, or undefined. */
-  podIndex(ref: string): number | undefined {
-    this.podByRef ??= new Map(this.stored.pods.map((p, i) => [`${p.namespace}/${p.name}`, i]));
-    return this.podByRef.get(ref);
+  /** Index of the pod `namespace/name`, or undefined. */
+  podIndex(namespace: string, name: string): number | undefined {
+    if (!this.podByRef) {
+      // Per namespace, then name: no `ns/name` key string per pod.
+      const m = new Map<string, Map<string, number>>();
+      this.stored.pods.forEach((p, i) => {
+        let inNs = m.get(p.namespace);
+        if (!inNs) m.set(p.namespace, (inNs = new Map()));
+        inNs.set(p.name, i);
+      });
+      this.podByRef = m;
+    }
+    return this.podByRef.get(namespace)?.get(name);
   }
 
   /** Indexes of the pods on each node, in definition order. */
