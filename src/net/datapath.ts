@@ -57,8 +57,8 @@ export interface Datapath {
 
   /** A node's whole table, materialised (about one route per node of the cluster). */
   nodeRoutes(name: string): RouteTable | null;
-  /** `formatRoutesJson(nodeRoutes(name))` as UTF-8, built from JSON shared by the nodes of a route class (node-table.ts). */
-  nodeRoutesJson(name: string): Buffer | null;
+  /** `formatRoutesJson(nodeRoutes(name)) + suffix` as UTF-8, built from JSON shared by the nodes of a route class (node-table.ts). */
+  nodeRoutesJson(name: string, suffix?: string): Buffer | null;
   podRoutes(namespace: string, name: string): RouteTable | null;
   routerRoutes(): RouteTable;
   /** The kernel's local table of node `n`, of a pod, of the router (a few entries each, made on first use). */
@@ -296,9 +296,9 @@ class Index implements Datapath {
     return a ? this.tables.table(a, this.localOf(a).sort(compareRoutes)) : null;
   }
 
-  nodeRoutesJson(name: string): Buffer | null {
+  nodeRoutesJson(name: string, suffix = ''): Buffer | null {
     const a = this.nodeByName.get(name);
-    return a ? this.tables.json(a, this.localOf(a).sort(compareRoutes)) : null;
+    return a ? this.tables.json(a, this.localOf(a).sort(compareRoutes), suffix) : null;
   }
 
   podRoutes(namespace: string, name: string): RouteTable | null {

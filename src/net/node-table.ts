@@ -134,8 +134,8 @@ export class NodeTables {
     return { routes, neighbors, fdb };
   }
 
-  /** Exactly `formatRoutesJson(table(a, local))`, as UTF-8 bytes. */
-  json(a: NodeFacts, local: readonly Route[]): Buffer {
+  /** Exactly `formatRoutesJson(table(a, local)) + suffix`, as UTF-8 bytes (a suffix here costs no second copy of the table). */
+  json(a: NodeFacts, local: readonly Route[], suffix = ''): Buffer {
     const { routes, peers } = this.segments(a, local);
     const out = new ByteList();
     out.text('{"routes":[');
@@ -147,7 +147,7 @@ export class NodeTables {
     for (const s of peers) out.slice(s.cls.json().neighbors, s.start, s.end);
     out.closeList('],"fdb":[');
     for (const s of peers) out.slice(s.cls.json().fdb, s.start, s.end);
-    out.closeList(']}');
+    out.closeList(']}' + suffix);
     return out.bytes();
   }
 

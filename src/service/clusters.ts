@@ -297,10 +297,10 @@ export class ClusterService {
     return table === 'main' ? t : { ...t, local: [...dp.nodeLocal(dp.node(name)!)] };
   }
 
-  /** The node's main table as JSON (`formatRoutesJson` of nodeRoutes), UTF-8. */
+  /** The node's main table as JSON (`formatRoutesJson` of nodeRoutes), UTF-8, ending in a newline as every text answer does. */
   async nodeRoutesJson(cluster: string, name: string): Promise<Buffer> {
     const { snap } = await this.node(cluster, name);
-    return snap.datapath.nodeRoutesJson(name)!;
+    return snap.datapath.nodeRoutesJson(name, '\n')!;
   }
 
   async podRoutes(cluster: string, namespace: string, name: string, table: TableName = 'main'): Promise<RouteTable> {

@@ -444,6 +444,7 @@ test('property: node tables and their JSON bytes equal the table by definition, 
           assert.equal(formatRoutesText(got), formatRoutesText(want), `${n.name} routes`);
           assert.equal(formatRoutesJson(got), formatRoutesJson(want), `${n.name} JSON`);
           assert.equal(dp.nodeRoutesJson(n.name)!.toString('utf8'), JSON.stringify(routeTableJson(want)), `${n.name} JSON bytes`);
+          assert.equal(dp.nodeRoutesJson(n.name, '\n')!.toString('utf8'), `${JSON.stringify(routeTableJson(want))}\n`, `${n.name} JSON bytes and a suffix`);
         }
       }
     }),
