@@ -11,11 +11,17 @@
 // absolute time (all 8,192 /24s of a /11: cidrset 0.62 ms, podnet 10.3 ms)
 // and, for every workload, podnet's time as a multiple of cidrset's, measured
 // at the allocator of commit bbdad9c. So this bench also runs that allocator
-// (read from git at --before, in the same process, rounds interleaved with
-// the current one, so that the shared machine's load hits both alike) and
+// (read from git at --before, rounds interleaved with the current one, so
+// that the shared machine's load hits both alike) and
 // estimates cidrset's time here as before ÷ the issue's ratio; the ratio
 // column is podnet now ÷ that estimate.
-import { execFileSync } from 'node:child_process';
+//
+// Each variant (the current allocator's Prefix API, its index API, the one at
+// --before) runs in a child process of its own, driven round by round from
+// here: in one process the workloads' call sites would see both
+// implementations' classes and slow each other (measured: the current pins
+// took 1.6-2 x as long beside bbdad9c as alone).
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -266,19 +272,85 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Times each variant (a factory of the timed part), rounds interleaved (A B C A B C …) after a warm-up of each. */
-function run(variants: (() => () => void)[], rounds: number): number[][] {
-  for (const v of variants) for (let k = 0; k < 3; k++) v()();
-  const times: number[][] = variants.map(() => []);
-  for (let k = 0; k < rounds; k++) {
-    variants.forEach((v, j) => {
-      const timed = v();
-      const t0 = performance.now();
-      timed();
-      times[j]!.push(performance.now() - t0);
-    });
+/** A variant: an implementation (null: the current one; else the one at that rev) through one API. */
+interface VariantSpec {
+  rev: string | null;
+  api: 'Prefix' | 'index';
+}
+
+/** A child process running one variant: `run(k)` sets up workload k untimed, times it once, answers the ms. */
+interface Runner {
+  run(workload: number): Promise<number>;
+  close(): void;
+}
+
+interface Reply {
+  ms?: number;
+  ready?: boolean;
+}
+
+/** Starts the child for `spec`; null when it cannot build that implementation (no git history). */
+async function startRunner(spec: VariantSpec): Promise<Runner | null> {
+  const proc: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child', JSON.stringify(spec)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const replies: ((m: Reply) => void)[] = [];
+  proc.on('message', (m: Reply) => replies.shift()?.(m));
+  const next = () => new Promise<Reply>((resolve) => replies.push(resolve));
+  const hello = await next();
+  if (!hello.ready) {
+    proc.kill();
+    return null;
+  }
+  return {
+    run: async (workload) => {
+      const reply = next();
+      proc.send({ workload });
+      return (await reply).ms!;
+    },
+    close: () => proc.disconnect(),
+  };
+}
+
+/** The child's side: builds its implementation and inputs once, then times what it is asked, one round per message. */
+async function child(spec: VariantSpec): Promise<void> {
+  const impl = spec.rev === null ? currentImpl : await implAt(spec.rev);
+  if (impl === null) {
+    process.send!({ ready: false });
+    process.disconnect();
+    return;
+  }
+  const inputs = inputsFor(impl);
+  process.on('message', (m: { workload: number }) => {
+    const w = workloads[m.workload]!;
+    const timed = spec.api === 'index' ? w.indexed!(inputs) : w.setup(impl, inputs);
+    const t0 = performance.now();
+    timed();
+    const ms = performance.now() - t0;
+    process.send!({ ms });
+  });
+  process.send!({ ready: true });
+}
+
+/** Times workload k on each runner, rounds interleaved (A B C A B C …) after a warm-up of each. */
+async function run(runners: Runner[], k: number, rounds: number): Promise<number[][]> {
+  for (const r of runners) for (let n = 0; n < 3; n++) await r.run(k);
+  const times: number[][] = runners.map(() => []);
+  for (let n = 0; n < rounds; n++) {
+    for (let j = 0; j < runners.length; j++) times[j]!.push(await runners[j]!.run(k));
   }
   return times;
+}
+
+interface Row {
+  workload: string;
+  api: string;
+  podnetMs: number;
+  beforeMs: number;
+  issueRatio: number;
+  cidrsetEstMs: number;
+  ratio: number;
+  ratioOfBest: number;
+  issueCidrsetMs: number;
+  ratioVsIssueFigure: number;
 }
 
 const fmt = (ms: number, width: number): string => (Number.isFinite(ms) ? ms.toFixed(3) : '—').padStart(width);
@@ -289,30 +361,39 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '25' },
       before: { type: 'string', default: BEFORE_REV },
       json: { type: 'string' },
+      child: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
+  if (values.child !== undefined) {
+    await child(JSON.parse(values.child) as VariantSpec);
+    return;
+  }
   if (values.help) {
     console.log('usage: npm run bench:allocator -- [--rounds N] [--before REV] [--json FILE]');
     return;
   }
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: expected a positive integer, got ${values.rounds}`);
-  const before = await implAt(values.before);
-  const impls = [currentImpl, ...(before ? [before] : [])].map((impl) => ({ impl, inputs: inputsFor(impl) }));
+  const [now, before, indexed] = await Promise.all([
+    startRunner({ rev: null, api: 'Prefix' }),
+    startRunner({ rev: values.before, api: 'Prefix' }),
+    startRunner({ rev: null, api: 'index' }),
+  ]);
+  if (!now || !indexed) throw new Error('bench:allocator: the current allocator did not start in a child process');
   const cpus = os.cpus();
   console.log(`podnet BlockAllocator vs Kubernetes nodeipam cidrset · ${cpus.length} × ${cpus[0]?.model ?? 'CPU'} · node ${process.version} · load ${os.loadavg()[0]!.toFixed(1)} · median of ${rounds}`);
   console.log('cidrset is not run here: its figures are REFERENCE NUMBERS FROM ISSUE 12 (see the header of bench/allocator.ts).');
   console.log(before
-    ? `cidrset here ≈ podnet at ${values.before} (same run, interleaved) ÷ the issue's podnet/cidrset ratio; the issue's own absolute cidrset figure is shown where it gives one.\n`
+    ? `cidrset here ≈ podnet at ${values.before} (same run, interleaved, each variant in a process of its own) ÷ the issue's podnet/cidrset ratio; the issue's own absolute cidrset figure is shown where it gives one.\n`
     : `git could not give the allocator at ${values.before}: only the issue's absolute figure is compared.\n`);
   // Per workload: the Prefix API now, the same at --before, and the index API now, interleaved.
-  const rows = workloads.flatMap((w) => {
-    const variants = impls.map(({ impl, inputs }) => () => w.setup(impl, inputs));
-    const indexed = w.indexed;
-    if (indexed) variants.push(() => indexed(impls[0]!.inputs));
-    const times = run(variants, rounds);
+  const rows: Row[] = [];
+  for (let k = 0; k < workloads.length; k++) {
+    const w = workloads[k]!;
+    const runners = [now, ...(before ? [before] : []), ...(w.indexed ? [indexed] : [])];
+    const times = await run(runners, k, rounds);
     const medians = times.map(median);
     const bests = times.map((xs) => Math.min(...xs));
     const then = before ? medians[1]! : NaN;
@@ -320,12 +401,13 @@ async function main(): Promise<void> {
     const bestRatio = (j: number) => bests[j]! / (bests[1]! / ISSUE_RATIO[w.name]!);
     const cidrset = then / ISSUE_RATIO[w.name]!;
     const issueMs = ISSUE_CIDRSET_MS[w.name] ?? NaN;
-    const row = (api: string, j: number) => {
+    const row = (api: string, j: number): Row => {
       const ms = medians[j]!;
       return { workload: w.name, api, podnetMs: ms, beforeMs: then, issueRatio: ISSUE_RATIO[w.name]!, cidrsetEstMs: cidrset, ratio: ms / cidrset, ratioOfBest: before ? bestRatio(j) : NaN, issueCidrsetMs: issueMs, ratioVsIssueFigure: ms / issueMs };
     };
-    return [row('Prefix', 0), ...(indexed ? [row('index', variants.length - 1)] : [])];
-  });
+    rows.push(row('Prefix', 0), ...(w.indexed ? [row('index', runners.length - 1)] : []));
+  }
+  for (const r of [now, before, indexed]) r?.close();
   console.log(`${'workload'.padEnd(46)} ${'API'.padEnd(6)} ${'podnet'.padStart(8)} ${('@' + values.before).padStart(9)} ${'issue ×'.padStart(7)} ${'cidrset≈'.padStart(9)} ${'ratio'.padStart(7)} ${'best'.padStart(7)} ${'issue ms'.padStart(9)} ${'ratio'.padStart(7)}  verdict`);
   for (const r of rows) {
     const verdictOf = (x: number) => (Number.isNaN(x) ? '' : x <= 1 ? 'PASS' : 'FAIL');
