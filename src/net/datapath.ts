@@ -31,6 +31,8 @@ export interface DatapathOptions {
    * generated route. For tests and what-if questions (blackholes, loops).
    */
   extraRoutes?: { nodes?: Record<string, Route[]>; router?: Route[] };
+  /** Bytes of route-class JSON kept for nodeRoutesJson (node-table.ts's JSON_ARENA_BUDGET by default). */
+  jsonArenaBudget?: number;
 }
 
 export interface Datapath {
@@ -138,7 +140,7 @@ class Index implements Datapath {
       this.extraByNode.set(n, routes);
       this.irregularNodes.add(n.index);
     }
-    this.tables = new NodeTables(this.cluster, this.blockOrder);
+    this.tables = new NodeTables(this.cluster, this.blockOrder, opts.jsonArenaBudget);
     this.router = routerRouteTable(this.cluster, this.subnets, this.nodes, opts.extraRoutes?.router ?? []);
     for (const r of this.router.routes) this.routerLpm.insert(r.dst, r);
   }

@@ -27,10 +27,23 @@ interface Arena {
   at: Int32Array;
 }
 
+interface Arenas { routes: Arena; neighbors: Arena; fdb: Arena }
+
+const arenasSize = (a: Arenas): number => a.routes.bytes.length + a.neighbors.bytes.length + a.fdb.bytes.length;
+
+/**
+ * Bytes of class JSON kept at most (the least recently used class's is
+ * dropped past it, and rendered again when asked for). Cross-subnet needs
+ * two classes (VXLAN, direct: ~26 MB at 65,000 nodes); bgp has one per
+ * subnet gateway, which at 260 subnets of a 65,000-node cluster would be
+ * ~2 GB if every subnet's nodes were listed.
+ */
+export const JSON_ARENA_BUDGET = 64 * 1024 * 1024;
+
 /** The routes (with their VXLAN entries) of one class, for every peer in block order. */
 class PeerClass {
   private readonly entries: (PeerEntry | undefined)[] = [];
-  private arenas: { routes: Arena; neighbors: Arena; fdb: Arena } | null = null;
+  private arenas: Arenas | null = null;
 
   constructor(
     private readonly c: ClusterFacts,
@@ -45,7 +58,8 @@ class PeerClass {
     return (this.entries[i] ??= this.make(i)!);
   }
 
-  json(): { routes: Arena; neighbors: Arena; fdb: Arena } {
+  /** The class's JSON, rendered on first use (again after dropJson). */
+  json(): Arenas {
     if (!this.arenas) {
       const routes: string[] = [];
       const neighbors: string[] = [];
@@ -59,6 +73,10 @@ class PeerClass {
       this.arenas = { routes: arena(routes), neighbors: arena(neighbors), fdb: arena(fdb) };
     }
     return this.arenas;
+  }
+
+  dropJson(): void {
+    this.arenas = null;
   }
 
   /** The entry for the i-th peer, or null when that peer has no block or address to route to. */
@@ -102,7 +120,15 @@ export class NodeTables {
   private readonly runIds: Record<Family, Int32Array>;
 
   /** `order`: per family, the nodes holding a block of it, ordered by block (compareDestinations), then by index. */
-  constructor(private readonly c: ClusterFacts, private readonly order: Record<Family, readonly NodeFacts[]>) {
+  /** Classes holding their JSON, least recently used first, and the bytes each holds. */
+  private readonly rendered = new Map<PeerClass, number>();
+  private renderedBytes = 0;
+
+  constructor(
+    private readonly c: ClusterFacts,
+    private readonly order: Record<Family, readonly NodeFacts[]>,
+    private readonly budget = JSON_ARENA_BUDGET,
+  ) {
     const ids = (f: Family): Int32Array => {
       const o = order[f];
       const out = new Int32Array(o.length);
@@ -141,12 +167,12 @@ export class NodeTables {
     out.text('{"routes":[');
     for (const s of routes) {
       if ('local' in s) out.text(JSON.stringify(routeJson(s.local)) + ',');
-      else out.slice(s.cls.json().routes, s.start, s.end);
+      else out.slice(this.jsonOf(s.cls).routes, s.start, s.end);
     }
     out.closeList('],"neighbors":[');
-    for (const s of peers) out.slice(s.cls.json().neighbors, s.start, s.end);
+    for (const s of peers) out.slice(this.jsonOf(s.cls).neighbors, s.start, s.end);
     out.closeList('],"fdb":[');
-    for (const s of peers) out.slice(s.cls.json().fdb, s.start, s.end);
+    for (const s of peers) out.slice(this.jsonOf(s.cls).fdb, s.start, s.end);
     out.closeList(']}' + suffix);
     return out.bytes();
   }
@@ -197,6 +223,23 @@ export class NodeTables {
     }
     while (li < local.length) emitLocal(local[li++]!);
     return { routes, peers };
+  }
+
+  /** cls's JSON, kept within the budget (a slice taken before a drop stays valid: it holds its bytes). */
+  private jsonOf(cls: PeerClass): Arenas {
+    const j = cls.json();
+    const size = this.rendered.get(cls);
+    this.rendered.delete(cls);
+    this.rendered.set(cls, size ?? arenasSize(j));
+    if (size !== undefined) return j;
+    this.renderedBytes += arenasSize(j);
+    for (const [old, bytes] of this.rendered) {
+      if (this.renderedBytes <= this.budget || old === cls) break;
+      old.dropJson();
+      this.rendered.delete(old);
+      this.renderedBytes -= bytes;
+    }
+    return j;
   }
 
   /** Where local[li] goes in family f's block order (the first block not below it), or -1 when it is not of family f. */

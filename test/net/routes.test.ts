@@ -451,3 +451,17 @@ test('property: node tables and their JSON bytes equal the table by definition, 
     { numRuns: 300 },
   );
 });
+
+test('property: with a JSON budget of one byte (every other class dropped and rendered again), node tables in JSON stay the same', () => {
+  fc.assert(
+    fc.property(randomClusterArb, ({ def, extra }) => {
+      const topo = buildTopology(def);
+      const roomy = buildDatapath(topo, { extraRoutes: { nodes: extra } });
+      const tight = buildDatapath(topo, { extraRoutes: { nodes: extra }, jsonArenaBudget: 1 });
+      for (let pass = 0; pass < 2; pass++) {
+        for (const n of roomy.nodes) assert.equal(tight.nodeRoutesJson(n.name)!.toString('utf8'), roomy.nodeRoutesJson(n.name)!.toString('utf8'), n.name);
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
