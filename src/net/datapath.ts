@@ -157,15 +157,17 @@ class Index implements Datapath {
   private indexNodes(): void {
     this.topology.nodes.forEach((spec, index) => {
       const fam = { 4: this.familyFacts(spec, 4), 6: this.familyFacts(spec, 6) };
-      const n: NodeFacts = { index, spec, name: spec.name, iface: spec.interface || 'eth0', vtepMac: nodeVtepMac(spec), fam };
+      const n: NodeFacts = { index, spec, name: spec.name, iface: spec.interface || 'eth0', vtepMac: nodeVtepMac(spec, 4), vtepMac6: nodeVtepMac(spec, 6), fam };
       this.nodes.push(n);
       if (!this.nodeByName.has(n.name)) this.nodeByName.set(n.name, n);
-      const peers = this.byMac.get(n.vtepMac);
-      if (peers) {
-        peers.push(n);
-        for (const p of peers) this.irregularNodes.add(p.index);
-      } else {
-        this.byMac.set(n.vtepMac, [n]);
+      for (const mac of n.vtepMac6 === n.vtepMac ? [n.vtepMac] : [n.vtepMac, n.vtepMac6]) {
+        const peers = this.byMac.get(mac);
+        if (peers) {
+          peers.push(n);
+          for (const p of peers) this.irregularNodes.add(p.index);
+        } else {
+          this.byMac.set(mac, [n]);
+        }
       }
       for (const f of FAMILIES) {
         const x = fam[f];

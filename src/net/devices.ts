@@ -39,9 +39,13 @@ export function vtepMac(nodeName: string): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
-/** The VTEP MAC a node's VXLAN devices carry: its pinned `vtepMac`, else the one derived from its name. */
-export function nodeVtepMac(node: { name: string; vtepMac?: string }): string {
-  return node.vtepMac ?? vtepMac(node.name);
+/**
+ * The MAC of a node's VXLAN device of `family`: its pinned `vtepMac`, else the
+ * one derived from its name; the IPv6 device (flannel-v6.1) has its own when
+ * `vtepMac6` is pinned (Flannel gives each device a MAC of its own).
+ */
+export function nodeVtepMac(node: { name: string; vtepMac?: string; vtepMac6?: string }, family: Family = 4): string {
+  return (family === 6 ? node.vtepMac6 : undefined) ?? node.vtepMac ?? vtepMac(node.name);
 }
 
 const MAC_RE = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}$/i;

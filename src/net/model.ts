@@ -37,6 +37,8 @@ export interface NodeSpec {
   podCidrs: Prefix[];
   /** The pinned VTEP MAC (canonical, see devices.parseMac); absent: derived from the name (devices.vtepMac). */
   vtepMac?: string;
+  /** The pinned MAC of the IPv6 VXLAN device; absent: the same as the IPv4 one. */
+  vtepMac6?: string;
 }
 
 export interface PodSpec {

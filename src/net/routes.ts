@@ -276,7 +276,10 @@ export interface NodeFacts {
   spec: NodeSpec;
   name: string;
   iface: string;
+  /** The MAC of the node's IPv4 VXLAN device (and of the IPv6 one unless it has its own). */
   vtepMac: string;
+  /** The MAC of its IPv6 VXLAN device (flannel-v6.1). */
+  vtepMac6: string;
   fam: Record<Family, NodeFamilyFacts>;
 }
 

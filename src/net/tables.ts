@@ -80,9 +80,10 @@ export function peerVxlanEntries(c: ClusterFacts, a: NodeFacts, b: NodeFacts, fa
   if (kind !== 'vxlan') return null;
   const y = b.fam[family];
   const dev = vxlanDevice(c.network, family);
+  const mac = family === 6 ? b.vtepMac6 : b.vtepMac;
   return {
-    neighbor: { dst: y.block!.addr, lladdr: b.vtepMac, dev },
-    fdb: { mac: b.vtepMac, dev, dst: y.addr! },
+    neighbor: { dst: y.block!.addr, lladdr: mac, dev },
+    fdb: { mac, dev, dst: y.addr! },
   };
 }
 

@@ -376,7 +376,7 @@ class Simulation {
     const t = this.tunnel!;
     const f = this.dst.family;
     const net = this.dp.topology.network;
-    const ok = t.kind === 'vxlan' ? hasVxlan(this.dp, n, f) && t.mac === n.vtepMac : hasIpip(this.dp, n, f);
+    const ok = t.kind === 'vxlan' ? hasVxlan(this.dp, n, f) && t.mac === (f === 6 ? n.vtepMac6 : n.vtepMac) : hasIpip(this.dp, n, f);
     const at = ingress ?? this.physicalHop(n, 'receive');
     if (!ok) return this.end(t.kind === 'vxlan' ? 'NEIGHBOR_UNREACHABLE' : 'NO_ROUTE', at, 'drop');
     at.action = 'receive';

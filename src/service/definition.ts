@@ -15,7 +15,7 @@ import { nodeVtepMac } from '../net/devices.js';
 import type { ClusterSettings } from '../net/model.js';
 import { AppError } from './errors.js';
 import { fields, readObject } from './definition/json.js';
-import { checkPinOverlaps, nodeRules, readNode, readNodes, vtepMacClash } from './definition/nodes.js';
+import { checkPinOverlaps, nodeRules, pinField, readNode, readNodes, vtepMacClash } from './definition/nodes.js';
 import { readPod, readPods } from './definition/pods.js';
 import { Problems } from './definition/problems.js';
 import { readSettings } from './definition/settings.js';
@@ -56,12 +56,16 @@ export function parseNodeInput(body: unknown, cluster: ClusterSettings): NodeDef
  * in a definition. Only pinned MACs can collide, so without a pin on either
  * side nothing is hashed.
  */
-export function checkNewVtepMac(stored: readonly { name: string; vtepMac?: string }[], node: NodeDefinition): void {
-  const mac = nodeVtepMac(node);
-  const owner = stored.find((n) => (node.vtepMac || n.vtepMac) && nodeVtepMac(n) === mac);
-  if (!owner) return;
-  const message = vtepMacClash(mac, owner, 'stored');
-  throw new AppError('VALIDATION_FAILED', `vtepMac: ${message}`, { errors: [{ path: node.vtepMac ? 'vtepMac' : 'name', message }] });
+export function checkNewVtepMac(stored: readonly { name: string; vtepMac?: string; vtepMac6?: string }[], node: NodeDefinition): void {
+  for (const f of [4, 6] as const) {
+    const mac = nodeVtepMac(node, f);
+    const mine = pinField(node, f);
+    const owner = stored.find((n) => (mine || pinField(n, f)) && nodeVtepMac(n, f) === mac);
+    if (!owner) continue;
+    const message = vtepMacClash(mac, owner, 'stored', f);
+    const path = mine ?? 'name';
+    throw new AppError('VALIDATION_FAILED', `${path}: ${message}`, { errors: [{ path, message }] });
+  }
 }
 
 /** One pod (POST …/pods); whether its node exists, and its IPs fit the node's block, is the service's to check. */

@@ -8,7 +8,7 @@ import { nodeView, podView, settingsView } from './views.js';
 export type FieldValues = Record<string, unknown>;
 export interface FieldChanges { before: FieldValues; after: FieldValues }
 
-const NODE_FIELDS = ['address', 'addresses', 'interface', 'subnet', 'podCidrs', 'vtepMac'] as const;
+const NODE_FIELDS = ['address', 'addresses', 'interface', 'subnet', 'podCidrs', 'vtepMac', 'vtepMac6'] as const;
 const POD_FIELDS = ['node', 'ips'] as const;
 
 function changedFields(b: FieldValues, a: FieldValues, keys: readonly string[], same = (k: string) => JSON.stringify(b[k]) === JSON.stringify(a[k])): FieldChanges {

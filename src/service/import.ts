@@ -113,8 +113,10 @@ export function importDefinition(name: string, body: unknown): Imported {
     modes.add(mode === 'vxlan' || mode === 'host-gw' ? mode : '');
     const data = backendData(ann);
     if (typeof data.VNI === 'number' && vni === undefined) vni = data.VNI;
-    // flannel.1's MAC; an IPv6-only node has only flannel-v6.1's (backend-v6-data).
-    const vtepMac = str(data.VtepMAC) ?? str(backendData(ann, 'backend-v6-data').VtepMAC);
+    // flannel.1's MAC, and flannel-v6.1's (backend-v6-data): an IPv6-only node has only that one.
+    const mac6 = str(backendData(ann, 'backend-v6-data').VtepMAC);
+    const vtepMac = str(data.VtepMAC) ?? mac6;
+    const vtepMac6 = mac6 !== vtepMac ? mac6 : undefined;
     const podCidrs = arr(spec.podCIDRs).filter((c) => typeof c === 'string') as string[];
     if (podCidrs.length === 0 && str(spec.podCIDR)) podCidrs.push(str(spec.podCIDR)!);
     for (const c of podCidrs) {
@@ -122,7 +124,7 @@ export function importDefinition(name: string, body: unknown): Imported {
       const f = family(addr ?? '');
       if (f && len !== undefined && !blockLen.has(f)) blockLen.set(f, Number(len));
     }
-    return { name: meta.name, addresses: nodeAddresses(obj(n.status), ann), podCidrs, vtepMac };
+    return { name: meta.name, addresses: nodeAddresses(obj(n.status), ann), podCidrs, vtepMac, vtepMac6 };
   });
   const skipped: Skipped[] = [];
   const pods: Obj[] = [];
@@ -157,6 +159,7 @@ export function importDefinition(name: string, body: unknown): Imported {
     ...Object.fromEntries(['subnets', 'serviceCidr', 'reserved', 'nodeMaskSize'].filter((k) => b[k] != null).map((k) => [k, b[k]])),
     nodes: nodes.map((n) => ({
       name: n.name, addresses: n.addresses, ...(n.podCidrs.length ? { podCidrs: n.podCidrs } : {}), ...(n.vtepMac ? { vtepMac: n.vtepMac } : {}),
+      ...(n.vtepMac6 ? { vtepMac6: n.vtepMac6 } : {}),
     })),
     pods: pods.map(({ ref: _ref, ...rest }) => rest),
   };

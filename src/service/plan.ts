@@ -136,7 +136,7 @@ export function isUnchanged(current: StoredCluster, def: ClusterDefinition): boo
   for (const n of current.nodes) nodes.set(n.name, n);
   for (const d of def.nodes) {
     const n = nodes.get(d.name);
-    if (!n || n.interface !== d.interface || n.subnet !== d.subnet || n.vtepMac !== d.vtepMac || !sameOrderedAddrs(n.addresses, d.addresses)) return false;
+    if (!n || n.interface !== d.interface || n.subnet !== d.subnet || n.vtepMac !== d.vtepMac || n.vtepMac6 !== d.vtepMac6 || !sameOrderedAddrs(n.addresses, d.addresses)) return false;
     if (n.podCidrs.length !== families) return false;
     if (d.podCidrs.length > 0 && !d.podCidrs.every((p) => n.podCidrs.some((b) => b.equals(p)))) return false;
   }
@@ -314,6 +314,7 @@ function planPods(
 export function nodeSpecOf(d: NodeDefinition, podCidrs: Prefix[]): NodeSpec {
   const spec: NodeSpec = { name: d.name, addresses: d.addresses, interface: d.interface, subnet: d.subnet, podCidrs };
   if (d.vtepMac) spec.vtepMac = d.vtepMac;
+  if (d.vtepMac6) spec.vtepMac6 = d.vtepMac6;
   return spec;
 }
 
@@ -322,6 +323,7 @@ function sameNode(a: NodeSpec, b: NodeSpec): boolean {
     a.interface === b.interface &&
     a.subnet === b.subnet &&
     a.vtepMac === b.vtepMac &&
+    a.vtepMac6 === b.vtepMac6 &&
     sameOrderedAddrs(a.addresses, b.addresses) &&
     a.podCidrs.length === b.podCidrs.length &&
     a.podCidrs.every((p, i) => p.equals(b.podCidrs[i]!))

@@ -7,6 +7,8 @@ import type { ClusterRecord } from '../store/records.js';
 export interface NodeView {
   name: string; address: string; addresses: string[]; interface: string; subnet: string | null;
   podCidrs: string[]; gateways: string[]; vtepMac: string;
+  /** Nodes with an IPv6 block: the IPv6 VXLAN device's MAC. */
+  vtepMac6?: string;
 }
 export interface PodView { name: string; namespace: string; ref: string; node: string; ips: string[]; vethName: string }
 export interface FamilyCapacity {
@@ -25,6 +27,7 @@ export function nodeView(n: NodeSpec): NodeView {
     podCidrs: n.podCidrs.map(String),
     gateways: n.podCidrs.map((p) => gatewayOf(p).toString()),
     vtepMac: nodeVtepMac(n),
+    ...(n.podCidrs.some((b) => b.family === 6) ? { vtepMac6: nodeVtepMac(n, 6) } : {}),
   };
 }
 

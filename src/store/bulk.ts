@@ -58,7 +58,7 @@ async function readSettings(tx: Tx, row: ClusterRow): Promise<ClusterSettings> {
 
 interface NodeRow {
   id: number; ordinal: number; name: string; interface: string; addr_family: number;
-  a4: string | null; a6: string | null; subnet: string | null; b4: string | null; b6: string | null; vtep_mac: string | null;
+  a4: string | null; a6: string | null; subnet: string | null; b4: string | null; b6: string | null; vtep_mac: string | null; vtep_mac6: string | null;
 }
 
 interface PodRow { id: number; ordinal: number; namespace: string; name: string; node: string; i4: string | null; i6: string | null }
@@ -66,13 +66,13 @@ interface PodRow { id: number; ordinal: number; namespace: string; name: string;
 async function readNodes(tx: Tx, clusterId: number, primary: Family): Promise<StoredNode[]> {
   const rows = await tx<NodeRow[]>`
     SELECT id, ordinal, name, interface, addr_family, host(address_v4) AS a4, host(address_v6) AS a6, subnet,
-           pod_cidr_v4::text AS b4, pod_cidr_v6::text AS b6, vtep_mac
+           pod_cidr_v4::text AS b4, pod_cidr_v6::text AS b6, vtep_mac, vtep_mac6
     FROM node WHERE cluster_id = ${clusterId} ORDER BY ordinal`;
   return rows.map((r) => withVtepMac({
     id: r.id, ordinal: r.ordinal, name: r.name, interface: r.interface, subnet: r.subnet,
     addresses: familyPair(r.addr_family === 6 ? 6 : 4, addrOrNull(r.a4), addrOrNull(r.a6)),
     podCidrs: familyPair(primary, prefixOrNull(r.b4), prefixOrNull(r.b6)),
-  }, r.vtep_mac));
+  }, r.vtep_mac, r.vtep_mac6));
 }
 
 async function readPods(tx: Tx, clusterId: number, primary: Family): Promise<StoredPod[]> {
@@ -113,6 +113,7 @@ function nodeColumns(nodes: readonly { spec: NodeSpec }[]) {
     b4: nodes.map((n) => columnOf(n.spec.podCidrs, 4)),
     b6: nodes.map((n) => columnOf(n.spec.podCidrs, 6)),
     macs: nodes.map((n) => n.spec.vtepMac ?? null),
+    macs6: nodes.map((n) => n.spec.vtepMac6 ?? null),
   };
 }
 
@@ -190,12 +191,12 @@ export class BulkWrite {
     const tx = this.tx;
     const c = nodeColumns(nodes);
     const rows = await tx<{ id: number; ordinal: number }[]>`
-      INSERT INTO node (cluster_id, ordinal, name, interface, addr_family, address_v4, address_v6, subnet, pod_cidr_v4, pod_cidr_v6, vtep_mac)
-      SELECT ${clusterId}, u.ord, u.name, u.iface, u.fam, u.a4::inet, u.a6::inet, u.subnet, u.b4::inet, u.b6::inet, u.mac
+      INSERT INTO node (cluster_id, ordinal, name, interface, addr_family, address_v4, address_v6, subnet, pod_cidr_v4, pod_cidr_v6, vtep_mac, vtep_mac6)
+      SELECT ${clusterId}, u.ord, u.name, u.iface, u.fam, u.a4::inet, u.a6::inet, u.subnet, u.b4::inet, u.b6::inet, u.mac, u.mac6
       FROM unnest(${tx.array(nodes.map((n) => n.ordinal))}::int[], ${tx.array(c.names)}::text[], ${tx.array(c.ifaces)}::text[],
                   ${tx.array(c.fams)}::smallint[], ${tx.array(c.a4)}::text[], ${tx.array(c.a6)}::text[], ${tx.array(c.subnets)}::text[],
-                  ${tx.array(c.b4)}::text[], ${tx.array(c.b6)}::text[], ${tx.array(c.macs)}::text[])
-           AS u(ord, name, iface, fam, a4, a6, subnet, b4, b6, mac)
+                  ${tx.array(c.b4)}::text[], ${tx.array(c.b6)}::text[], ${tx.array(c.macs)}::text[], ${tx.array(c.macs6)}::text[])
+           AS u(ord, name, iface, fam, a4, a6, subnet, b4, b6, mac, mac6)
       RETURNING id, ordinal`;
     const byOrdinal = new Map(rows.map((r) => [r.ordinal, r.id]));
     return nodes.map((n) => byOrdinal.get(n.ordinal)!);
@@ -207,11 +208,11 @@ export class BulkWrite {
     const c = nodeColumns(updates);
     await tx`
       UPDATE node SET interface = u.iface, addr_family = u.fam, address_v4 = u.a4::inet, address_v6 = u.a6::inet,
-                      subnet = u.subnet, pod_cidr_v4 = u.b4::inet, pod_cidr_v6 = u.b6::inet, vtep_mac = u.mac
+                      subnet = u.subnet, pod_cidr_v4 = u.b4::inet, pod_cidr_v6 = u.b6::inet, vtep_mac = u.mac, vtep_mac6 = u.mac6
       FROM unnest(${tx.array(updates.map((n) => n.id))}::int[], ${tx.array(c.ifaces)}::text[], ${tx.array(c.fams)}::smallint[],
                   ${tx.array(c.a4)}::text[], ${tx.array(c.a6)}::text[], ${tx.array(c.subnets)}::text[],
-                  ${tx.array(c.b4)}::text[], ${tx.array(c.b6)}::text[], ${tx.array(c.macs)}::text[])
-           AS u(id, iface, fam, a4, a6, subnet, b4, b6, mac)
+                  ${tx.array(c.b4)}::text[], ${tx.array(c.b6)}::text[], ${tx.array(c.macs)}::text[], ${tx.array(c.macs6)}::text[])
+           AS u(id, iface, fam, a4, a6, subnet, b4, b6, mac, mac6)
       WHERE node.id = u.id`;
   }
 

@@ -13,7 +13,8 @@ export const columnOf = (xs: readonly (Addr | Prefix)[], f: Family): string | nu
 export const addrOrNull = (s: string | null): Addr | null => (s ? Addr.parse(s) : null);
 export const prefixOrNull = (s: string | null): Prefix | null => (s ? Prefix.parse(s) : null);
 
-/** A node read back: its pinned VTEP MAC only when the column holds one (absent means derived, as in a definition). */
-export function withVtepMac<T extends object>(node: T, mac: string | null): T & { vtepMac?: string } {
-  return mac === null ? node : { ...node, vtepMac: mac };
+/** A node read back: its pinned VTEP MACs only where the columns hold one (absent means derived, as in a definition). */
+export function withVtepMac<T extends object>(node: T, mac: string | null, mac6: string | null = null): T & { vtepMac?: string; vtepMac6?: string } {
+  if (mac === null && mac6 === null) return node;
+  return { ...node, ...(mac === null ? {} : { vtepMac: mac }), ...(mac6 === null ? {} : { vtepMac6: mac6 }) };
 }

@@ -27,7 +27,7 @@ function conflictCode(f: PgFields): ConflictCode | null {
   if (f.code !== '23505') return null;
   if (c === 'cluster_name_key') return 'CLUSTER_EXISTS';
   if (c === 'node_cluster_id_name_key') return 'NODE_EXISTS';
-  if (c.startsWith('node_cluster_id_address') || c === 'node_cluster_id_vtep_mac_key') return 'ADDRESS_CONFLICT';
+  if (c.startsWith('node_cluster_id_address') || c.startsWith('node_cluster_id_vtep_mac')) return 'ADDRESS_CONFLICT';
   if (c === 'pod_cluster_id_namespace_name_key') return 'POD_EXISTS';
   if (c.startsWith('pod_cluster_id_ip')) return 'POD_IP_CONFLICT';
   if (c === 'api_token_name_key') return 'TOKEN_EXISTS';

@@ -44,9 +44,9 @@ export class RowWrite {
   }
 
   /** Every node's name and pinned VTEP MAC (null: derived), for checking one more. */
-  async vtepMacs(clusterId: number): Promise<{ name: string; vtepMac?: string }[]> {
-    const rows = await this.tx.node.findMany({ where: { clusterId }, select: { name: true, vtepMac: true } });
-    return rows.map((r) => withVtepMac({ name: r.name }, r.vtepMac));
+  async vtepMacs(clusterId: number): Promise<{ name: string; vtepMac?: string; vtepMac6?: string }[]> {
+    const rows = await this.tx.node.findMany({ where: { clusterId }, select: { name: true, vtepMac: true, vtepMac6: true } });
+    return rows.map((r) => withVtepMac({ name: r.name }, r.vtepMac, r.vtepMac6));
   }
 
   /** Every node block of a cluster (for allocating one more). */
@@ -62,7 +62,7 @@ export class RowWrite {
       id: n.id, ordinal: n.ordinal, name: n.name, interface: n.iface, subnet: n.subnet,
       addresses: familyPair(n.addrFamily === 6 ? 6 : 4, addrOrNull(n.addressV4), addrOrNull(n.addressV6)),
       podCidrs: familyPair(primary, prefixOrNull(n.podCidrV4), prefixOrNull(n.podCidrV6)),
-    }, n.vtepMac);
+    }, n.vtepMac, n.vtepMac6);
   }
 
   async nextNodeOrdinal(clusterId: number): Promise<number> {
@@ -76,7 +76,7 @@ export class RowWrite {
       data: {
         clusterId, ordinal: n.ordinal, name: s.name, iface: s.interface, addrFamily: s.addresses[0]!.family,
         addressV4: columnOf(s.addresses, 4), addressV6: columnOf(s.addresses, 6), subnet: s.subnet,
-        podCidrV4: columnOf(s.podCidrs, 4), podCidrV6: columnOf(s.podCidrs, 6), vtepMac: s.vtepMac ?? null,
+        podCidrV4: columnOf(s.podCidrs, 4), podCidrV6: columnOf(s.podCidrs, 6), vtepMac: s.vtepMac ?? null, vtepMac6: s.vtepMac6 ?? null,
       },
       select: { id: true },
     });

@@ -89,8 +89,11 @@ describe('importing a live cluster (SPEC §11)', () => {
 
     const routes = await request(t.server).get('/v1/clusters/dual/nodes/ds-worker-1/routes?format=json').expect(200);
     const fdb = routes.body.fdb.map((f: { mac: string; dev: string; dst: string }) => `${f.mac} ${f.dev} ${f.dst}`);
-    assert.ok(fdb.includes('be:7e:5d:0c:a1:12 flannel.1 192.168.56.12'), fdb.join('\n'));
-    assert.ok(fdb.includes('be:7e:5d:0c:a1:10 flannel.1 192.168.56.10'), fdb.join('\n'));
+    assert.deepEqual(fdb, [
+      'be:7e:5d:0c:a1:10 flannel.1 192.168.56.10', 'be:7e:5d:0c:a1:12 flannel.1 192.168.56.12',
+      'ae:3f:91:20:6b:10 flannel-v6.1 fd00:56::10', 'ae:3f:91:20:6b:12 flannel-v6.1 fd00:56::12',
+    ], 'each device\'s MAC from its own annotation: backend-data, backend-v6-data');
+    assert.deepEqual(c.nodes.map((n: { vtepMac6: string }) => n.vtepMac6), ['ae:3f:91:20:6b:10', 'ae:3f:91:20:6b:11', 'ae:3f:91:20:6b:12']);
     const path = await request(t.server).get('/v1/clusters/dual/path?from=shop/cart-0&to=kube-system/coredns-76f75df574-8hx2q').expect(200);
     assert.equal(path.body.disposition, 'DELIVERED');
     const verify = await request(t.server).get('/v1/clusters/dual/verify').expect(200);

@@ -220,6 +220,17 @@ test('a pinned vtepMac is what every peer\'s neighbor and fdb entries carry, in 
   assert.deepEqual(t.fdb.filter((f) => f.mac === '5e:1a:2b:3c:4d:02').map((f) => `${f.dev} ${f.dst.toString()}`), ['flannel.1 192.168.0.12', 'flannel-v6.1 fd00:ff::12']);
   assert.equal(dp.node('b')!.vtepMac, '5e:1a:2b:3c:4d:02', 'the node\'s own VXLAN devices');
   assert.ok(!t.fdb.some((f) => f.mac === vtepMac('b')), 'the derived MAC is gone');
+
+  // Flannel's IPv6 device has a MAC of its own: pinned as vtepMac6, only the IPv6 entries carry it.
+  topo.nodes[1] = { ...topo.nodes[1]!, vtepMac6: 'ae:3f:91:20:6b:02' };
+  const both = buildDatapath(topo);
+  assert.deepEqual(both.nodeRoutes('a')!.fdb.filter((f) => f.dst.toString().endsWith('12')).map((f) => `${f.mac} ${f.dev} ${f.dst.toString()}`), [
+    '5e:1a:2b:3c:4d:02 flannel.1 192.168.0.12', 'ae:3f:91:20:6b:02 flannel-v6.1 fd00:ff::12',
+  ]);
+  assert.deepEqual(both.nodeRoutes('c')!.neighbors.filter((n) => n.dev === 'flannel-v6.1').map((n) => `${n.dst.toString()} ${n.lladdr}`), [
+    `fd00:10:1:1:: ${vtepMac('a')}`, 'fd00:10:1:2:: ae:3f:91:20:6b:02',
+  ]);
+  assert.equal(both.node('b')!.vtepMac6, 'ae:3f:91:20:6b:02');
 });
 
 test('pod tables: default via the node gateway and the node block on-link, per family', () => {

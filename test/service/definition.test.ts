@@ -125,6 +125,24 @@ describe('parseClusterDefinition: valid definitions', () => {
     assert.ok(!('vtepMac' in d.nodes[1]!), 'the derived MAC is not stored as a pin');
   });
 
+  it('pins the IPv6 VXLAN device\'s own MAC as vtepMac6; the one vtepMac gives it anyway is no pin', () => {
+    const d = parseClusterDefinition(specWith((x) => {
+      x.nodes[0].vtepMac6 = 'AE:3F:91:20:6B:01';
+      x.nodes[1].vtepMac = '5e:1a:2b:3c:4d:02';
+      x.nodes[1].vtepMac6 = '5e:1a:2b:3c:4d:02';
+      x.nodes[2].vtepMac6 = vtepMac('node-c');
+    }));
+    assert.deepEqual(d.nodes.map((n) => [n.vtepMac, n.vtepMac6]), [[undefined, 'ae:3f:91:20:6b:01'], ['5e:1a:2b:3c:4d:02', undefined], [undefined, undefined]]);
+    const clash = rejects(() => parseClusterDefinition(specWith((x) => {
+      x.nodes[0].vtepMac6 = 'ae:3f:91:20:6b:01';
+      x.nodes[2].vtepMac = '5e:1a:2b:3c:4d:03';
+      x.nodes[2].vtepMac6 = 'ae:3f:91:20:6b:01';
+    })));
+    assert.deepEqual(clash.errors, [{
+      path: 'nodes[2].vtepMac6', message: 'ae:3f:91:20:6b:01 is already the IPv6 VTEP MAC of node "node-a" (nodes[0], pinned): VTEP MACs must be unique in a cluster',
+    }]);
+  });
+
   it('accepts GraphQL enum spellings of every mode', () => {
     for (const [given, want] of [['HOST_GW', 'host-gw'], ['IPIP', 'ipip'], ['BGP', 'bgp'], ['Cross-Subnet', 'cross-subnet']] as const) {
       assert.equal(parseClusterDefinition({ name: 'm', podCidrs: ['10.0.0.0/16'], network: { mode: given } }).network.mode, want);

@@ -35,6 +35,7 @@ const nodeProperties = {
     type: ['string', 'null'],
     description: 'Pinned VTEP MAC of the node\'s VXLAN devices (Flannel\'s VtepMAC): a unicast MAC such as 0a:1b:2c:3d:4e:5f, unique in the cluster; default: derived from the name',
   },
+  vtepMac6: { type: ['string', 'null'], description: 'Pinned MAC of the IPv6 VXLAN device (flannel-v6.1), when it has its own (Flannel\'s backend-v6-data); default: vtepMac' },
 } as const;
 
 /** POST /v1/clusters/{name}/nodes, and each item of a definition's `nodes`. */
@@ -136,6 +137,7 @@ export const nodeSchema = {
     podCidrs: { ...strings, description: 'Allocated blocks, primary family first' },
     gateways: { ...strings, description: 'The bridge address (first usable) of each block, in podCidrs order' },
     vtepMac: { type: 'string', description: 'VTEP MAC of the node\'s VXLAN devices, lower case: the pinned one, else derived from the name (locally administered)' },
+    vtepMac6: { type: 'string', description: 'Nodes with an IPv6 block: the MAC of the IPv6 VXLAN device (flannel-v6.1); the same as vtepMac unless pinned apart' },
   },
 } as const;
 

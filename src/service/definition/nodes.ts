@@ -13,7 +13,7 @@ import {
 import type { Problems } from './problems.js';
 import { addrInPrefixProblem } from './settings.js';
 
-const NODE_FIELDS = fields(['name', 'address', 'addresses', 'interface', 'podCidrs', 'vtepMac'], ['subnet', 'gateways']);
+const NODE_FIELDS = fields(['name', 'address', 'addresses', 'interface', 'podCidrs', 'vtepMac', 'vtepMac6'], ['subnet', 'gateways']);
 
 /** Subnets of one family sorted by address, for binary search (valid subnets do not overlap). */
 class SubnetIndex {
@@ -89,14 +89,25 @@ export function readNode(p: Problems, v: unknown, base: string, rules: NodeRules
   const v4 = subnets.find((s, i) => s && addrs[i]?.value.family === 4);
   const subnet = v4 ?? subnets.find((s) => s) ?? null;
   if (rules.hasSubnets) checkSubnetFamilies(p, addrs, rules, name);
-  const mac = isAbsent(o.vtepMac) ? undefined : readMac(p, o.vtepMac, at(base, 'vtepMac'));
-  // Pinning the MAC podnet derives is not pinning: a node view sent back as a definition changes nothing.
-  const vtepMac = mac && name !== undefined && mac === nodeVtepMac({ name }) ? undefined : mac;
   const def: NodeDefinition = {
     name: name ?? '', addresses: addrs.map((a) => a.value), interface: iface ?? 'eth0', podCidrs: given.map((g) => g.value), subnet,
-    ...(vtepMac ? { vtepMac } : {}),
+    ...readVtepMacs(p, o, base, name),
   };
   return { def, nameOk: name !== undefined, addrs, pins };
+}
+
+/**
+ * Pinning the MAC a device would have anyway is no pin (the derived one for
+ * vtepMac, vtepMac's for vtepMac6): a node view sent back as a definition
+ * changes nothing.
+ */
+function readVtepMacs(p: Problems, o: Json, base: string, name: string | undefined): { vtepMac?: string; vtepMac6?: string } {
+  const read = (k: 'vtepMac' | 'vtepMac6') => (isAbsent(o[k]) ? undefined : readMac(p, o[k], at(base, k)));
+  const [v4, v6] = [read('vtepMac'), read('vtepMac6')];
+  if (name === undefined) return {};
+  const vtepMac = v4 === nodeVtepMac({ name }) ? undefined : v4;
+  const vtepMac6 = v6 === nodeVtepMac({ name, ...(vtepMac ? { vtepMac } : {}) }) ? undefined : v6;
+  return { ...(vtepMac ? { vtepMac } : {}), ...(vtepMac6 ? { vtepMac6 } : {}) };
 }
 
 /** `address` is shorthand for `addresses: [address]`; exactly one of them. */
@@ -218,26 +229,38 @@ export function readNodes(p: Problems, v: unknown, rules: NodeRules): { list: No
  * from distinct names), so without a pin this costs nothing.
  */
 function checkVtepMacs(p: Problems, nodes: readonly NodeDefinition[]): void {
-  if (!nodes.some((n) => n.vtepMac)) return;
-  const owners = new Map<string, number>();
-  nodes.forEach((n, i) => {
-    const mac = nodeVtepMac(n);
-    const first = owners.get(mac);
-    if (first === undefined) {
-      owners.set(mac, i);
-      return;
-    }
-    if (!n.vtepMac && !nodes[first]!.vtepMac) return; // one name twice: reported as a duplicate name
-    // Reported at the pin (an unpinned node's MAC is not in its definition).
-    const [at, other] = n.vtepMac ? [i, first] : [first, i];
-    p.add(`nodes[${at}].vtepMac`, vtepMacClash(mac, nodes[other]!, `nodes[${other}]`));
-  });
+  for (const f of FAMILIES) {
+    if (!nodes.some((n) => pinField(n, f))) continue;
+    const owners = new Map<string, number>();
+    nodes.forEach((n, i) => {
+      const mac = nodeVtepMac(n, f);
+      const first = owners.get(mac);
+      if (first === undefined) {
+        owners.set(mac, i);
+        return;
+      }
+      const [mine, theirs] = [pinField(n, f), pinField(nodes[first]!, f)];
+      // Neither pinned: one name twice (reported as such); IPv6 MACs only vtepMac's: reported for IPv4 already.
+      if ((!mine && !theirs) || (f === 6 && mine !== 'vtepMac6' && theirs !== 'vtepMac6')) return;
+      // Reported at the pin (an unpinned node's MAC is not in its definition).
+      const [at, field, other] = mine ? [i, mine, first] : [first, theirs!, i];
+      p.add(`nodes[${at}].${field}`, vtepMacClash(mac, nodes[other]!, `nodes[${other}]`, f));
+    });
+  }
 }
 
-/** Why pinning `mac` fails: it is already the VTEP MAC of `owner` (at `where`). */
-export function vtepMacClash(mac: string, owner: { name: string; vtepMac?: string }, where: string): string {
-  const how = owner.vtepMac ? 'pinned' : 'derived from its name';
-  return `${mac} is already the VTEP MAC of node "${owner.name}" (${where}, ${how}): VTEP MACs must be unique in a cluster`;
+type MacPins = { name: string; vtepMac?: string; vtepMac6?: string };
+const FAMILIES = [4, 6] as const;
+
+/** The field that pins a node's VXLAN MAC of family `f`, or null when it is derived. */
+export function pinField(n: MacPins, f: Family): 'vtepMac' | 'vtepMac6' | null {
+  return f === 6 && n.vtepMac6 ? 'vtepMac6' : n.vtepMac ? 'vtepMac' : null;
+}
+
+/** Why pinning `mac` fails: it is already the VTEP MAC (of family `f`) of `owner` (at `where`). */
+export function vtepMacClash(mac: string, owner: MacPins, where: string, f: Family = 4): string {
+  const how = pinField(owner, f) ? 'pinned' : 'derived from its name';
+  return `${mac} is already the ${f === 6 ? 'IPv6 ' : ''}VTEP MAC of node "${owner.name}" (${where}, ${how}): VTEP MACs must be unique in a cluster`;
 }
 
 /** Pinned blocks must not overlap each other or a reserved range (sort + sweep). */

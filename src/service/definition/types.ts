@@ -11,6 +11,8 @@ export interface NodeDefinition {
   podCidrs: Prefix[];
   /** The pinned VTEP MAC, canonical; absent: derived from the name. */
   vtepMac?: string;
+  /** The pinned MAC of the IPv6 VXLAN device; absent: the same as vtepMac. */
+  vtepMac6?: string;
   /**
    * The subnet holding the node: the one holding its IPv4 address, else the
    * one holding its IPv6 address (when only IPv6 subnets exist). Null when the

@@ -417,7 +417,7 @@ export class World {
           const dev = vxlanDevice(net, f);
           // As flannel creates it; the MTU asked for is podnet's (the kernel caps it at what the underlay carries: see the MTU test).
           add(ns,
-            `link add ${dev} address ${n.vtepMac} mtu ${tunnelMtu(net, 'vxlan', f)} type vxlan id ${net.vxlan.vni} local ${x.addr!.toString()} dev ${n.iface} dstport ${net.vxlan.port} nolearning`,
+            `link add ${dev} address ${f === 6 ? n.vtepMac6 : n.vtepMac} mtu ${tunnelMtu(net, 'vxlan', f)} type vxlan id ${net.vxlan.vni} local ${x.addr!.toString()} dev ${n.iface} dstport ${net.vxlan.port} nolearning`,
             `addr add ${x.block!.addr.toString()}/${x.block!.addr.bitLen} dev ${dev}${nodad(x.block!.addr)}`,
             `link set ${dev} up`);
         }
