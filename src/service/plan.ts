@@ -240,16 +240,39 @@ function planPods(
       changes.push({ action: 'delete', kind: 'pod', name: ref, ips: p.ips.map(String) });
     }
   }
+  // A kept pod whose IPs are exactly its node's families, in order, needs no
+  // allocator: its node's allocators are built only if a pod there needs one
+  // (a new pod, a pin, a move), and then hold every such kept IP first. A
+  // dry run that changes nodes but no pod then plans 150,000 pods with no
+  // allocator at all.
+  const families = new Map<string, Family[]>();
+  const familiesOf = (node: string): Family[] => {
+    let f = families.get(node);
+    if (!f) families.set(node, (f = orderedBlocks(blocks.get(node)!, primary).map(familyOf)));
+    return f;
+  };
+  const pendingKept = new Map<string, { ref: string; ips: readonly Addr[] }[]>();
   const ipAllocs = new Map<string, IpAllocator[]>();
+  const occupyKept = (allocs: IpAllocator[], ref: string, kept: readonly Addr[]) => {
+    for (let k = 0; k < kept.length; k++) {
+      try {
+        allocs[k]!.occupy(kept[k]!);
+      } catch (err) {
+        conflict(err, `pod "${ref}"`);
+      }
+    }
+  };
   const allocsOf = (node: string): IpAllocator[] => {
     let a = ipAllocs.get(node);
     if (!a) {
       a = orderedBlocks(blocks.get(node)!, primary).map((b) => new IpAllocator(b));
       ipAllocs.set(node, a);
+      for (const k of pendingKept.get(node) ?? []) occupyKept(a, k.ref, k.ips);
+      pendingKept.delete(node);
     }
     return a;
   };
-  const ips: Map<Family, Addr>[] = [];
+  const ips: (Map<Family, Addr> | null)[] = [];
   const prevs: (StoredPod | undefined)[] = [];
   const keepers: (StoredPod | undefined)[] = [];
   // Phase 1: surviving IPs and pins.
@@ -258,10 +281,21 @@ function planPods(
     const ref = refs[i]!;
     const prev = stored.get(ref);
     prevs.push(prev);
-    const m = new Map<Family, Addr>();
-    ips.push(m);
     const samePlace = prev && prev.node === d.node && (d.ips.length === 0 || sameAddrs(prev.ips, d.ips));
     keepers.push(samePlace ? prev : undefined);
+    if (samePlace && fitsExactly(prev.ips, familiesOf(d.node))) {
+      ips.push(null);
+      const built = ipAllocs.get(d.node);
+      if (built) occupyKept(built, ref, prev.ips);
+      else {
+        let l = pendingKept.get(d.node);
+        if (!l) pendingKept.set(d.node, (l = []));
+        l.push({ ref, ips: prev.ips });
+      }
+      continue;
+    }
+    const m = new Map<Family, Addr>();
+    ips.push(m);
     const want = samePlace ? prev.ips : d.ips;
     for (const ip of want) {
       const alloc = allocsOf(d.node).find((a) => a.block.family === ip.family);
@@ -284,7 +318,12 @@ function planPods(
   for (let i = 0; i < def.pods.length; i++) {
     const d = def.pods[i]!;
     const ref = refs[i]!;
-    const m = ips[i]!;
+    const m = ips[i] ?? null;
+    if (m === null) {
+      // Kept exactly as stored (phase 1's fast path): no change.
+      specs.push({ namespace: d.namespace, name: d.name, node: d.node, ips: keepers[i]!.ips });
+      continue;
+    }
     for (const alloc of allocsOf(d.node)) {
       if (m.has(alloc.block.family)) continue;
       try {
@@ -309,6 +348,13 @@ function planPods(
     }
   }
   return { specs, inserts, deletes };
+}
+
+/** The IPs are one per family, in exactly these families' order (so they are what allocation would keep). */
+function fitsExactly(ips: readonly Addr[], families: readonly Family[]): boolean {
+  if (ips.length !== families.length) return false;
+  for (let k = 0; k < ips.length; k++) if (ips[k]!.family !== families[k]) return false;
+  return true;
 }
 
 export function nodeSpecOf(d: NodeDefinition, podCidrs: Prefix[]): NodeSpec {

@@ -115,6 +115,26 @@ describe('planApply', () => {
     assert.equal(p.podInserts.length, 1);
   });
 
+  test('kept pods hold their IPs against new pods and pins on their node, wherever they stand in the definition', () => {
+    const s = store(null, planApply(null, def([0], [[0, 0], [0, 1], [0, 2]])));
+    assert.deepEqual(s.pods.map((p) => String(p.ips[0])), ['10.1.0.2', '10.1.0.3', '10.1.0.4']);
+    const withNew = (pods: { name: string; ips?: string[] }[]) => parseClusterDefinition({
+      name: 'c', podCidrs: ['10.1.0.0/20'], nodes: [{ name: 'n0', address: '192.168.0.1' }], pods: pods.map((p) => ({ ...p, node: 'n0' })),
+    });
+    // A new pod listed first still comes after every kept IP; its plan changes nothing else.
+    const first = planApply(s, withNew([{ name: 'new' }, { name: 'p0-0' }, { name: 'p0-1' }, { name: 'p0-2' }]));
+    assert.deepEqual(first.topology.pods.map((p) => `${p.name} ${String(p.ips[0])}`), ['new 10.1.0.5', 'p0-0 10.1.0.2', 'p0-1 10.1.0.3', 'p0-2 10.1.0.4']);
+    assert.deepEqual(first.changes.map((c) => `${c.action} ${c.name}`), ['create default/new']);
+    // A pin on a kept pod's IP is refused, before or after that pod.
+    for (const order of [['pin', 'p0-1'], ['p0-1', 'pin']]) {
+      const d = withNew(order.map((name) => (name === 'pin' ? { name, ips: ['10.1.0.3'] } : { name })));
+      assert.throws(() => planApply(s, d), (e: unknown) => e instanceof AppError && /10\.1\.0\.3/.test(e.message), order.join(' then '));
+    }
+    // A removed pod's IP is free for a pin.
+    const pinned = planApply(s, withNew([{ name: 'p0-0' }, { name: 'pin', ips: ['10.1.0.3'] }, { name: 'p0-2' }]));
+    assert.deepEqual(pinned.topology.pods.map((p) => `${p.name} ${String(p.ips[0])}`), ['p0-0 10.1.0.2', 'pin 10.1.0.3', 'p0-2 10.1.0.4']);
+  });
+
   test('growing the cluster to dual-stack adds IPv6 blocks and IPs without moving IPv4 ones', () => {
     const s = store(null, planApply(null, def([0, 1], [[1, 0]])));
     const ds = parseClusterDefinition({
