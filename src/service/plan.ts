@@ -226,18 +226,19 @@ function planPods(
   survivingNodes: Set<string>,
   changes: Change[],
 ): { specs: PodSpec[]; inserts: NewPodRow[]; deletes: number[] } {
-  const stored = new Map((current?.pods ?? []).map((p) => [podRef(p), p]));
-  // Each wanted pod's ref, stored pod and IPs by definition index: one string
-  // key and one lookup per pod (150,000 of them) instead of one per phase.
-  const refs = def.pods.map(podRef);
-  const wantedRefs = new Set(refs);
+  // Each wanted pod's stored pod and IPs by definition index: one lookup per
+  // pod (150,000 of them) instead of one per phase, keyed by namespace and
+  // name as they are (no "ns/name" string built and hashed per pod).
+  const stored = new PodTable<StoredPod>();
+  for (const p of current?.pods ?? []) stored.set(p.namespace, p.name, p);
+  const wanted = new PodTable<true>();
+  for (const d of def.pods) wanted.set(d.namespace, d.name, true);
   const deletes: number[] = [];
   for (const p of current?.pods ?? []) {
-    const ref = podRef(p);
     // Pods of a deleted node go with it (ON DELETE CASCADE); still reported.
-    if (!wantedRefs.has(ref)) {
+    if (!wanted.get(p.namespace, p.name)) {
       if (survivingNodes.has(p.node)) deletes.push(p.id);
-      changes.push({ action: 'delete', kind: 'pod', name: ref, ips: p.ips.map(String) });
+      changes.push({ action: 'delete', kind: 'pod', name: podRef(p), ips: p.ips.map(String) });
     }
   }
   // A kept pod whose IPs are exactly its node's families, in order, needs no
@@ -251,14 +252,14 @@ function planPods(
     if (!f) families.set(node, (f = orderedBlocks(blocks.get(node)!, primary).map(familyOf)));
     return f;
   };
-  const pendingKept = new Map<string, { ref: string; ips: readonly Addr[] }[]>();
+  const pendingKept = new Map<string, { pod: PodDefinition; ips: readonly Addr[] }[]>();
   const ipAllocs = new Map<string, IpAllocator[]>();
-  const occupyKept = (allocs: IpAllocator[], ref: string, kept: readonly Addr[]) => {
+  const occupyKept = (allocs: IpAllocator[], pod: PodDefinition, kept: readonly Addr[]) => {
     for (let k = 0; k < kept.length; k++) {
       try {
         allocs[k]!.occupy(kept[k]!);
       } catch (err) {
-        conflict(err, `pod "${ref}"`);
+        conflict(err, `pod "${podRef(pod)}"`);
       }
     }
   };
@@ -267,7 +268,7 @@ function planPods(
     if (!a) {
       a = orderedBlocks(blocks.get(node)!, primary).map((b) => new IpAllocator(b));
       ipAllocs.set(node, a);
-      for (const k of pendingKept.get(node) ?? []) occupyKept(a, k.ref, k.ips);
+      for (const k of pendingKept.get(node) ?? []) occupyKept(a, k.pod, k.ips);
       pendingKept.delete(node);
     }
     return a;
@@ -278,24 +279,24 @@ function planPods(
   // Phase 1: surviving IPs and pins.
   for (let i = 0; i < def.pods.length; i++) {
     const d = def.pods[i]!;
-    const ref = refs[i]!;
-    const prev = stored.get(ref);
+    const prev = stored.get(d.namespace, d.name);
     prevs.push(prev);
     const samePlace = prev && prev.node === d.node && (d.ips.length === 0 || sameAddrs(prev.ips, d.ips));
     keepers.push(samePlace ? prev : undefined);
     if (samePlace && fitsExactly(prev.ips, familiesOf(d.node))) {
       ips.push(null);
       const built = ipAllocs.get(d.node);
-      if (built) occupyKept(built, ref, prev.ips);
+      if (built) occupyKept(built, d, prev.ips);
       else {
         let l = pendingKept.get(d.node);
         if (!l) pendingKept.set(d.node, (l = []));
-        l.push({ ref, ips: prev.ips });
+        l.push({ pod: d, ips: prev.ips });
       }
       continue;
     }
     const m = new Map<Family, Addr>();
     ips.push(m);
+    const ref = podRef(d);
     const want = samePlace ? prev.ips : d.ips;
     for (const ip of want) {
       const alloc = allocsOf(d.node).find((a) => a.block.family === ip.family);
@@ -317,13 +318,13 @@ function planPods(
   const inserts: NewPodRow[] = [];
   for (let i = 0; i < def.pods.length; i++) {
     const d = def.pods[i]!;
-    const ref = refs[i]!;
     const m = ips[i] ?? null;
     if (m === null) {
       // Kept exactly as stored (phase 1's fast path): no change.
       specs.push({ namespace: d.namespace, name: d.name, node: d.node, ips: keepers[i]!.ips });
       continue;
     }
+    const ref = podRef(d);
     for (const alloc of allocsOf(d.node)) {
       if (m.has(alloc.block.family)) continue;
       try {
@@ -348,6 +349,21 @@ function planPods(
     }
   }
   return { specs, inserts, deletes };
+}
+
+/** Values by pod namespace, then name. */
+class PodTable<T> {
+  private readonly byNamespace = new Map<string, Map<string, T>>();
+
+  set(namespace: string, name: string, v: T): void {
+    let m = this.byNamespace.get(namespace);
+    if (!m) this.byNamespace.set(namespace, (m = new Map()));
+    m.set(name, v);
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    return this.byNamespace.get(namespace)?.get(name);
+  }
 }
 
 /** The IPs are one per family, in exactly these families' order (so they are what allocation would keep). */
