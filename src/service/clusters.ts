@@ -140,6 +140,15 @@ export class ClusterService {
     };
   }
 
+  /**
+   * The answer to applying exactly `rawBody` again, when it is the body this
+   * instance applied last to `name` and nothing changed since; else null.
+   * For callers (the import) that would otherwise derive the definition first.
+   */
+  async unchangedApply(name: string, rawBody: string): Promise<ApplyResult | null> {
+    return this.unchangedSinceLastApply(name, hash('sha256', rawBody, 'hex'));
+  }
+
   /** The cluster's JSON (SPEC §3), rendered once per version. */
   async viewJson(name: string): Promise<string> {
     return (await this.cache.get(name)).viewJson();

@@ -50,8 +50,17 @@ describe('importing a live cluster (SPEC §11)', () => {
 
     const again = await request(t.server).post('/v1/clusters/live/import').send(vxlan()).expect(200);
     assert.equal(again.body.changes.total ?? again.body.changes.length ?? 0, 0, JSON.stringify(again.body.changes));
+    assert.deepEqual(again.body.skipped, res.body.skipped, 'an unchanged re-import still lists what it skipped');
     const view = await request(t.server).get('/v1/clusters/live').expect(200);
     assert.equal(view.body.version, c.version, 're-importing an unchanged cluster changes nothing');
+
+    // A change since the last import: the same bytes converge the cluster back (no stale shortcut).
+    await request(t.server).delete('/v1/clusters/live/nodes/worker-2').expect(204);
+    const back = await request(t.server).post('/v1/clusters/live/import').send(vxlan()).expect(200);
+    assert.deepEqual(back.body.changes.filter((x: { kind: string }) => x.kind === 'node').map((x: { action: string; name: string }) => [x.action, x.name]), [['create', 'worker-2']]);
+    assert.deepEqual(back.body.skipped, res.body.skipped);
+    const restored = await request(t.server).get('/v1/clusters/live/nodes/worker-2').expect(200);
+    assert.deepEqual(restored.body.podCidrs, ['10.244.1.0/24'], 'pinned again as kubectl says');
   });
 
   test('a dual-stack Flannel cluster: both families pinned per node and pod, DaemonSet, static, Pending and finished pods skipped', async () => {
