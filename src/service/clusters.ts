@@ -13,12 +13,14 @@ import { type Path, tracePath } from '../net/trace.js';
 import { type VerifyReport, verify } from '../net/verify.js';
 import { pathScene } from '../render/path-scene.js';
 import { renderPathSvg } from '../render/path-svg.js';
-import type { BulkWrite, ClusterStore, RowWrite } from '../store/clusters.js';
+import type { ClusterStore, RowWrite } from '../store/clusters.js';
 import { StoreConflict, type ClusterRecord, type StoredCluster, type StoredNode, type StoredPod } from '../store/records.js';
 import { checkNewVtepMac, parseClusterDefinition, parseNodeInput, parsePodInput, podRef } from './definition.js';
 import { AppError, toAppError } from './errors.js';
-import { occupiedBlockAllocators, planAddNode, planAddPod, planApply, releaseNodeBlocks, type ApplyPlan, type Change } from './plan.js';
+import { occupiedBlockAllocators, planAddNode, planApply, releaseNodeBlocks, type Change } from './plan.js';
+import { planAddPod } from './plan-pod.js';
 import { type ClusterImpact, planImpact } from './impact.js';
+import { sameOrder, storedAfter, writePlan } from './apply-write.js';
 import { Snapshot, SnapshotCache, type SnapshotHints } from './snapshots.js';
 import {
   applyViewFor, clusterSummaryView, clusterView, familyUtilization, nodeView, podView,
@@ -372,25 +374,6 @@ export class ClusterService {
   }
 }
 
-async function writePlan(w: BulkWrite, row: ClusterRecord | null, plan: ApplyPlan): Promise<Written> {
-  const t = plan.topology;
-  const record = row ?? (await w.insertCluster(t));
-  if (row && plan.settingsChanged) await w.updateSettings(row.id, t);
-  await w.deleteNodes(plan.nodeDeletes);
-  await w.deletePods(plan.podDeletes);
-  await w.updateNodes(plan.nodeUpdates);
-  const nodeIds = await w.insertNodes(record.id, plan.nodeInserts);
-  const podIds = await w.insertPods(record.id, plan.podInserts);
-  return { row: plan.created ? record : await w.bumpVersion(record.id), nodeIds, podIds };
-}
-
-
-function sameOrder(a: { nodes: readonly { name: string }[]; pods: readonly { namespace: string; name: string }[] }, b: typeof a): boolean {
-  return a.nodes.length === b.nodes.length && a.pods.length === b.pods.length &&
-    a.nodes.every((n, i) => n.name === b.nodes[i]!.name) &&
-    a.pods.every((p, i) => p.name === b.pods[i]!.name && p.namespace === b.pods[i]!.namespace);
-}
-
 /** How a single-row write derives the next snapshot from the one it was made against. */
 interface Patch {
   before: ClusterRecord;
@@ -405,52 +388,6 @@ interface Patch {
   /** What the write does to those allocators (given the previous state). */
   blocks?: (a: Map<Family, BlockAllocator>, prev: StoredCluster) => void;
   hints?: SnapshotHints;
-}
-
-interface Written {
-  row: ClusterRecord;
-  /** Ids of plan.nodeInserts / plan.podInserts, in the same order. */
-  nodeIds: number[];
-  podIds: number[];
-}
-
-/**
- * The stored state after writing `plan` over `current`, in ordinal order (as a
- * reload would read it). The plan lists its inserts in topology order, so one
- * cursor over them finds each new row's id: no map keyed by spec.
- */
-function storedAfter(current: StoredCluster | null, plan: ApplyPlan, w: Written): StoredCluster {
-  const prevNodes = new Map((current?.nodes ?? []).map((n) => [n.name, n]));
-  const nodes: StoredNode[] = [];
-  let j = 0;
-  for (const spec of plan.topology.nodes) {
-    const ins = plan.nodeInserts[j];
-    if (ins?.spec === spec) nodes.push({ ...spec, id: w.nodeIds[j++]!, ordinal: ins.ordinal });
-    else {
-      const at = prevNodes.get(spec.name)!;
-      nodes.push({ ...spec, id: at.id, ordinal: at.ordinal });
-    }
-  }
-  const prevPods = current ? new Map(current.pods.map((p) => [`${p.namespace}/${p.name}`, p])) : null;
-  const pods: StoredPod[] = [];
-  j = 0;
-  for (const spec of plan.topology.pods) {
-    const ins = plan.podInserts[j];
-    let id: number;
-    let ordinal: number;
-    if (ins?.spec === spec) {
-      id = w.podIds[j++]!;
-      ordinal = ins.ordinal;
-    } else {
-      const at = prevPods!.get(`${spec.namespace}/${spec.name}`)!;
-      id = at.id;
-      ordinal = at.ordinal;
-    }
-    pods.push({ namespace: spec.namespace, name: spec.name, node: spec.node, ips: spec.ips, id, ordinal });
-  }
-  const byOrdinal = (a: { ordinal: number }, b: { ordinal: number }) => a.ordinal - b.ordinal;
-  const sorted = <T extends { ordinal: number }>(xs: T[]) => (xs.every((x, i) => i === 0 || xs[i - 1]!.ordinal < x.ordinal) ? xs : xs.sort(byOrdinal));
-  return { id: w.row.id, version: w.row.version, settings: plan.topology, nodes: sorted(nodes), pods: sorted(pods) };
 }
 
 export function encodeCursor(s: string): string {

@@ -54,7 +54,7 @@ export function blockAllocators(settings: ClusterSettings): Map<Family, BlockAll
   return out;
 }
 
-function conflict(err: unknown, what: string): never {
+export function conflict(err: unknown, what: string): never {
   if (err instanceof AllocatorError) {
     throw new AppError(knownCode(err.code), `${what}: ${err.message}`, { extra: err.details });
   }
@@ -425,31 +425,4 @@ export function planAddNode(settings: ClusterSettings, allocators: Map<Family, B
 
 export function releaseNodeBlocks(allocators: Map<Family, BlockAllocator>, blocks: Iterable<Prefix>): void {
   for (const b of blocks) allocators.get(b.family)?.release(b);
-}
-
-/** IPs for one pod added to a node (POST …/pods). */
-export function planAddPod(nodeBlocks: readonly Prefix[], usedIps: readonly Addr[], pod: PodDefinition): Addr[] {
-  const allocs = nodeBlocks.map((b) => new IpAllocator(b));
-  for (const ip of usedIps) allocs.find((a) => a.block.family === ip.family && a.block.contains(ip))?.occupy(ip);
-  const ref = podRef(pod);
-  const out: Addr[] = [];
-  for (const alloc of allocs) {
-    const pin = pod.ips.find((ip) => ip.family === alloc.block.family);
-    try {
-      if (pin) {
-        alloc.occupy(pin);
-        out.push(pin);
-      } else {
-        out.push(alloc.allocateNext());
-      }
-    } catch (err) {
-      conflict(err, `pod "${ref}" on node "${pod.node}"`);
-    }
-  }
-  for (const pin of pod.ips) {
-    if (!allocs.some((a) => a.block.family === pin.family)) {
-      throw new AppError('POD_IP_CONFLICT', `pod "${ref}": ${pin.toString()} has no IPv${pin.family} block on node "${pod.node}"`);
-    }
-  }
-  return out;
 }
