@@ -26,7 +26,8 @@ const node = (script, ...args) => spawnSync(process.execPath, [path.join(root, '
 // `bin` field on purpose: when the project's own manifest names the command,
 // npm exec installs the checkout into its cache as a package before running it
 // (1–4 s each time, a minute the first); from node_modules/.bin it runs
-// bin/podnet.mjs at once (~0.2 s). Skipped when installed as a dependency.
+// bin/podnet.mjs directly (npm's own start-up, then ~0.2 s). Skipped when
+// installed as a dependency.
 if (path.basename(path.dirname(root)) !== 'node_modules') {
   const binDir = path.join(root, 'node_modules', '.bin');
   const link = path.join(binDir, 'podnet');
