@@ -50,8 +50,11 @@ export function isRetryable(err: unknown): boolean {
   return asConflict(err)?.code === 'CONCURRENT_UPDATE';
 }
 
-const DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03', '08006', '08001', '08003', 'P1001', 'P1017']);
-const DOWN_MESSAGE = /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|Can't reach database|the database system is (starting up|shutting down)|terminating connection due to administrator/;
+// P1008: operation timed out; P2028: the interactive transaction's connection is gone (closed or timed out).
+const DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03', '08006', '08001', '08003', 'P1001', 'P1008', 'P1017', 'P2028']);
+/** The pg adapter's error kinds (meta.driverAdapterError.cause.kind) for a server that went away. */
+const DOWN_KINDS = new Set(['ConnectionClosed', 'DatabaseNotReachable', 'SocketTimeout', 'TooManyConnections']);
+const DOWN_MESSAGE = /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|Can't reach database|the database system is (starting up|shutting down)|terminating connection due to administrator|is not queryable|server closed the connection|Transaction already closed|Transaction not found/;
 
 /** True for errors that mean "the database is not reachable right now". */
 export function isDatabaseUnavailable(err: unknown): boolean {
@@ -59,6 +62,12 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const e = err as { code?: unknown; cause?: unknown; message?: unknown };
   if (typeof e.code === 'string' && DOWN_CODES.has(e.code)) return true;
   if (typeof e.message === 'string' && DOWN_MESSAGE.test(e.message)) return true;
+  // Prisma Client's pg adapter: PostgreSQL's own code and message under meta.driverAdapterError.cause.
+  const f = pgFields(err);
+  if (f && DOWN_CODES.has(f.code)) return true;
+  const adapterCause = (e as { meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } }).meta?.driverAdapterError?.cause;
+  if (adapterCause && typeof adapterCause.kind === 'string' && DOWN_KINDS.has(adapterCause.kind)) return true;
+  if (adapterCause && adapterCause !== err && isDatabaseUnavailable(adapterCause)) return true;
   if (e.cause && e.cause !== err) return isDatabaseUnavailable(e.cause);
   return false;
 }

@@ -1,0 +1,38 @@
+// What counts as "the database is not reachable right now" (a 503 that was
+// not applied), in the shapes each client raises it; anything else stays an
+// error of its own (a 409 for a constraint, a 500 for a bug).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isDatabaseUnavailable } from '../../src/store/failures.js';
+
+/** A Prisma Client error as the pg adapter wraps a driver failure. */
+const prisma = (code: string, cause: Record<string, unknown>, message = 'Invalid `tx.node.create()` invocation') =>
+  Object.assign(new Error(message), { code, meta: { driverAdapterError: { cause } } });
+
+test('a server that went away is unavailable, however the client says it', () => {
+  const down: [string, unknown][] = [
+    ['postgres.js: refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['postgres.js: closed mid-query', Object.assign(new Error('write CONNECTION_CLOSED'), { code: 'CONNECTION_CLOSED' })],
+    ['PostgreSQL: shutting down', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
+    ['adapter: socket reset', prisma('P2010', { kind: 'ConnectionClosed' })],
+    ['adapter: not reachable', prisma('P2010', { kind: 'DatabaseNotReachable', host: '127.0.0.1', port: 5432 })],
+    ['adapter: a PostgreSQL code', prisma('P2010', { kind: 'postgres', originalCode: '57P01', originalMessage: 'terminating connection due to administrator command' })],
+    ['Prisma: server closed', prisma('P1017', {})],
+    ['Prisma: the transaction lost its connection', Object.assign(new Error('Transaction API error: Transaction already closed'), { code: 'P2028' })],
+    ['pg: client unusable after an error', new Error('Client has encountered a connection error and is not queryable')],
+    ['wrapped in a cause', new Error('apply failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) })],
+  ];
+  for (const [what, err] of down) assert.equal(isDatabaseUnavailable(err), true, what);
+});
+
+test('a constraint, a bug or a bad input is not an outage', () => {
+  const up: [string, unknown][] = [
+    ['unique violation', prisma('P2002', { kind: 'UniqueConstraintViolation', originalCode: '23505', originalMessage: 'duplicate key value violates unique constraint "node_cluster_id_name_key"' })],
+    ['exclusion violation', Object.assign(new Error('conflicting key value violates exclusion constraint'), { code: '23P01' })],
+    ['NUL in text', Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' })],
+    ['a TypeError', new TypeError("Cannot read properties of undefined (reading 'id')")],
+    ['not an object', 'ECONNREFUSED'],
+    ['null', null],
+  ];
+  for (const [what, err] of up) assert.equal(isDatabaseUnavailable(err), false, what);
+});
