@@ -2,23 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-
-const racks = {
-  name: 'racks',
-  podCidrs: ['10.40.0.0/16'],
-  network: { mode: 'host-gw', mtu: 1500 },
-  subnets: [
-    { name: 'rack1', cidr: '172.16.1.0/24', gateway: '172.16.1.1' },
-    { name: 'rack2', cidr: '172.16.2.0/24', gateway: '172.16.2.1' },
-  ],
-  nodes: [
-    { name: 'w1', address: '172.16.1.11' },
-    { name: 'w2', address: '172.16.1.12' },
-    { name: 'w3', address: '172.16.1.13' },
-    { name: 'w4', address: '172.16.2.14' },
-  ],
-  pods: [{ name: 'web', node: 'w3' }],
-};
+import { racks } from '../helpers/racks.js';
 
 type Def = typeof racks;
 const withNode = (d: Def, name: string, address: string): Def => ({ ...d, nodes: d.nodes.map((n) => (n.name === name ? { ...n, address } : n)) });

@@ -7,24 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { racks } from '../helpers/racks.js';
 import { expectCode, inProcess, listen, podnet, readXml } from './helpers.js';
 
-const racks = {
-  name: 'racks',
-  podCidrs: ['10.40.0.0/16'],
-  network: { mode: 'host-gw', mtu: 1500 },
-  subnets: [
-    { name: 'rack1', cidr: '172.16.1.0/24', gateway: '172.16.1.1' },
-    { name: 'rack2', cidr: '172.16.2.0/24', gateway: '172.16.2.1' },
-  ],
-  nodes: [
-    { name: 'w1', address: '172.16.1.11' },
-    { name: 'w2', address: '172.16.1.12' },
-    { name: 'w3', address: '172.16.1.13' },
-    { name: 'w4', address: '172.16.2.14' },
-  ],
-  pods: [{ name: 'web', node: 'w3' }],
-};
 const moved = { ...racks, nodes: racks.nodes.map((n) => (n.name === 'w3' ? { ...n, address: '172.16.2.13' } : n)) };
 const overlay = { ...racks, network: { mode: 'cross-subnet', mtu: 1500 } };
 
