@@ -30,10 +30,20 @@ export class ClusterStore {
 
   /** An apply (set-based writes); `record` is null when the cluster does not exist yet. */
   bulkWrite<T>(name: string, fn: (w: BulkWrite, record: ClusterRecord | null) => Promise<T>): Promise<T> {
-    return this.queued(name, () => withRetries(() => this.db.sql.begin(async (tx) => {
-      const w = new BulkWrite(tx);
-      return fn(w, await w.lockAndRead(name));
-    }) as Promise<T>));
+    return this.queued(name, () => withRetries(async () => {
+      // postgres.js keeps the last transaction's result reachable from its
+      // connection (the race with `onclose`) until that connection's next
+      // transaction: an apply's plan (a copy of every pod) would stay alive
+      // for as long. The result leaves through a box emptied at once.
+      let box: { value: T } | null = null;
+      await this.db.sql.begin(async (tx) => {
+        const w = new BulkWrite(tx);
+        box = { value: await fn(w, await w.lockAndRead(name)) };
+      });
+      const { value } = box as unknown as { value: T };
+      box = null;
+      return value;
+    }));
   }
 
   /** A row-at-a-time change; `record` is null when the cluster does not exist. */
