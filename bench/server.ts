@@ -16,6 +16,7 @@ import { findSourceMap } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as ConfigModule from '../src/config.js';
+import type * as MemoryModule from '../src/memory.js';
 import type * as ServerModule from '../src/server.js';
 
 const send = (msg: unknown) => process.send?.(msg);
@@ -26,16 +27,19 @@ if (!dist) throw new Error('PODNET_BENCH_DIST must name the compiled tree (dist/
 const load = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(dist, file)).href) as Promise<T>;
 const { loadConfig } = await load<typeof ConfigModule>('config.js');
 const { startServer } = await load<typeof ServerModule>('server.js');
+const { tuneHeap } = await load<typeof MemoryModule>('memory.js');
 
-const server = await startServer(
-  loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: process.env.DATABASE_URL,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    PODNET_AUTH: 'off',
-  }),
-);
+const config = loadConfig({
+  PORT: '0',
+  HOST: '127.0.0.1',
+  DATABASE_URL: process.env.DATABASE_URL,
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  PODNET_AUTH: 'off',
+  PODNET_HEAP_GROWTH: process.env.PODNET_HEAP_GROWTH,
+});
+// As `podnet serve` does before it starts.
+tuneHeap(config.heapGrowthPercent);
+const server = await startServer(config);
 
 let stopping = false;
 async function stop(code: number): Promise<void> {

@@ -32,6 +32,12 @@ export interface Config {
   url: string;
   token: string | null;
   limits: Limits;
+  /**
+   * PODNET_HEAP_GROWTH: how far (percent) V8 lets the heap grow past what
+   * the last full collection kept before it collects again; 0 leaves V8's own
+   * factor (up to 300 %). See src/memory.ts.
+   */
+  heapGrowthPercent: number;
 }
 
 /** What one request may cost the service (see README, "Limits"). */
@@ -121,5 +127,6 @@ export function loadConfig(env: Env = process.env): Config {
     url: url.replace(/\/+$/, ''),
     token: env.PODNET_TOKEN && env.PODNET_TOKEN !== '' ? env.PODNET_TOKEN : null,
     limits: loadLimits(env),
+    heapGrowthPercent: intVar(env, 'PODNET_HEAP_GROWTH', 50, 0, 1000),
   };
 }

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { bootApp } from './boot.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
+import { tuneHeap } from './memory.js';
 import { explainStartFailure } from './start-failure.js';
 
 export interface RunningServer {
@@ -31,6 +32,7 @@ const SHUTDOWN_GRACE_MS = 15_000;
 /** Runs until SIGINT/SIGTERM. Resolves with an exit status only when the start failed. */
 export async function serve(config: Config): Promise<number | null> {
   const log = createLogger(config);
+  tuneHeap(config.heapGrowthPercent);
   let server: RunningServer;
   try {
     server = await startServer(config, log);

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       url: 'http://127.0.0.1:3000',
       token: null,
       limits: { bodyLimit: 256 * 1024 * 1024, requestTimeoutMs: 8000, headersTimeoutMs: 5000, idleTimeoutMs: 5000, dbTimeoutMs: 4000 },
+      heapGrowthPercent: 50,
     });
   });
 
@@ -48,6 +49,8 @@ describe('loadConfig', () => {
     { description: 'PODNET_BODY_LIMIT of 1g', env: { PODNET_BODY_LIMIT: '1GiB' }, expect: { limits: { ...loadConfig({}).limits, bodyLimit: 1024 ** 3 } } },
     { description: 'the timeouts', env: { PODNET_REQUEST_TIMEOUT_MS: '30000', PODNET_HEADERS_TIMEOUT_MS: '2000', PODNET_IDLE_TIMEOUT_MS: '1000', PODNET_DB_TIMEOUT_MS: '3000' },
       expect: { limits: { ...loadConfig({}).limits, requestTimeoutMs: 30000, headersTimeoutMs: 2000, idleTimeoutMs: 1000, dbTimeoutMs: 3000 } } },
+    { description: 'PODNET_HEAP_GROWTH', env: { PODNET_HEAP_GROWTH: '100' }, expect: { heapGrowthPercent: 100 } },
+    { description: "PODNET_HEAP_GROWTH=0 (V8's own factor)", env: { PODNET_HEAP_GROWTH: '0' }, expect: { heapGrowthPercent: 0 } },
   ];
   for (const c of accepted) {
     test(`accepts ${c.description}`, () => {
@@ -77,6 +80,7 @@ describe('loadConfig', () => {
     { description: 'a PODNET_BODY_LIMIT above 1 GiB', env: { PODNET_BODY_LIMIT: '2g' }, variable: 'PODNET_BODY_LIMIT' },
     { description: 'a PODNET_REQUEST_TIMEOUT_MS of 0', env: { PODNET_REQUEST_TIMEOUT_MS: '0' }, variable: 'PODNET_REQUEST_TIMEOUT_MS' },
     { description: 'a PODNET_DB_TIMEOUT_MS that is not a number', env: { PODNET_DB_TIMEOUT_MS: '5s' }, variable: 'PODNET_DB_TIMEOUT_MS' },
+    { description: 'a PODNET_HEAP_GROWTH above 1000', env: { PODNET_HEAP_GROWTH: '5000' }, variable: 'PODNET_HEAP_GROWTH' },
   ];
   for (const c of rejected) {
     test(`rejects ${c.description}, naming ${c.variable}`, () => {

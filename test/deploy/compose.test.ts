@@ -188,6 +188,15 @@ describe('Dockerfile', () => {
     assert.ok(final.steps.some((i) => i.op === 'ENV' && /\bHOST=0\.0\.0\.0\b/.test(i.args)));
   });
 
+  test('the image and `npm start` pin glibc\'s mmap threshold the same way (README, "Memory")', () => {
+    const setting = /\bMALLOC_TRIM_THRESHOLD_=(\d+)\b/;
+    const image = final.steps.filter((i) => i.op === 'ENV').map((i) => setting.exec(i.args)?.[1]).find(Boolean);
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const start = setting.exec(pkg.scripts.start!)?.[1];
+    assert.ok(image, 'the final stage sets MALLOC_TRIM_THRESHOLD_');
+    assert.equal(start, image, 'npm start sets the same value');
+  });
+
   test('has a HEALTHCHECK on /healthz that needs no curl', () => {
     const hc = last('HEALTHCHECK') ?? '';
     assert.match(hc, /\/healthz/);
