@@ -5,6 +5,7 @@
 import type { Addr, Family } from './ip.js';
 import { gatewayOf } from './allocator.js';
 import { nodeVtepMac, podDeviceMtu, podMtu, vethName } from './devices.js';
+import { Int32Map, StringKeyIndex } from './hash-index.js';
 import { Lpm, lpmScan } from './lpm.js';
 import type { PodSpec, Topology } from './model.js';
 import {
@@ -101,12 +102,12 @@ class Index implements Datapath {
   readonly conflicts: { ip: Addr; owners: Owner[] }[] = [];
 
   private readonly nodeByName = new Map<string, NodeFacts>();
-  /** Pod name → the pod, or every pod of that name when namespaces share it. */
-  private readonly podsByName = new Map<string, PodFacts | PodFacts[]>();
+  /** Pod name → the pods (indexes into `pods`) of that name: more than one when namespaces share it. */
+  private podsByName = new StringKeyIndex((i) => this.pods[i]!.spec.name);
   /** Node addresses, bridge gateways and subnet gateways. */
   private readonly hostOwners: OwnerMaps = { 4: new Map(), 6: new Map() };
-  /** Pod IPs (kept apart and keyed by number for IPv4: 150,000 of them must index fast and small). */
-  private readonly podByIp4 = new Map<number, PodFacts>();
+  /** Pod IPs → indexes into `pods` (kept apart and keyed by number for IPv4: 150,000 of them must index fast and small). */
+  private podByIp4 = new Int32Map();
   private readonly podByIp6 = new Map<bigint, PodFacts>();
   private readonly conflictByIp = new Map<string, { ip: Addr; owners: Owner[] }>();
   /** Every node block → its owners in definition order (more than one only in a broken plan). */
@@ -200,6 +201,8 @@ class Index implements Datapath {
   }
 
   private indexPods(): void {
+    this.podsByName = new StringKeyIndex((i) => this.pods[i]!.spec.name, this.topology.pods.length);
+    this.podByIp4 = new Int32Map(this.topology.pods.length);
     for (const spec of this.topology.pods) {
       const node = this.nodeByName.get(spec.node);
       if (!node) {
@@ -207,23 +210,26 @@ class Index implements Datapath {
         continue;
       }
       const p = new Pod(spec, node);
-      this.pods.push(p);
-      const same = this.podsByName.get(spec.name);
-      if (!same) this.podsByName.set(spec.name, p);
-      else if (Array.isArray(same)) same.push(p);
-      else this.podsByName.set(spec.name, [same, p]);
-      for (const ip of spec.ips) this.claimPodIp(ip, p);
+      const i = this.pods.push(p) - 1;
+      this.podsByName.add(i);
+      for (const ip of spec.ips) this.claimPodIp(ip, p, i);
     }
   }
 
-  private claimPodIp(ip: Addr, p: PodFacts): void {
+  private podByIp(ip: Addr): PodFacts | undefined {
+    if (ip.family === 6) return this.podByIp6.get(ip.value);
+    const i = this.podByIp4.get(ip.int32);
+    return i < 0 ? undefined : this.pods[i];
+  }
+
+  private claimPodIp(ip: Addr, p: PodFacts, index: number): void {
     const host = this.hostOwners[ip.family].get(ip.value);
-    const prev = host ?? (ip.family === 4 ? this.podByIp4.get(Number(ip.value)) : this.podByIp6.get(ip.value));
+    const prev = host ?? this.podByIp(ip);
     if (prev) {
       this.conflict(ip, 'kind' in prev ? prev : { kind: 'pod', pod: prev }, { kind: 'pod', pod: p });
       return;
     }
-    if (ip.family === 4) this.podByIp4.set(Number(ip.value), p);
+    if (ip.family === 4) this.podByIp4.setIfAbsent(ip.int32, index);
     else this.podByIp6.set(ip.value, p);
   }
 
@@ -257,24 +263,21 @@ class Index implements Datapath {
 
   pod(ref: string): PodFacts | null {
     const slash = ref.indexOf('/');
-    const name = slash < 0 ? ref : ref.slice(slash + 1);
-    const found = this.podsByName.get(name);
-    if (!found) return null;
-    if (slash < 0) return Array.isArray(found) ? null : found;
+    const named = this.podsByName.all(slash < 0 ? ref : ref.slice(slash + 1));
+    if (slash < 0) return named.length === 1 ? this.pods[named[0]!]! : null;
     const ns = ref.slice(0, slash);
-    if (!Array.isArray(found)) return found.spec.namespace === ns ? found : null;
-    return found.find((p) => p.spec.namespace === ns) ?? null;
+    for (const i of named) if (this.pods[i]!.spec.namespace === ns) return this.pods[i]!;
+    return null;
   }
 
   podRefsNamed(name: string): string[] {
-    const found = this.podsByName.get(name);
-    return !found ? [] : Array.isArray(found) ? found.map((p) => p.ref) : [found.ref];
+    return this.podsByName.all(name).map((i) => this.pods[i]!.ref);
   }
 
   owner(ip: Addr): Owner | null {
     const host = this.hostOwners[ip.family].get(ip.value);
     if (host) return host;
-    const pod = ip.family === 4 ? this.podByIp4.get(Number(ip.value)) : this.podByIp6.get(ip.value);
+    const pod = this.podByIp(ip);
     return pod ? { kind: 'pod', pod } : null;
   }
 
