@@ -7,6 +7,7 @@
 // before a query starts is seen by that query).
 import type { BlockAllocator } from '../net/allocator.js';
 import { buildDatapath, type Datapath } from '../net/datapath.js';
+import { StringKeyIndex } from '../net/hash-index.js';
 import type { Family } from '../net/ip.js';
 import type { Topology } from '../net/model.js';
 import type { ClusterStore } from '../store/clusters.js';
@@ -23,7 +24,7 @@ export class Snapshot {
   readonly topology: Topology;
   private nodeIdx: Map<string, number> | null = null;
   private podsByNode: Map<string, number[]> | null = null;
-  private podByRef: Map<string, Map<string, number>> | null = null;
+  private podsByName: StringKeyIndex | null = null;
   private json: string | null = null;
   private blockAllocs: Map<Family, BlockAllocator> | null = null;
   private nextNode: number | undefined;
@@ -107,17 +108,14 @@ export class Snapshot {
 
   /** Index of the pod `namespace/name`, or undefined. */
   podIndex(namespace: string, name: string): number | undefined {
-    if (!this.podByRef) {
-      // Per namespace, then name: no `ns/name` key string per pod.
-      const m = new Map<string, Map<string, number>>();
-      this.stored.pods.forEach((p, i) => {
-        let inNs = m.get(p.namespace);
-        if (!inNs) m.set(p.namespace, (inNs = new Map()));
-        inNs.set(p.name, i);
-      });
-      this.podByRef = m;
+    const pods = this.stored.pods;
+    if (!this.podsByName) {
+      // By name, the namespace checked on a match: no `ns/name` key string per pod, and int32 slots, not a Map entry each.
+      const index = new StringKeyIndex((i) => pods[i]!.name, pods.length);
+      for (let i = 0; i < pods.length; i++) index.add(i);
+      this.podsByName = index;
     }
-    return this.podByRef.get(namespace)?.get(name);
+    return this.podsByName.all(name).find((i) => pods[i]!.namespace === namespace);
   }
 
   /** Indexes of the pods on each node, in definition order. */
