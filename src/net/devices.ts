@@ -1,7 +1,7 @@
 // Device names, MAC addresses and MTUs of the simulated datapath (SPEC §1).
 // Everything here is a pure function of names and the network config, so the
 // same definition always yields the same devices, across restarts.
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { NetError, type Family } from './ip.js';
 import type { Mode, NetworkConfig } from './model.js';
 
@@ -16,8 +16,6 @@ export const IPIP_DEVICE = 'tunl0';
 export const IPIP6_DEVICE = 'ip6tnl0';
 /** Flannel's device for IPv6 VXLAN (the IPv4 one is `network.vxlan.device`). */
 export const VXLAN6_DEVICE = 'flannel-v6.1';
-
-const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 /**
  * Host end of a pod's veth pair: `veth` + the first 4 bytes of
@@ -34,9 +32,10 @@ export function vethName(namespace: string, name: string): string {
  * bit set), unicast (0x01 bit clear) address, like `0a:1b:2c:3d:4e:5f`.
  */
 export function vtepMac(nodeName: string): string {
-  const b = sha256(nodeName).subarray(0, 6);
-  b[0] = ((b[0] as number) & 0xfc) | 0x02;
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+  // One-shot hash to hex, as vethName: a quarter of createHash()'s cost, and every node of every datapath asks.
+  const h = hash('sha256', nodeName, 'hex');
+  const first = ((parseInt(h.slice(0, 2), 16) & 0xfc) | 0x02).toString(16).padStart(2, '0');
+  return `${first}:${h.slice(2, 4)}:${h.slice(4, 6)}:${h.slice(6, 8)}:${h.slice(8, 10)}:${h.slice(10, 12)}`;
 }
 
 /**

@@ -59,6 +59,18 @@ export class StringKeyIndex {
     return out.length > 1 ? out.sort((a, b) => a - b) : out;
   }
 
+  /** The first-added item under `key` that `match` accepts, or -1 (no array built: one call per pod of an apply). */
+  find(key: string, match: (item: number) => boolean): number {
+    let best = -1;
+    const mask = this.slots.length - 1;
+    for (let i = hashString(key) & mask; ; i = (i + 1) & mask) {
+      const v = this.slots[i]!;
+      if (v === 0) return best;
+      const item = v - 1;
+      if ((best < 0 || item < best) && this.keyOf(item) === key && match(item)) best = item;
+    }
+  }
+
   private place(slots: Int32Array, item: number, hash: number): void {
     const mask = slots.length - 1;
     let i = hash & mask;

@@ -115,7 +115,8 @@ export class Snapshot {
       for (let i = 0; i < pods.length; i++) index.add(i);
       this.podsByName = index;
     }
-    return this.podsByName.all(name).find((i) => pods[i]!.namespace === namespace);
+    const i = this.podsByName.find(name, (k) => pods[k]!.namespace === namespace);
+    return i < 0 ? undefined : i;
   }
 
   /** Indexes of the pods on each node, in definition order. */

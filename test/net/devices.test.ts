@@ -26,6 +26,11 @@ test('vtepMac is deterministic, locally administered and unicast', () => {
     assert.equal(vtepMac(name), mac);
   }
   assert.notEqual(vtepMac('node-a'), vtepMac('node-b'));
+  // The first six bytes of sha256(name), the first with 0x02 set and 0x01 cleared: stable across releases,
+  // so that a cluster planned before keeps its MACs.
+  assert.equal(vtepMac('node-1'), '36:97:1b:e6:e9:bb');
+  assert.equal(vtepMac('worker-a'), '6a:65:e2:37:ae:44');
+  assert.equal(vtepMac('ünïcode'), 'ba:be:89:67:e4:de');
 });
 
 test('parseMac: unicast MACs in canonical form; everything else refused, quoting the input', () => {

@@ -26,7 +26,11 @@ test('StringKeyIndex answers what a Map of key → items in insertion order answ
           ref.set(k, [...(ref.get(k) ?? []), i]);
         });
         assert.equal(index.size, keys.length);
-        for (const k of [...keys, ...probes]) assert.deepEqual(index.all(k), ref.get(k) ?? [], JSON.stringify(k));
+        for (const k of [...keys, ...probes]) {
+          assert.deepEqual(index.all(k), ref.get(k) ?? [], JSON.stringify(k));
+          assert.equal(index.find(k, () => true), ref.get(k)?.[0] ?? -1);
+          assert.equal(index.find(k, (i) => i % 2 === 1), ref.get(k)?.find((i) => i % 2 === 1) ?? -1);
+        }
       },
     ),
   );
