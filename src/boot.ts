@@ -35,6 +35,9 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     const result = await migrate(db.sql);
     if (result.applied.length > 0) log.info({ applied: result.applied }, 'migrations applied');
     if (result.checksumMismatches.length > 0) log.warn({ migrations: result.checksumMismatches }, 'applied migrations differ from the files on disk');
+    // Prisma compiles its query compiler (WebAssembly, ~0.5 s of CPU) on first
+    // use: at boot, not in the first request that writes a node or pod.
+    await db.prisma.$connect();
   } catch (err) {
     await close();
     throw err;

@@ -21,7 +21,9 @@ import { occupiedBlockAllocators, planAddNode, planApply, releaseNodeBlocks, typ
 import { planAddPod } from './plan-pod.js';
 import { type ClusterImpact, planImpact } from './impact.js';
 import { sameOrder, storedAfter, writePlan } from './apply-write.js';
-import { Snapshot, SnapshotCache, type SnapshotHints } from './snapshots.js';
+import { Snapshot, SnapshotCache, type NodeChange, type SnapshotHints } from './snapshots.js';
+import type { MacPins } from './definition/nodes.js';
+import { VtepMacIndex } from './vtep-macs.js';
 import {
   applyViewFor, clusterSummaryView, clusterView, familyUtilization, nodeView, podView,
   type ApplyView, type ClusterView, type FamilyUtilization, type NodeView, type PodView,
@@ -183,8 +185,8 @@ export class ClusterService {
       const cached = this.cache.peek(cluster, row.id, row.version);
       const settings = cached?.stored.settings ?? (await w.settings(row.id));
       const node = parseNodeInput(body, settings);
-      if (cached?.nodeIndex.has(node.name)) throw new AppError('NODE_EXISTS', `node "${node.name}" already exists in cluster "${cluster}"`);
-      checkNewVtepMac(cached ? cached.stored.nodes : await w.vtepMacs(row.id), node);
+      if (cached?.node(node.name)) throw new AppError('NODE_EXISTS', `node "${node.name}" already exists in cluster "${cluster}"`);
+      checkNewVtepMac(cached ? (n, f) => cached.vtepMacOwner(n, f) : vtepMacOwners(await w.vtepMacs(row.id)), node);
       // The cached snapshot's allocators (built once, then handed from
       // snapshot to snapshot): one allocation, not a rebuild from every block.
       // Dropped on any failure; the snapshot rebuilds them when next asked.
@@ -200,7 +202,7 @@ export class ClusterService {
       const stored: StoredNode = { ...spec, id, ordinal };
       const patch: Patch = {
         before: row, after, allocators: cached ? allocators : null, hints: { nextNodeOrdinal: ordinal + 1 },
-        edit: (c) => ({ ...c, nodes: [...c.nodes, stored] }),
+        edit: (prev) => ({ ...prev.stored, nodes: [...prev.stored.nodes, stored] }), nodeChange: { added: stored },
       };
       return { spec, patch };
     });
@@ -216,10 +218,13 @@ export class ClusterService {
       const gone = await w.deleteNode(row.id, name);
       if (gone === null) throw new AppError('NODE_NOT_FOUND', `node "${name}" does not exist in cluster "${cluster}"`);
       return {
-        before: row, after: await w.bumpVersion(row.id),
+        before: row, after: await w.bumpVersion(row.id), nodeChange: { removed: name },
         // Its pods went by ON DELETE CASCADE; a node without pods leaves the pod list as it is (no scan of every pod).
-        edit: (c) => ({ ...c, nodes: c.nodes.filter((n) => n.name !== name), pods: gone.pods === 0 ? c.pods : c.pods.filter((p) => p.node !== name) }),
-        blocks: (a, c) => releaseNodeBlocks(a, c.nodes.find((n) => n.name === name)?.podCidrs ?? []),
+        edit: (prev) => {
+          const c = prev.stored;
+          return { ...c, nodes: without(c.nodes, prev.node(name)), pods: gone.pods === 0 ? c.pods : c.pods.filter((p) => p.node !== name) };
+        },
+        blocks: (a, prev) => releaseNodeBlocks(a, prev.node(name)?.podCidrs ?? []),
       };
     });
     this.patchSnapshot(cluster, patch);
@@ -243,7 +248,7 @@ export class ClusterService {
       const ordinal = cached ? cached.nextPodOrdinal() : await w.nextPodOrdinal(row.id);
       const id = await w.insertPod(row.id, node.id, { spec, ordinal });
       const stored: StoredPod = { ...spec, id, ordinal };
-      const patch: Patch = { before: row, after: await w.bumpVersion(row.id), hints: { nextPodOrdinal: ordinal + 1 }, edit: (c) => ({ ...c, pods: [...c.pods, stored] }) };
+      const patch: Patch = { before: row, after: await w.bumpVersion(row.id), hints: { nextPodOrdinal: ordinal + 1 }, edit: ({ stored: c }) => ({ ...c, pods: [...c.pods, stored] }) };
       return { spec, patch };
     });
     if (r.patch) {
@@ -258,7 +263,7 @@ export class ClusterService {
       if (!(await w.deletePod(row.id, namespace, name))) throw new AppError('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
       return {
         before: row, after: await w.bumpVersion(row.id),
-        edit: (c: StoredCluster) => ({ ...c, pods: c.pods.filter((p) => p.namespace !== namespace || p.name !== name) }),
+        edit: ({ stored: c }: Snapshot) => ({ ...c, pods: c.pods.filter((p) => p.namespace !== namespace || p.name !== name) }),
       };
     });
     this.patchSnapshot(cluster, patch);
@@ -273,13 +278,14 @@ export class ClusterService {
   private patchSnapshot(cluster: string, p: Patch): void {
     const prev = this.cache.peek(cluster, p.before.id, p.before.version);
     if (prev && p.after.version === p.before.version + 1n) {
-      const next = new Snapshot(p.after, { ...p.edit(prev.stored), version: p.after.version }, { ...prev.successorHints(), ...p.hints });
+      const next = new Snapshot(p.after, { ...p.edit(prev), version: p.after.version }, { ...prev.successorHints(), ...p.hints });
       const inherited = prev.takeBuiltBlockAllocators();
       const allocators = p.allocators === undefined ? inherited : p.allocators;
       if (allocators) {
-        p.blocks?.(allocators, prev.stored);
+        p.blocks?.(allocators, prev);
         next.adoptBlockAllocators(allocators);
       }
+      if (p.nodeChange) prev.handNodeIndexesTo(next, p.nodeChange);
       this.cache.put(next);
     } else {
       this.cache.refresh(cluster);
@@ -288,9 +294,9 @@ export class ClusterService {
 
   async node(cluster: string, name: string): Promise<{ snap: Snapshot; node: NodeSpec }> {
     const snap = await this.cache.get(cluster);
-    const i = snap.nodeIndex.get(name);
-    if (i === undefined) throw new AppError('NODE_NOT_FOUND', `node "${name}" does not exist in cluster "${cluster}"`);
-    return { snap, node: snap.topology.nodes[i]! };
+    const node = snap.node(name);
+    if (!node) throw new AppError('NODE_NOT_FOUND', `node "${name}" does not exist in cluster "${cluster}"`);
+    return { snap, node };
   }
 
   async pod(cluster: string, namespace: string, name: string): Promise<{ snap: Snapshot; pod: PodSpec }> {
@@ -378,7 +384,10 @@ export class ClusterService {
 interface Patch {
   before: ClusterRecord;
   after: ClusterRecord;
-  edit: (c: StoredCluster) => StoredCluster;
+  /** The next snapshot's cluster, from the snapshot the write was made against. */
+  edit: (prev: Snapshot) => StoredCluster;
+  /** The node the write added or removed, for the indexes the next snapshot takes over. */
+  nodeChange?: NodeChange;
   /**
    * The allocators the write allocated from (they hold its new blocks); null
    * when it allocated from others (the previous snapshot's are stale then);
@@ -386,8 +395,20 @@ interface Patch {
    */
   allocators?: Map<Family, BlockAllocator> | null;
   /** What the write does to those allocators (given the previous state). */
-  blocks?: (a: Map<Family, BlockAllocator>, prev: StoredCluster) => void;
+  blocks?: (a: Map<Family, BlockAllocator>, prev: Snapshot) => void;
   hints?: SnapshotHints;
+}
+
+/** A copy of `list` without `item` (found by identity: no comparison of names). */
+function without<T>(list: readonly T[], item: T | undefined): T[] {
+  const i = item === undefined ? -1 : list.indexOf(item);
+  return i < 0 ? [...list] : [...list.slice(0, i), ...list.slice(i + 1)];
+}
+
+/** The VTEP MAC owners among rows read for one check (no snapshot to keep an index). */
+function vtepMacOwners<T extends MacPins>(rows: T[]): (n: MacPins, f: Family) => T | undefined {
+  const idx = VtepMacIndex.of(rows);
+  return (n, f) => idx.owner(n, f, () => rows);
 }
 
 export function encodeCursor(s: string): string {

@@ -12,10 +12,11 @@
 // only problems, that code is thrown (the errors list names every one);
 // mixed with other problems, the answer is 422 listing all of them.
 import { nodeVtepMac } from '../net/devices.js';
+import type { Family } from '../net/ip.js';
 import type { ClusterSettings } from '../net/model.js';
 import { AppError } from './errors.js';
 import { fields, readObject } from './definition/json.js';
-import { checkPinOverlaps, nodeRules, pinField, readNode, readNodes, vtepMacClash } from './definition/nodes.js';
+import { checkPinOverlaps, nodeRules, pinField, readNode, readNodes, vtepMacClash, type MacPins } from './definition/nodes.js';
 import { readPod, readPods } from './definition/pods.js';
 import { Problems } from './definition/problems.js';
 import { readSettings } from './definition/settings.js';
@@ -53,14 +54,15 @@ export function parseNodeInput(body: unknown, cluster: ClusterSettings): NodeDef
 
 /**
  * A node added to a stored cluster takes no other node's VTEP MAC: a 422 as
- * in a definition. Only pinned MACs can collide, so without a pin on either
- * side nothing is hashed.
+ * in a definition. `ownerOf` names the stored node holding the MAC of family
+ * `f` that `node` would have (a VtepMacIndex answers it without a pass over
+ * every stored node).
  */
-export function checkNewVtepMac(stored: readonly { name: string; vtepMac?: string; vtepMac6?: string }[], node: NodeDefinition): void {
+export function checkNewVtepMac(ownerOf: (node: NodeDefinition, f: Family) => MacPins | undefined, node: NodeDefinition): void {
   for (const f of [4, 6] as const) {
     const mac = nodeVtepMac(node, f);
     const mine = pinField(node, f);
-    const owner = stored.find((n) => (mine || pinField(n, f)) && nodeVtepMac(n, f) === mac);
+    const owner = ownerOf(node, f);
     if (!owner) continue;
     const message = vtepMacClash(mac, owner, 'stored', f);
     const path = mine ?? 'name';

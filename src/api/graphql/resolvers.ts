@@ -8,6 +8,7 @@
 import { GraphQLScalarType } from 'graphql';
 import type { IResolvers, MercuriusContext } from 'mercurius';
 import { formatRoutesScript, formatRoutesText, routeJson, routeTableJson, type RouteTable } from '../../net/routes.js';
+import type { NodeSpec } from '../../net/model.js';
 import type { Endpoint, Hop } from '../../net/trace.js';
 import { type VerifyCheck, verify } from '../../net/verify.js';
 import type { ApplyResult, ClusterService } from '../../service/clusters.js';
@@ -60,7 +61,7 @@ interface ClusterData {
 /** A stored cluster: views are built on first use, one per node or pod reached. */
 class SnapshotData implements ClusterData {
   private readonly self: Owner = () => Promise.resolve(this);
-  private readonly nodeViews: (NodeParent | undefined)[] = [];
+  private readonly nodeViews = new Map<NodeSpec, NodeParent>();
   private readonly podViews: (PodParent | undefined)[] = [];
   private settingsMemo: SettingsView | null = null;
 
@@ -75,18 +76,20 @@ class SnapshotData implements ClusterData {
   }
 
   capacity(): CapacityView { return capacityView(this.snap.topology, this.snap.topology.nodes); }
-  nodes(): NodeParent[] { return this.snap.topology.nodes.map((_, i) => this.nodeAt(i)); }
+  nodes(): NodeParent[] { return this.snap.topology.nodes.map((n) => this.viewOf(n)); }
   node(name: string): NodeParent | null {
-    const i = this.snap.nodeIndex.get(name);
-    return i === undefined ? null : this.nodeAt(i);
+    const n = this.snap.node(name);
+    return n ? this.viewOf(n) : null;
   }
   pods(): PodParent[] { return this.snap.topology.pods.map((_, i) => this.podAt(i)); }
   podsOn(node: string): PodParent[] { return this.snap.podsOn(node).map((i) => this.podAt(i)); }
   snapshot(): Promise<Snapshot> { return Promise.resolve(this.snap); }
   sizes(): ClusterSizes { return sizesOf(this.snap); }
 
-  private nodeAt(i: number): NodeParent {
-    return (this.nodeViews[i] ??= owned(nodeView(this.snap.topology.nodes[i]!), this.self));
+  private viewOf(n: NodeSpec): NodeParent {
+    let v = this.nodeViews.get(n);
+    if (!v) this.nodeViews.set(n, (v = owned(nodeView(n), this.self)));
+    return v;
   }
   private podAt(i: number): PodParent {
     return (this.podViews[i] ??= owned(podView(this.snap.topology.pods[i]!), this.self));

@@ -249,7 +249,7 @@ function checkVtepMacs(p: Problems, nodes: readonly NodeDefinition[]): void {
   }
 }
 
-type MacPins = { name: string; vtepMac?: string; vtepMac6?: string };
+export type MacPins = { name: string; vtepMac?: string; vtepMac6?: string };
 const FAMILIES = [4, 6] as const;
 
 /** The field that pins a node's VXLAN MAC of family `f`, or null when it is derived. */
