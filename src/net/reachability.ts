@@ -3,7 +3,7 @@
 // tracing one pair per class of equivalent pairs; the argument follows.
 import type { Family, Prefix } from './ip.js';
 import type { Datapath } from './datapath.js';
-import { overlappingPairs } from './overlap.js';
+import { overlappingPairs, overlapsAny } from './overlap.js';
 import { Failures, type VerifyCheck, type VerifyFailure, clusterFamilies, v } from './report.js';
 import { FAMILIES, type NodeFacts } from './routes.js';
 import { type Disposition, traceTargets } from './trace.js';
@@ -83,10 +83,11 @@ function irregularNodes(dp: Datapath): Set<NodeFacts> {
       const b = n.fam[f].block;
       if (b) blocks.push({ value: b, n });
     }
-    for (const s of dp.subnets) {
-      if (s.cidr.family !== f) continue;
-      for (const n of dp.nodes) if (n.fam[f].block?.overlaps(s.cidr)) out.add(n);
-    }
+    // Blocks overlapping an underlay subnet: one sweep, not subnets × nodes (260 × 65,000 at k8s-65k).
+    const inSubnet = overlapsAny(blocks.map((b) => b.value), dp.subnets.map((s) => s.cidr));
+    blocks.forEach((b, k) => {
+      if (inSubnet[k]) out.add(b.n);
+    });
     for (const [x, y] of overlappingPairs(blocks)) {
       out.add(x.n);
       out.add(y.n);
