@@ -1,5 +1,6 @@
 // The pods of a definition: names, their node, and pinned IPs that fit the
 // node's pinned block and are pinned once.
+import { StringKeyIndex } from '../../net/hash-index.js';
 import type { Addr, Family, Prefix } from '../../net/ip.js';
 import { podIpProblem } from '../../net/podip.js';
 import type { PodDefinition } from './types.js';
@@ -31,20 +32,26 @@ export function readPod(p: Problems, v: unknown, base: Base, known?: KnownNames)
 
 export function readPods(p: Problems, v: unknown, nodes: { byName: Map<string, NodeEntry> }, rules: NodeRules): PodDefinition[] {
   const out: PodDefinition[] = [];
-  const refs = new Map<string, number>();
+  const list = readOptionalList(p, v, 'pods');
+  // Duplicates by name, the namespace checked on a match: no "ns/name"
+  // string built and hashed per pod (150,000 of them). `firstAt[k]`: where
+  // out[k] is in the list, or -1 when it is not a valid reference.
+  const firstAt: number[] = [];
+  const valid = new StringKeyIndex((k) => out[k]!.name, list.length);
   const pinned: Record<Family, Map<bigint, { index: number; ref: string }>> = { 4: new Map(), 6: new Map() };
   const known: KnownNames = { nodes: nodes.byName, namespaces: new Set() };
-  readOptionalList(p, v, 'pods').forEach((x, index) => {
+  list.forEach((x, index) => {
     const base = new ItemPath('pods', index);
     const r = readPod(p, x, base, known);
     if (!r) return;
     const { def } = r;
-    const ref = podRef(def);
+    let unique = false;
     if (r.ok) {
-      const first = refs.get(ref);
-      if (first !== undefined) p.add(at(base, 'name'), `duplicate pod "${ref}" (first at pods[${first}])`);
-      else refs.set(ref, index);
+      const first = valid.find(def.name, (k) => out[k]!.namespace === def.namespace);
+      if (first >= 0) p.add(at(base, 'name'), `duplicate pod "${podRef(def)}" (first at pods[${firstAt[first]}])`);
+      else unique = true;
     }
+    const ref = r.ips.length > 0 ? podRef(def) : '';
     const node = def.node ? nodes.byName.get(def.node) : undefined;
     if (def.node && !node) p.add(at(base, 'node'), `unknown node "${def.node}"`);
     for (const { value: ip, path } of r.ips) {
@@ -62,6 +69,8 @@ export function readPods(p: Problems, v: unknown, nodes: { byName: Map<string, N
       else pinned[f].set(ip.value, { index, ref });
     }
     out.push(def);
+    firstAt.push(unique ? index : -1);
+    if (unique) valid.add(out.length - 1);
   });
   return out;
 }
