@@ -219,7 +219,7 @@ export class ClusterService {
       if (gone === null) throw new AppError('NODE_NOT_FOUND', `node "${name}" does not exist in cluster "${cluster}"`);
       return {
         before: row, after: await w.bumpVersion(row.id), nodeChange: { removed: name },
-        // Its pods went by ON DELETE CASCADE; a node without pods leaves the pod list as it is (no scan of every pod).
+        // Its pods went with it (the node delete trigger); a node without pods leaves the pod list as it is (no scan of every pod).
         edit: (prev) => {
           const c = prev.stored;
           return { ...c, nodes: without(c.nodes, prev.node(name)), pods: gone.pods === 0 ? c.pods : c.pods.filter((p) => p.node !== name) };

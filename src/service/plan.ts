@@ -244,7 +244,7 @@ function planPods(
   const deletes: number[] = [];
   for (let k = 0; k < storedPods.length; k++) {
     const p = storedPods[k]!;
-    // Pods of a deleted node go with it (ON DELETE CASCADE); still reported.
+    // Pods of a deleted node go with it (the node delete trigger); still reported.
     if (!wantedStored[k]) {
       if (survivingNodes.has(p.node)) deletes.push(p.id);
       changes.push({ action: 'delete', kind: 'pod', name: podRef(p), ips: p.ips.map(String) });

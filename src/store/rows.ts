@@ -1,6 +1,7 @@
 // Prisma Client's job: every row-at-a-time read and write. One node or one
 // pod added or removed under the cluster's lock, the list of clusters, and
-// deleting a cluster (its rows go by ON DELETE CASCADE).
+// deleting a cluster (its nodes go by ON DELETE CASCADE, their pods by the
+// node delete trigger).
 import { Addr, Prefix, type Family } from '../net/ip.js';
 import type { ClusterSettings, Mode, NodeSpec, PodSpec } from '../net/model.js';
 import type { Cluster, Prisma, PrismaClient, ReservedRange, Subnet } from '../generated/prisma/client.js';
@@ -84,9 +85,9 @@ export class RowWrite {
   }
 
   /**
-   * Deletes the node (its pods go by ON DELETE CASCADE); null when there is no
-   * such node, else how many pods went with it. One statement: the count reads
-   * the statement's snapshot, taken before the cascade. (Prisma's `_count` of
+   * Deletes the node (its pods go by the node delete trigger); null when
+   * there is no such node, else how many pods went with it. One statement:
+   * the count reads the statement's snapshot, taken before the trigger runs. (Prisma's `_count` of
    * a relation groups every pod of every node first: ~60 ms of database CPU
    * per delete at 150,000 pods.)
    */
