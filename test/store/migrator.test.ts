@@ -193,8 +193,8 @@ describe('migrator', () => {
   });
 
   test('the pod → node key is checked once per statement, and holds for many rows and for updates', async (t) => {
-    const [{ id: c }] = await sql<{ id: number }[]>`INSERT INTO cluster (name, pod_cidrs, node_mask_v4, node_mask_v6, mode, mtu, bridge, vxlan_device, vxlan_vni, vxlan_port)
-      VALUES ('stmt', '{10.0.0.0/16}', 24, 64, 'host-gw', 1500, 'cni0', 'flannel.1', 1, 8472) RETURNING id`;
+    const c = (await sql<{ id: number }[]>`INSERT INTO cluster (name, pod_cidrs, node_mask_v4, node_mask_v6, mode, mtu, bridge, vxlan_device, vxlan_vni, vxlan_port)
+      VALUES ('stmt', '{10.0.0.0/16}', 24, 64, 'host-gw', 1500, 'cni0', 'flannel.1', 1, 8472) RETURNING id`)[0]!.id;
     const nodes = await sql<{ id: number }[]>`INSERT INTO node (cluster_id, ordinal, name, interface, addr_family, address_v4, pod_cidr_v4)
       SELECT ${c}, g, 'n' || g, 'eth0', 4, ('192.168.1.0'::inet + g), ('10.0.' || g || '.0/24')::cidr FROM generate_series(1, 3) g RETURNING id`;
     const [n1, n2] = [nodes[0]!.id, nodes[1]!.id];
