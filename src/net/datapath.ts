@@ -89,8 +89,6 @@ export function buildDatapath(topo: Topology, opts: DatapathOptions = {}): Datap
   return new Index(topo, opts);
 }
 
-type OwnerMaps = Record<Family, Map<bigint, Owner>>;
-
 class Index implements Datapath {
   readonly topology: Topology;
   readonly cluster: ClusterFacts;
@@ -104,8 +102,9 @@ class Index implements Datapath {
   private readonly nodeByName = new Map<string, NodeFacts>();
   /** Pod name → the pods (indexes into `pods`) of that name: more than one when namespaces share it. */
   private podsByName = new StringKeyIndex((i) => this.pods[i]!.spec.name);
-  /** Node addresses, bridge gateways and subnet gateways. */
-  private readonly hostOwners: OwnerMaps = { 4: new Map(), 6: new Map() };
+  /** Node addresses, bridge gateways and subnet gateways; IPv4 keyed by the address's int32 (no bigint on a lookup). */
+  private readonly hostOwners4 = new Map<number, Owner>();
+  private readonly hostOwners6 = new Map<bigint, Owner>();
   /** Pod IPs → indexes into `pods` (kept apart and keyed by number for IPv4: 150,000 of them must index fast and small). */
   private podByIp4 = new Int32Map();
   private readonly podByIp6 = new Map<bigint, PodFacts>();
@@ -223,8 +222,7 @@ class Index implements Datapath {
   }
 
   private claimPodIp(ip: Addr, p: PodFacts, index: number): void {
-    const host = this.hostOwners[ip.family].get(ip.value);
-    const prev = host ?? this.podByIp(ip);
+    const prev = this.hostOwner(ip) ?? this.podByIp(ip);
     if (prev) {
       this.conflict(ip, 'kind' in prev ? prev : { kind: 'pod', pod: prev }, { kind: 'pod', pod: p });
       return;
@@ -235,10 +233,14 @@ class Index implements Datapath {
 
   /** Records `o` as the owner of `ip`; the first claim wins, a second is a conflict. */
   private claim(ip: Addr, o: Owner): void {
-    const m = this.hostOwners[ip.family];
-    const prev = m.get(ip.value);
+    const prev = this.hostOwner(ip);
     if (prev) this.conflict(ip, prev, o);
-    else m.set(ip.value, o);
+    else if (ip.family === 4) this.hostOwners4.set(ip.int32, o);
+    else this.hostOwners6.set(ip.value, o);
+  }
+
+  private hostOwner(ip: Addr): Owner | undefined {
+    return ip.family === 4 ? this.hostOwners4.get(ip.int32) : this.hostOwners6.get(ip.value);
   }
 
   private conflict(ip: Addr, prev: Owner, o: Owner): void {
@@ -275,7 +277,7 @@ class Index implements Datapath {
   }
 
   owner(ip: Addr): Owner | null {
-    const host = this.hostOwners[ip.family].get(ip.value);
+    const host = this.hostOwner(ip);
     if (host) return host;
     const pod = this.podByIp(ip);
     return pod ? { kind: 'pod', pod } : null;

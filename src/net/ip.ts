@@ -183,6 +183,8 @@ export class Prefix {
   /** True when `a` is inside this prefix; always false for an address of the other family. */
   contains(a: Addr): boolean {
     if (a.family !== this.addr.family) return false;
+    // IPv4 on int32 (no bigint allocated): the network bits agree when the XOR has none set.
+    if (a.family === 4) return this.bits === 0 || (a.int32 ^ this.addr.int32) >>> (32 - this.bits) === 0;
     const hb = BigInt(this.hostBits);
     return a.value >> hb === this.addr.value >> hb;
   }

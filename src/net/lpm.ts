@@ -8,7 +8,8 @@
 // five), so a lookup is a handful of O(1) probes, while a bit-wise trie in JS
 // walks up to 32/128 levels of bigint arithmetic. The worst case (every length
 // present) is 33/129 probes, still correct. Insertion is O(1) plus a sorted
-// insert of a new length.
+// insert of a new length. IPv4 keys are numbers (from the address's int32),
+// so an IPv4 probe allocates no bigint; IPv6 keys are bigints.
 //
 // The `/0` default route is kept apart from the maps: it matches every address
 // of its family, needs no key, and being the shortest it is consulted last.
@@ -20,14 +21,22 @@ export interface Match<V> {
   value: V;
 }
 
+/** An IPv4 key is a number, an IPv6 key a bigint: the network bits of the address. */
+type Key = number | bigint;
+
+/** The network bits of `a` above `hostBits` (1 … bitLen − 1 or bitLen). */
+function keyOf(a: Addr, hostBits: number): Key {
+  return a.family === 4 ? a.int32 >>> hostBits : a.value >> BigInt(hostBits);
+}
+
 class FamilyTable<V> {
   readonly bitLen: number;
   /** Prefix length → (network bits → entry). Never holds length 0. */
-  private readonly byLength = new Map<number, Map<bigint, Match<V>>>();
+  private readonly byLength = new Map<number, Map<Key, Match<V>>>();
   /** Lengths present in byLength, longest first. */
   private lengths: number[] = [];
-  /** Parallel to `lengths`: each length's table and key shift, so a probe allocates nothing. */
-  private probes: { table: Map<bigint, Match<V>>; shift: bigint }[] = [];
+  /** Parallel to `lengths`: each length's table and host bits. */
+  private probes: { table: Map<Key, Match<V>>; hostBits: number }[] = [];
   defaultRoute: Match<V> | null = null;
   size = 0;
 
@@ -46,30 +55,29 @@ class FamilyTable<V> {
       table = new Map();
       this.byLength.set(prefix.bits, table);
       this.lengths = [...this.lengths, prefix.bits].sort((a, b) => b - a);
-      this.probes = this.lengths.map((b) => ({ table: this.byLength.get(b)!, shift: BigInt(this.bitLen - b) }));
+      this.probes = this.lengths.map((b) => ({ table: this.byLength.get(b)!, hostBits: this.bitLen - b }));
     }
-    const key = prefix.addr.value >> BigInt(this.bitLen - prefix.bits);
+    const key = keyOf(prefix.addr, this.bitLen - prefix.bits);
     if (!table.has(key)) this.size++;
     table.set(key, { prefix, value });
   }
 
   get(prefix: Prefix): Match<V> | null {
     if (prefix.bits === 0) return this.defaultRoute;
-    const key = prefix.addr.value >> BigInt(this.bitLen - prefix.bits);
-    return this.byLength.get(prefix.bits)?.get(key) ?? null;
+    return this.byLength.get(prefix.bits)?.get(keyOf(prefix.addr, this.bitLen - prefix.bits)) ?? null;
   }
 
-  lookup(value: bigint): Match<V> | null {
+  lookup(a: Addr): Match<V> | null {
     for (const p of this.probes) {
-      const hit = p.table.get(value >> p.shift);
+      const hit = p.table.get(keyOf(a, p.hostBits));
       if (hit) return hit;
     }
     return this.defaultRoute;
   }
 
-  *matches(value: bigint): Generator<Match<V>> {
+  *matches(a: Addr): Generator<Match<V>> {
     for (const p of this.probes) {
-      const hit = p.table.get(value >> p.shift);
+      const hit = p.table.get(keyOf(a, p.hostBits));
       if (hit) yield hit;
     }
     if (this.defaultRoute) yield this.defaultRoute;
@@ -102,12 +110,12 @@ export class Lpm<V> {
 
   /** The longest prefix of `addr`'s family containing `addr`, or null. */
   lookup(addr: Addr): Match<V> | null {
-    return this.table(addr.family).lookup(addr.value);
+    return this.table(addr.family).lookup(addr);
   }
 
   /** Every prefix containing `addr`, longest first. */
   matches(addr: Addr): Generator<Match<V>> {
-    return this.table(addr.family).matches(addr.value);
+    return this.table(addr.family).matches(addr);
   }
 
   /** All entries (IPv4 first; within a family in no particular order). */

@@ -200,6 +200,18 @@ function hostPrefix(a: Addr): Prefix {
   return p;
 }
 
+const lastAddrs = new WeakMap<Prefix, Addr>();
+
+/** `p.last`, memoised per prefix object: a pod's local table is made per trace, its block's broadcast address once (and so its host prefix). */
+function lastOf(p: Prefix): Addr {
+  let a = lastAddrs.get(p);
+  if (!a) {
+    a = p.last;
+    lastAddrs.set(p, a);
+  }
+  return a;
+}
+
 /**
  * One entry the kernel makes in its local table, as `ip route show table
  * local` prints it: IPv4 `local A dev D proto kernel scope host src A`,
@@ -224,7 +236,7 @@ function localEntry(type: 'local' | 'broadcast' | 'anycast', dst: Addr, dev: str
 function addressEntries(out: Route[], addr: Addr, prefix: Prefix | null, dev: string, forwarding: boolean): void {
   out.push(localEntry('local', addr, dev, addr));
   if (!prefix) return;
-  if (addr.family === 4 && prefix.bits < 31) out.push(localEntry('broadcast', prefix.last, dev, addr));
+  if (addr.family === 4 && prefix.bits < 31) out.push(localEntry('broadcast', lastOf(prefix), dev, addr));
   if (addr.family === 6 && forwarding && prefix.bits < 127 && prefix.first.value !== 0n) out.push(localEntry('anycast', prefix.first, dev, addr));
 }
 
