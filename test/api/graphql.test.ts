@@ -299,6 +299,27 @@ describe('GraphQL API', () => {
         }],
       });
     });
+
+    // mercurius runs a document's first request through graphql-js and compiles
+    // it (graphql-jit) for the next: both must give the same body, enums
+    // (converted by their types, not per field) and errors included.
+    test('a document answers the same the first time and once compiled', async () => {
+      const documents: [string, Record<string, unknown>?][] = [
+        [PATH, { from: 'shop/web', to: 'db' }],
+        [PATH, { from: 'shop/web', to: 'shop/api' }],
+        [PATH, { from: 'db', to: '8.8.8.8' }],
+        [PATH, { from: 'shop/web', to: 'shop/nope' }],
+        ['{ cluster(name: "demo") { mode network { mode mtu } nodes { name pods { ref node { name } } } } }'],
+        [APPLY, { d: { ...DEMO, name: 'twice' }, dry: true }],
+      ];
+      for (const [query, variables] of documents) {
+        const first = await gql(t.server, query, variables);
+        for (let i = 0; i < 3; i++) assert.deepEqual(await gql(t.server, query, variables), first, `${query.slice(0, 40)} ${JSON.stringify(variables)}`);
+      }
+      assert.deepEqual(await gql(t.server, '{ cluster(name: "demo") { mode network { mode } } }'), {
+        data: { cluster: { mode: 'CROSS_SUBNET', network: { mode: 'CROSS_SUBNET' } } },
+      });
+    });
   });
 
   describe('node and pod mutations', () => {

@@ -5,11 +5,11 @@
 // loader), so a query costs one version probe per cluster it names, however
 // many nodes and pods it walks; the datapath (routes, verify) comes from the
 // same snapshot.
-import { GraphQLScalarType } from 'graphql';
+import { GraphQLScalarType, type GraphQLEnumType } from 'graphql';
 import type { IResolvers, MercuriusContext } from 'mercurius';
 import { formatRoutesScript, formatRoutesText, routeJson, routeTableJson, type RouteTable } from '../../net/routes.js';
 import type { NodeSpec } from '../../net/model.js';
-import type { Endpoint, Hop } from '../../net/trace.js';
+import type { Endpoint } from '../../net/trace.js';
 import { type VerifyCheck, verify } from '../../net/verify.js';
 import type { ApplyResult, ClusterService } from '../../service/clusters.js';
 import { AppError } from '../../service/errors.js';
@@ -29,6 +29,20 @@ export function enumName(s: string): string {
 }
 /** The few core values there are (modes, kinds, actions), each converted once: every hop of every path asks. */
 const enumNames = new Map<string, string>();
+
+/**
+ * An enum whose fields resolve to core values (`pod-eth`, `cross-subnet`,
+ * `delete`): the type itself converts them as it serialises, where a
+ * resolver on every such field would run once per hop of every path. The
+ * enum's own serialize (its prototype's; mercurius sets this one on the type)
+ * still refuses a value that is not one of its names.
+ */
+const coreEnum = {
+  serialize(this: GraphQLEnumType, value: unknown): unknown {
+    const own = Object.getPrototypeOf(this) as GraphQLEnumType;
+    return own.serialize.call(this, typeof value === 'string' ? enumName(value) : value);
+  },
+};
 
 const OWNER = Symbol('cluster');
 /** The lazy picture of a Path (Path.svg renders it only when selected). */
@@ -273,6 +287,11 @@ export function buildResolvers(service: ClusterService): IResolvers {
   return {
     Count: passThrough('Count', 'A count: a JSON number, or a decimal string above 2^53'),
     JSON: passThrough('JSON', 'Any JSON value'),
+    NetworkMode: coreEnum,
+    ChangeAction: coreEnum,
+    ChangeKind: coreEnum,
+    EndpointKind: coreEnum,
+    HopKind: coreEnum,
 
     Query: {
       clusters: (_root: unknown, _args: unknown, ctx: MercuriusContext) => clustersOf(ctx, service).list(),
@@ -315,7 +334,7 @@ export function buildResolvers(service: ClusterService): IResolvers {
     Cluster: {
       podCidrs: (c: ClusterData) => c.settings.podCidrs,
       serviceCidr: (c: ClusterData) => c.settings.serviceCidr,
-      mode: (c: ClusterData) => enumName(c.settings.network.mode),
+      mode: (c: ClusterData) => c.settings.network.mode,
       mtu: (c: ClusterData) => c.settings.network.mtu,
       nodeMaskSize: (c: ClusterData) => c.settings.nodeMaskSize,
       network: (c: ClusterData) => c.settings.network,
@@ -332,10 +351,6 @@ export function buildResolvers(service: ClusterService): IResolvers {
       version: (c: ClusterData) => c.meta?.version ?? null,
       createdAt: (c: ClusterData) => c.meta?.createdAt ?? null,
       updatedAt: (c: ClusterData) => c.meta?.updatedAt ?? null,
-    },
-
-    Network: {
-      mode: (n: SettingsView['network']) => enumName(n.mode),
     },
 
     Node: {
@@ -371,13 +386,7 @@ export function buildResolvers(service: ClusterService): IResolvers {
       failureDetails: (c: VerifyCheck) => c.failures ?? [],
     },
 
-    Change: {
-      action: (c: { action: string }) => enumName(c.action),
-      kind: (c: { kind: string }) => enumName(c.kind),
-    },
-
     Endpoint: {
-      kind: (e: Endpoint) => enumName(e.kind),
       pod: (e: Endpoint) => (e.kind === 'pod' ? e.ref : null),
       node: (e: Endpoint) => (e.kind === 'pod' ? e.node : e.kind === 'node' ? e.name : null),
       subnet: (e: Endpoint) => (e.kind === 'router' ? e.subnet : null),
@@ -385,10 +394,6 @@ export function buildResolvers(service: ClusterService): IResolvers {
 
     Path: {
       svg: (p: { [PICTURE]: () => string }) => p[PICTURE](),
-    },
-
-    Hop: {
-      kind: (h: Hop) => enumName(h.kind),
     },
   } as unknown as IResolvers;
 }
