@@ -15,7 +15,7 @@ import {
 } from './routes.js';
 import { NodeTables } from './node-table.js';
 import {
-  localMatch, localRoutes, nodeLocalTable, peerRoute, peerVxlanEntries, podLocalTable, podRouteTable, routerLocalTable, routerRouteTable,
+  localMatch, localRoutes, nodeLocalTable, peerRoute, peerVxlanEntries, podLocalTable, podRouteTable, podRoutes, routerLocalTable, routerRouteTable,
 } from './tables.js';
 
 /** Who holds an IP address inside the simulated network. */
@@ -386,7 +386,7 @@ class Index implements Datapath {
   }
 
   lookupPodRoute(p: PodFacts, dst: Addr): Route | null {
-    return lpmScan(podRouteTable(this.cluster, p).routes, (r) => r.dst, dst);
+    return lpmScan(podRoutes(this.cluster, p), (r) => r.dst, dst);
   }
 
   neighborOf(a: NodeFacts, dev: string, dst: Addr): string | null {

@@ -132,6 +132,15 @@ export function mergeReplacing(base: Route[], extra: readonly Route[]): Route[] 
  * devices' (a dual-stack VXLAN pod's IPv6 routes say `mtu 1430`).
  */
 export function podRouteTable(c: ClusterFacts, p: PodFacts): RouteTable {
+  return { routes: podRoutes(c, p).sort(compareRoutes), neighbors: [], fdb: [] };
+}
+
+/**
+ * podRouteTable's routes in the order they are made, for a longest-prefix
+ * match (the tracer's, once per path), which needs no order: no two of them
+ * have the same family and length.
+ */
+export function podRoutes(c: ClusterFacts, p: PodFacts): Route[] {
   const routes: Route[] = [];
   for (const f of FAMILIES) {
     const ip = p.ip(f);
@@ -146,7 +155,7 @@ export function podRouteTable(c: ClusterFacts, p: PodFacts): RouteTable {
       routes.push({ ...connected(n.block, POD_DEVICE, ip), mtu });
     }
   }
-  return { routes: routes.sort(compareRoutes), neighbors: [], fdb: [] };
+  return routes;
 }
 
 /**
