@@ -32,20 +32,14 @@ async function unreachableAfter(write: () => Promise<object>): Promise<boolean> 
   return ref!.deref() === undefined;
 }
 
-test('a bulk write result is unreachable once the caller drops it', async () => {
-  const store = new ClusterStore(t.db);
-  const write = () => store.bulkWrite('retained', async (_w, record) => {
-    assert.equal(record, null);
-    return { plan: new Array(1000).fill('x') };
+// Both write paths: postgres.js transactions (applies) and Prisma's (row writes).
+for (const kind of ['bulkWrite', 'rowWrite'] as const) {
+  test(`a ${kind} result is unreachable once the caller drops it`, async () => {
+    const store = new ClusterStore(t.db);
+    const write = () => (store[kind].bind(store) as ClusterStore['rowWrite'])('retained', async (_w, record) => {
+      assert.equal(record, null);
+      return { plan: new Array(1000).fill('x') };
+    });
+    assert.ok(await unreachableAfter(write), `the ${kind} result is still reachable after the write`);
   });
-  assert.ok(await unreachableAfter(write), 'the bulk write result is still reachable after the write');
-});
-
-test('a row write result is unreachable once the caller drops it', async () => {
-  const store = new ClusterStore(t.db);
-  const write = () => store.rowWrite('retained', async (_w, record) => {
-    assert.equal(record, null);
-    return { plan: new Array(1000).fill('x') };
-  });
-  assert.ok(await unreachableAfter(write), 'the row write result is still reachable after the write');
-});
+}
