@@ -36,6 +36,13 @@ export class StringKeyIndex {
     this.slots = new Int32Array(capacityFor(expected));
   }
 
+  /** Items 0 … count − 1, all of them, by their key. */
+  static of(count: number, keyOf: (item: number) => string): StringKeyIndex {
+    const index = new StringKeyIndex(keyOf, count);
+    for (let i = 0; i < count; i++) index.add(i);
+    return index;
+  }
+
   get size(): number {
     return this.count;
   }

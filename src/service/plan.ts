@@ -232,8 +232,7 @@ function planPods(
   // checked on a match (no "ns/name" string built and hashed per pod, and
   // int32 slots rather than a Map entry per pod).
   const storedPods = current?.pods ?? [];
-  const byName = new StringKeyIndex((k) => storedPods[k]!.name, storedPods.length);
-  for (let k = 0; k < storedPods.length; k++) byName.add(k);
+  const byName = StringKeyIndex.of(storedPods.length, (k) => storedPods[k]!.name);
   const wantedStored = new Uint8Array(storedPods.length);
   const prevs: (StoredPod | undefined)[] = def.pods.map((d) => {
     const k = byName.find(d.name, (j) => storedPods[j]!.namespace === d.namespace);

@@ -143,12 +143,8 @@ export class Snapshot {
   /** Index of the pod `namespace/name`, or undefined. */
   podIndex(namespace: string, name: string): number | undefined {
     const pods = this.stored.pods;
-    if (!this.podsByName) {
-      // By name, the namespace checked on a match: no `ns/name` key string per pod, and int32 slots, not a Map entry each.
-      const index = new StringKeyIndex((i) => pods[i]!.name, pods.length);
-      for (let i = 0; i < pods.length; i++) index.add(i);
-      this.podsByName = index;
-    }
+    // By name, the namespace checked on a match: no `ns/name` key string per pod, and int32 slots, not a Map entry each.
+    this.podsByName ??= StringKeyIndex.of(pods.length, (k) => pods[k]!.name);
     const i = this.podsByName.find(name, (k) => pods[k]!.namespace === namespace);
     return i < 0 ? undefined : i;
   }

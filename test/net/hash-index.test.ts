@@ -26,6 +26,8 @@ test('StringKeyIndex answers what a Map of key → items in insertion order answ
           ref.set(k, [...(ref.get(k) ?? []), i]);
         });
         assert.equal(index.size, keys.length);
+        const built = StringKeyIndex.of(keys.length, (i) => keys[i]!);
+        for (const k of probes) assert.deepEqual(built.all(k), ref.get(k) ?? []);
         for (const k of [...keys, ...probes]) {
           assert.deepEqual(index.all(k), ref.get(k) ?? [], JSON.stringify(k));
           assert.equal(index.find(k, () => true), ref.get(k)?.[0] ?? -1);
