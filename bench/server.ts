@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import inspector from 'node:inspector';
 import { findSourceMap } from 'node:module';
+import v8 from 'node:v8';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as ConfigModule from '../src/config.js';
@@ -93,7 +94,11 @@ async function handle(msg: { type?: string; file?: string; gc?: boolean }): Prom
       const gc = (globalThis as { gc?: () => void }).gc;
       if (!gc || !msg.gc) return { mem: before };
       gc();
-      return { mem: before, afterGc: process.memoryUsage() };
+      const after = process.memoryUsage();
+      // PODNET_BENCH_HEAPSNAP=DIR: a heap snapshot of the live heap at each such checkpoint (what holds the memory).
+      const dir = process.env.PODNET_BENCH_HEAPSNAP;
+      if (dir) v8.writeHeapSnapshot(path.join(dir, `podnet-${process.pid}-${Date.now()}.heapsnapshot`));
+      return { mem: before, afterGc: after };
     }
     case 'prof-start':
       if (!session) {
