@@ -62,6 +62,7 @@ const TERMINAL_TEXT = /^(application\/(?:[\w.+-]*\+)?json|application\/yaml|text
 function endWithNewline(reply: FastifyReply, payload: unknown): unknown {
   const text = typeof payload === 'string';
   if (!text && !(payload instanceof Uint8Array)) return payload; // streams (static files) and nothing
+  if (reply.getHeader('content-encoding')) return payload; // encoded bytes (a kept gzip ends with its own newline)
   if (payload.length === 0 || (text ? payload.endsWith('\n') : payload[payload.length - 1] === 0x0a)) return payload;
   const type = reply.getHeader('content-type');
   if (typeof type !== 'string' || !TERMINAL_TEXT.test(type)) return payload;

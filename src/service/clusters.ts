@@ -21,6 +21,7 @@ import { occupiedBlockAllocators, planAddNode, planApply, releaseNodeBlocks, typ
 import { planAddPod } from './plan-pod.js';
 import { type ClusterImpact, planImpact } from './impact.js';
 import { sameOrder, storedAfter, writePlan } from './apply-write.js';
+import type { ViewBody } from './view-cache.js';
 import { Snapshot, SnapshotCache, type NodeChange, type SnapshotHints } from './snapshots.js';
 import type { MacPins } from './definition/nodes.js';
 import { VtepMacIndex } from './vtep-macs.js';
@@ -153,9 +154,9 @@ export class ClusterService {
     return this.unchangedSinceLastApply(name, hash('sha256', rawBody, 'hex'));
   }
 
-  /** The cluster's JSON (SPEC §3), rendered once per version. */
-  async viewJson(name: string): Promise<string> {
-    return (await this.cache.get(name)).viewJson();
+  /** The cluster's JSON (SPEC §3), rendered once per version: its text, or the gzip a large view is kept as. */
+  async viewBody(name: string): Promise<ViewBody> {
+    return (await this.cache.get(name)).viewBody();
   }
 
   async list(limit: number, cursor: string | null): Promise<Page<ClusterSummary>> {

@@ -15,6 +15,7 @@ import type { ClusterRecord, StoredCluster, StoredNode } from '../store/records.
 import type { MacPins } from './definition/nodes.js';
 import { AppError } from './errors.js';
 import { nextOrdinalAfter, occupiedBlockAllocators } from './plan.js';
+import { ViewCache, type ViewBody } from './view-cache.js';
 import { clusterView } from './views.js';
 import { VtepMacIndex } from './vtep-macs.js';
 
@@ -31,7 +32,7 @@ export class Snapshot {
   private macs: VtepMacIndex<StoredNode> | null = null;
   private podsByNode: Map<string, number[]> | null = null;
   private podsByName: StringKeyIndex | null = null;
-  private json: string | null = null;
+  private readonly view = new ViewCache(() => JSON.stringify(clusterView(this.topology, this.record)));
   private blockAllocs: Map<Family, BlockAllocator> | null = null;
   private nextNode: number | undefined;
   private nextPod: number | undefined;
@@ -130,14 +131,24 @@ export class Snapshot {
     return (this.dp ??= buildDatapath(this.topology));
   }
 
-  /** The cluster's JSON view (SPEC §3), rendered once per version. */
+  /** The cluster's JSON view (SPEC §3), rendered once per version (see ViewCache). */
   viewJson(): string {
-    return (this.json ??= JSON.stringify(clusterView(this.topology, this.record)));
+    return this.view.json();
+  }
+
+  /** The view as a GET answers it: text, or the gzip a large view is kept as. */
+  viewBody(): ViewBody {
+    return this.view.body();
+  }
+
+  /** Resolves once a large view's background compression has ended. */
+  viewSettled(): Promise<void> {
+    return this.view.settled;
   }
 
   /** A writer that rendered the identical view for its response hands it over (rendered once, not twice). */
   adoptViewJson(json: string): void {
-    this.json ??= json;
+    this.view.adopt(json);
   }
 
   /** Index of the pod `namespace/name`, or undefined. */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { ApplyResult, ClusterService } from '../../service/clusters.js';
 import { appliedOrPlannedSchema, applyResultSchema, clusterDefinitionSchema, clusterSchema, clusterSummarySchema, pageSchema, planResultSchema } from './schemas.js';
 import { importCluster } from '../../service/import.js';
-import { applyQuery, clusterParams, errorResponses, listErrors, noContent, pageQuery, readErrors, sendJson, type ApplyQuery } from './common.js';
+import { applyQuery, clusterParams, errorResponses, listErrors, noContent, pageQuery, readErrors, sendJson, sendView, type ApplyQuery } from './common.js';
 import { changeCounts, SUMMARY_CHANGES, type ApplyView } from '../../service/views.js';
 
 /** An answer's parts in the view asked for: the cluster (or plan), and `"changes":[…],"changeCounts":{…}`. */
@@ -96,7 +96,7 @@ export const clusterRoutes: FastifyPluginAsync<{ service: ClusterService }> = as
   app.get<{ Params: { name: string } }>('/v1/clusters/:name', {
     config: { scope: 'read' },
     schema: { tags: ['clusters'], summary: 'A cluster with every allocation, pod MTU and capacity', params: clusterParams, response: { 200: clusterSchema, ...readErrors } },
-  }, async (req, reply) => sendJson(reply, await service.viewJson(req.params.name)));
+  }, async (req, reply) => sendView(req, reply, await service.viewBody(req.params.name)));
 
   app.delete<{ Params: { name: string } }>('/v1/clusters/:name', {
     config: { scope: 'write' },

@@ -1,5 +1,8 @@
 // Small pieces shared by the resource plugins: query schemas and formats.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ViewBody } from '../../service/view-cache.js';
 import { ROUTE_FORMATS, TABLE_NAMES, type RouteFormat, type RouteTable, type TableName, formatFdbScript, formatRoutesJson, formatRoutesScript, formatRoutesText } from '../../net/routes.js';
 import { problemSchema } from './problem.js';
 import { labelParam } from '../names.js';
@@ -88,6 +91,40 @@ export const listErrors = { 400: problemSchema, 401: problemSchema, 403: problem
  */
 export function sendJson(reply: FastifyReply, json: string | Buffer): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(json);
+}
+
+/**
+ * Whether an Accept-Encoding header (RFC 9110 §12.5.3) accepts gzip: `gzip`
+ * (or `x-gzip`, or `*`) listed without `q=0`. An absent header accepts
+ * anything, but a client that sends none is usually a script: it gets
+ * identity.
+ */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  let star = false;
+  for (const part of header.split(',', 64)) {
+    const [token = '', ...params] = part.split(';');
+    const name = token.trim().toLowerCase();
+    const q = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    const ok = Number.isFinite(weight) && weight > 0;
+    if (name === 'gzip' || name === 'x-gzip') return ok;
+    if (name === '*') star = ok;
+  }
+  return star;
+}
+
+/**
+ * Sends a cluster's cached view: text as it is; a gzip as it is to a client
+ * that accepts gzip, else decompressed as a stream (zlib's thread pool, not
+ * the event loop). `Vary` either way, since the encoding depends on the request.
+ */
+export function sendView(req: FastifyRequest, reply: FastifyReply, body: ViewBody): FastifyReply {
+  reply.type('application/json; charset=utf-8');
+  if (body.text !== undefined) return reply.send(body.text);
+  reply.header('vary', 'accept-encoding');
+  if (acceptsGzip(req.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(body.gzip);
+  return reply.send(Readable.from([body.gzip]).pipe(createGunzip()));
 }
 
 /**
