@@ -7,6 +7,9 @@ import { Grid } from './allocator-grid.js';
 import { DENSE_LIMIT, DenseIndexSet, SparseIndexSet } from './allocator-sets.js';
 import { NetError, Prefix } from './ip.js';
 
+/** Allocators of at most this many blocks keep released Prefixes for reuse (a table of up to 512 KiB). */
+const RECYCLE_LIMIT = 2 ** 16;
+
 /** The largest block count whose indices are all exact as numbers. */
 const MAX_INDEX_COUNT = 2n ** 53n;
 
@@ -41,6 +44,11 @@ export class BlockAllocator {
   // Exactly one of the two holds the state, chosen by the block count.
   private readonly dense: DenseIndexSet | null;
   private readonly sparse: SparseIndexSet | null;
+  // Released blocks by index (the bitmap case, up to RECYCLE_LIMIT blocks):
+  // a Prefix is an immutable value, so the next allocateNext of that block
+  // hands out the same object instead of making two more. Made at the first
+  // release; an allocator that only allocates never holds one.
+  private recycled: (Prefix | undefined)[] | null = null;
 
   /** Throws NetError 'INVALID_PREFIX' unless range.bits <= blockBits <= the address length. */
   constructor(range: Prefix, blockBits: number, excluded: readonly Prefix[] = []) {
@@ -51,7 +59,7 @@ export class BlockAllocator {
     this.blockBits = blockBits;
     this.blockCount = 1n << BigInt(blockBits - range.bits);
     const v4 = range.family === 4;
-    this.base32 = v4 ? Number(range.addr.value) | 0 : 0;
+    this.base32 = v4 ? range.addr.int32 : 0;
     this.span4 = v4 ? Number(range.size) : 0;
     this.perStep4 = v4 ? 2 ** (blockBits - 32) : 0;
     this.indexCount = Number(this.blockCount < MAX_INDEX_COUNT ? this.blockCount : MAX_INDEX_COUNT);
@@ -76,7 +84,11 @@ export class BlockAllocator {
     const family = this.grid.family;
     if (this.dense !== null) {
       const i = this.dense.takeFirst();
-      if (i >= 0) return family === 4 ? Prefix.fromUint32(this.grid.uint32At(i), this.blockBits) : Prefix.fromCanonical(family, this.grid.valueAt(i), this.blockBits);
+      if (i >= 0) {
+        const again = this.recycled?.[i];
+        if (again !== undefined) return again;
+        return family === 4 ? Prefix.fromUint32(this.grid.uint32At(i), this.blockBits) : Prefix.fromCanonical(family, this.grid.valueAt(i), this.blockBits);
+      }
     } else {
       const i = (this.sparse as SparseIndexSet).takeFirst();
       if (i >= 0n) return Prefix.fromCanonical(family, this.grid.bigValueAt(i), this.blockBits);
@@ -191,14 +203,21 @@ export class BlockAllocator {
   /** Frees `block`. Returns false (and changes nothing) when it was not an allocated block of this allocator. */
   release(block: Prefix): boolean {
     const i4 = this.v4Index(block);
-    if (i4 >= 0) return (this.v4dense as DenseIndexSet).release(i4);
+    if (i4 >= 0) return (this.v4dense as DenseIndexSet).release(i4) && this.recycle(i4, block);
     if (block.bits !== this.blockBits) return false;
     if (this.dense !== null) {
       const i = this.grid.indexOf(block.addr);
-      return i >= 0 && this.dense.release(i);
+      return i >= 0 && this.dense.release(i) && this.recycle(i, block);
     }
     const i = this.grid.bigIndexOf(block.addr);
     return i >= 0n && (this.sparse as SparseIndexSet).release(i);
+  }
+
+  /** Keeps released block `i` (which `block` is, exactly) for the next allocateNext of it; true. */
+  private recycle(i: number, block: Prefix): true {
+    const dense = this.dense as DenseIndexSet;
+    if (dense.count <= RECYCLE_LIMIT) (this.recycled ??= new Array<Prefix | undefined>(dense.count))[i] = block;
+    return true;
   }
 
   /** True when `block` is a block of this allocator that is neither used nor excluded. */

@@ -120,7 +120,7 @@ interface FamilyContext {
 type DstKey = number | string;
 
 /** A destination as a Map key (a number for IPv4: a /24 per node makes this hot). */
-const keyOf = (p: Prefix): DstKey => (p.family === 4 ? Number(p.addr.value) * 64 + p.bits : `${p.addr.value}/${p.bits}`);
+const keyOf = (p: Prefix): DstKey => (p.family === 4 ? (p.addr.int32 >>> 0) * 64 + p.bits : `${p.addr.value}/${p.bits}`);
 
 /** Every node's main table after minus before, counted whole; entries listed for the first nodes. */
 export function diffRoutes(before: Datapath, after: Datapath): RouteDiff {

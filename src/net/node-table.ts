@@ -112,7 +112,7 @@ function extend(out: (Segment | Run)[], run: Run | null, cls: PeerClass, i: numb
   return next;
 }
 
-const samePrefix = (x: Prefix, y: Prefix): boolean => x.bits === y.bits && x.family === y.family && x.addr.value === y.addr.value;
+const samePrefix = (x: Prefix, y: Prefix): boolean => x.bits === y.bits && x.addr.equals(y.addr);
 
 export class NodeTables {
   private readonly classes = new Map<string, PeerClass>();

@@ -13,11 +13,11 @@ export type PodIpReason = 'OUTSIDE_BLOCK' | 'NETWORK_ADDRESS' | 'GATEWAY' | 'BRO
  * 10.1.1.0/24"). An IPv4 address is never inside an IPv6 block.
  */
 export function podIpProblem(ip: Addr, block: Prefix): { reason: PodIpReason; message: string } | null {
-  const b = block.toString();
-  if (!block.contains(ip)) return { reason: 'OUTSIDE_BLOCK', message: `is outside its node's block ${b}` };
-  const off = ip.value - block.addr.value;
-  if (off === 0n) return { reason: 'NETWORK_ADDRESS', message: `is the network address of ${b}` };
-  if (off === 1n) return { reason: 'GATEWAY', message: `is the gateway of ${b}` };
-  if (ip.family === 4 && off === block.size - 1n) return { reason: 'BROADCAST', message: `is the broadcast address of ${b}` };
+  if (!block.contains(ip)) return { reason: 'OUTSIDE_BLOCK', message: `is outside its node's block ${block.toString()}` };
+  // IPv4 on int32 (no bigint): the offset inside a block of at most 2^32 addresses.
+  const off = ip.family === 4 ? BigInt(((ip.int32 - block.addr.int32) | 0) >>> 0) : ip.value - block.addr.value;
+  if (off === 0n) return { reason: 'NETWORK_ADDRESS', message: `is the network address of ${block.toString()}` };
+  if (off === 1n) return { reason: 'GATEWAY', message: `is the gateway of ${block.toString()}` };
+  if (ip.family === 4 && off === block.size - 1n) return { reason: 'BROADCAST', message: `is the broadcast address of ${block.toString()}` };
   return null;
 }

@@ -190,8 +190,14 @@ export function compareRoutes(a: Route, b: Route): number {
 /** The order of compareRoutes, on destinations. */
 export function compareDestinations(x: Prefix, y: Prefix): number {
   if (x.family !== y.family) return x.family - y.family;
-  const xv = x.family === 4 ? x.addr.value : lastOf(x);
-  const yv = y.family === 4 ? y.addr.value : lastOf(y);
+  if (x.family === 4) {
+    const xa = x.addr.int32 >>> 0;
+    const ya = y.addr.int32 >>> 0;
+    if (xa !== ya) return xa < ya ? -1 : 1;
+    return y.bits - x.bits;
+  }
+  const xv = lastOf(x);
+  const yv = lastOf(y);
   if (xv !== yv) return xv < yv ? -1 : 1;
   return y.bits - x.bits;
 }

@@ -190,7 +190,7 @@ export function routerRouteTable(c: ClusterFacts, subnets: readonly SubnetFacts[
 export function dedupe(routes: Route[]): Route[] {
   const seen = new Set<string>();
   return routes.filter((r) => {
-    const k = `${r.dst.family}/${r.dst.addr.value}/${r.dst.bits}`;
+    const k = r.dst.toString();
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
@@ -286,6 +286,6 @@ export function routerLocalTable(subnets: readonly SubnetFacts[]): Route[] {
 
 /** The entry of a (short) local table for `dst`, or null. */
 export function localMatch(table: readonly Route[], dst: Addr): Route | null {
-  for (const r of table) if (r.dst.family === dst.family && r.dst.addr.value === dst.value) return r;
+  for (const r of table) if (r.dst.addr.equals(dst)) return r;
   return null;
 }
