@@ -20,6 +20,8 @@ export interface Metric {
 
 export interface MemPoint {
   rssMb: number; peakRssMb: number; heapUsedMb: number; liveHeapMb: number | null; rssAfterGcMb: number | null; externalMb: number;
+  /** V8's committed heap (what the heap holds of the RSS, garbage and free space included), before and after the GC. */
+  heapTotalMb?: number; heapTotalAfterGcMb?: number | null;
 }
 
 export interface RunResult {

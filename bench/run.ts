@@ -159,6 +159,7 @@ async function runOne(nodes: number, db: DatabaseKind, args: Args): Promise<RunR
           rssMb: ps?.rssMb ?? mb(r.mem.rss), peakRssMb: ps?.hwmMb ?? NaN, heapUsedMb: mb(r.mem.heapUsed),
           liveHeapMb: r.afterGc ? mb(r.afterGc.heapUsed) : null, rssAfterGcMb: r.afterGc ? mb(r.afterGc.rss) : null,
           externalMb: mb(r.mem.external + r.mem.arrayBuffers),
+          heapTotalMb: mb(r.mem.heapTotal), heapTotalAfterGcMb: r.afterGc ? mb(r.afterGc.heapTotal) : null,
         };
         ((result.details.memoryCheckpoints ??= {}) as Record<string, MemPoint>)[name] = point;
         return point;

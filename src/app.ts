@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { Db } from './store/db.js';
+import { droppedGarbage } from './memory.js';
 import { healthRoutes } from './api/rest/health.js';
 import { registerBodyParsers, validatorOptions } from './api/body.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandlers } from './api/errors.js';
@@ -71,6 +72,11 @@ function endWithNewline(reply: FastifyReply, payload: unknown): unknown {
 
 const NEWLINE = Buffer.from('\n');
 
+/** Bodies above this count towards a collection (see droppedGarbage); smaller ones are the young generation's business. */
+const LARGE_BODY = 2 ** 20;
+/** What a request holds per byte of a JSON body: the text, its objects, the definition, the plan (measured ~6–10 × at k8s-5k). */
+const GARBAGE_PER_BODY_BYTE = 8;
+
 export const podnetApp = fp<AppDeps>(async (app, deps) => {
   await app.register(databasePlugin, { db: deps.db, close: deps.closeDb });
   await app.register(servicesPlugin);
@@ -82,6 +88,12 @@ export const podnetApp = fp<AppDeps>(async (app, deps) => {
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-request-id', req.id);
     return endWithNewline(reply, payload);
+  });
+  // A large body's text, its parse tree and what the request built from them
+  // (an apply's plan and rows) are garbage once it is answered (memory.ts).
+  app.addHook('onResponse', async (req) => {
+    const n = req.rawBody?.length ?? 0;
+    if (n > LARGE_BODY) droppedGarbage(n * GARBAGE_PER_BODY_BYTE);
   });
 
   refuseNulInUrls(app);

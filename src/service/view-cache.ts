@@ -7,6 +7,7 @@
 // the text decompressed as a stream. The gzip holds the text and a final
 // newline, as every JSON answer ends (src/app.ts).
 import { gunzipSync, gzip } from 'node:zlib';
+import { droppedGarbage } from '../memory.js';
 
 /** Views longer than this (UTF-16 code units ≈ bytes: the view is ASCII but for names) are kept gzipped. */
 export const COMPRESS_VIEW_ABOVE = 1 << 20;
@@ -55,6 +56,7 @@ export class ViewCache {
           if (!err && this.text === json) {
             this.gz = buf;
             this.text = null;
+            droppedGarbage(2 * json.length); // the text and the copy with its newline
           }
           resolve();
         });
