@@ -117,12 +117,12 @@ export function acceptsGzip(header: string | undefined): boolean {
 /**
  * Sends a cluster's cached view: text as it is; a gzip as it is to a client
  * that accepts gzip, else decompressed as a stream (zlib's thread pool, not
- * the event loop). `Vary` either way, since the encoding depends on the request.
+ * the event loop). `Vary` on every answer, since the encoding depends on the request.
  */
 export function sendView(req: FastifyRequest, reply: FastifyReply, body: ViewBody): FastifyReply {
-  reply.type('application/json; charset=utf-8');
+  // Vary always: the same URL answers gzip once a large view is compressed.
+  reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
   if (body.text !== undefined) return reply.send(body.text);
-  reply.header('vary', 'accept-encoding');
   if (acceptsGzip(req.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(body.gzip);
   return reply.send(Readable.from([body.gzip]).pipe(createGunzip()));
 }
