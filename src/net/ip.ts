@@ -246,6 +246,11 @@ export class Prefix {
     return new Prefix(Addr.fromCanonical(family, value), bits);
   }
 
+  /** The host prefix of `a` (/32, /128): no host bits to mask, one object made. */
+  static host(a: Addr): Prefix {
+    return new Prefix(a, a.bitLen);
+  }
+
   /** As fromCanonical, for an IPv4 network address given as a number (see Addr.fromUint32). */
   static fromUint32(u32: number, bits: number): Prefix {
     return new Prefix(Addr.fromUint32(u32), bits);

@@ -197,17 +197,13 @@ export function dedupe(routes: Route[]): Route[] {
   });
 }
 
-const hostPrefixes = new WeakMap<Addr, Prefix>();
-
-/** `a` as a host prefix (/32, /128), memoised per address object. */
-function hostPrefix(a: Addr): Prefix {
-  let p = hostPrefixes.get(a);
-  if (!p) {
-    p = Prefix.from(a, a.bitLen);
-    hostPrefixes.set(a, p);
-  }
-  return p;
-}
+/**
+ * `a` as a host prefix (/32, /128). Not memoised per address object: a pod's
+ * addresses are made per use from the snapshot's columns (a memo would miss,
+ * and kept one prefix per pod ever traced), and making one costs no more
+ * than a WeakMap lookup.
+ */
+const hostPrefix = (a: Addr): Prefix => Prefix.host(a);
 
 const lastAddrs = new WeakMap<Prefix, Addr>();
 
