@@ -2,12 +2,13 @@
 // route tables generated from them on demand, and the factored evaluation of
 // a node's table that lets the tracer and verifier do longest-prefix match
 // over 5,000-route tables without materialising them.
-import type { Addr, Family } from './ip.js';
+import { Addr, type Family } from './ip.js';
 import { gatewayOf } from './allocator.js';
 import { nodeVtepMac, podDeviceMtu, podMtu, vethName } from './devices.js';
 import { Int32Map, StringKeyIndex } from './hash-index.js';
 import { Lpm, lpmScan } from './lpm.js';
 import type { PodSpec, Topology } from './model.js';
+import { PodTable } from './pod-table.js';
 import {
   type ClusterFacts, type NodeFacts, type NodeFamilyFacts, type PodFacts,
   type Route, type RouteTable, type SubnetFacts,
@@ -41,7 +42,14 @@ export interface Datapath {
   readonly cluster: ClusterFacts;
   readonly nodes: readonly NodeFacts[];
   readonly subnets: readonly SubnetFacts[];
+  /** Every pod with a node, in definition order: made on each read (the datapath keeps columns, not an object per pod). */
   readonly pods: readonly PodFacts[];
+  /** How many pods `pods` holds, and its i-th (made per call). */
+  readonly podCount: number;
+  podAt(i: number): PodFacts;
+  /** podAt(i).node, and whether podAt(i) has an IP of `family`, without making the pod. */
+  podNode(i: number): NodeFacts;
+  podHasIp(i: number, family: Family): boolean;
   /** Pods whose node does not exist (reported by verify). */
   readonly orphanPods: readonly Topology['pods'][number][];
   /** Node indexes whose facts are ambiguous (an address, gateway or VTEP MAC shared with another owner, extra routes). */
@@ -94,20 +102,30 @@ class Index implements Datapath {
   readonly cluster: ClusterFacts;
   readonly nodes: NodeFacts[] = [];
   readonly subnets: SubnetFacts[] = [];
-  readonly pods: PodFacts[] = [];
   readonly orphanPods: Topology['pods'][number][] = [];
   readonly irregularNodes = new Set<number>();
   readonly conflicts: { ip: Addr; owners: Owner[] }[] = [];
 
   private readonly nodeByName = new Map<string, NodeFacts>();
+  /**
+   * The pods with a node, as columns: per pod (index into `pods`) its index
+   * in topology.pods and its node's index. Pod facts are made from them per
+   * use; the pods' fields are read from the snapshot's PodTable when the
+   * topology's pods are its rows, else from the topology's array.
+   */
+  private podSrc = new Int32Array(0);
+  private podNodeIdx = new Int32Array(0);
+  private podCountN = 0;
+  private podTable: PodTable | null = null;
+  private podSpecs: readonly PodSpec[] = [];
   /** Pod name → the pods (indexes into `pods`) of that name: more than one when namespaces share it. */
-  private podsByName = new StringKeyIndex((i) => this.pods[i]!.spec.name);
+  private podsByName = new StringKeyIndex((i) => this.podName(i));
   /** Node addresses, bridge gateways and subnet gateways; IPv4 keyed by the address's int32 (no bigint on a lookup). */
   private readonly hostOwners4 = new Map<number, Owner>();
   private readonly hostOwners6 = new Map<bigint, Owner>();
   /** Pod IPs → indexes into `pods` (kept apart and keyed by number for IPv4: 150,000 of them must index fast and small). */
   private podByIp4 = new Int32Map();
-  private readonly podByIp6 = new Map<bigint, PodFacts>();
+  private readonly podByIp6 = new Map<bigint, number>();
   private readonly conflictByIp = new Map<string, { ip: Addr; owners: Owner[] }>();
   /** Every node block → its owners in definition order (more than one only in a broken plan). */
   private readonly blocks = new Lpm<NodeFacts[]>();
@@ -123,7 +141,9 @@ class Index implements Datapath {
   private routerLocalTable: Route[] | null = null;
   private readonly router: RouteTable;
   private readonly routerLpm = new Lpm<Route>();
-  private readonly veths = new WeakMap<PodFacts, string>();
+  /** Recent veth names by pod index (a direct-mapped cache: a veth name is a sha256, and a path asks for one or two). */
+  private readonly vethKeys = new Int32Array(VETH_CACHE).fill(-1);
+  private readonly vethNames: string[] = new Array<string>(VETH_CACHE);
 
   constructor(topo: Topology, opts: DatapathOptions) {
     this.topology = topo;
@@ -200,35 +220,85 @@ class Index implements Datapath {
   }
 
   private indexPods(): void {
-    this.podsByName = new StringKeyIndex((i) => this.pods[i]!.spec.name, this.topology.pods.length);
-    this.podByIp4 = new Int32Map(this.topology.pods.length);
-    for (const spec of this.topology.pods) {
-      const node = this.nodeByName.get(spec.node);
+    const specs = this.topology.pods;
+    const n = specs.length;
+    this.podTable = PodTable.behind(specs);
+    this.podSpecs = this.podTable ? [] : specs;
+    this.podSrc = new Int32Array(n);
+    this.podNodeIdx = new Int32Array(n);
+    this.podsByName = new StringKeyIndex((i) => this.podName(i), n);
+    this.podByIp4 = new Int32Map(n);
+    const t = this.podTable;
+    for (let k = 0; k < n; k++) {
+      const node = this.nodeByName.get(t ? t.node(k) : specs[k]!.node);
       if (!node) {
-        this.orphanPods.push(spec);
+        this.orphanPods.push(t ? t.row(k) : specs[k]!);
         continue;
       }
-      const p = new Pod(spec, node);
-      const i = this.pods.push(p) - 1;
+      const i = this.podCountN++;
+      this.podSrc[i] = k;
+      this.podNodeIdx[i] = node.index;
       this.podsByName.add(i);
-      for (const ip of spec.ips) this.claimPodIp(ip, p, i);
+      if (t && t.ipCount(k) === 1 && t.ip4Int(k) !== undefined) this.claimPodIp4(t.ip4Int(k)!, i);
+      else for (const ip of t ? t.ips(k) : specs[k]!.ips) this.claimPodIp(ip, i);
     }
+  }
+
+  get pods(): PodFacts[] {
+    const out = new Array<PodFacts>(this.podCountN);
+    for (let i = 0; i < this.podCountN; i++) out[i] = this.podAt(i);
+    return out;
+  }
+
+  get podCount(): number {
+    return this.podCountN;
+  }
+
+  podAt(i: number): PodFacts {
+    const k = this.podSrc[i]!;
+    const node = this.nodes[this.podNodeIdx[i]!]!;
+    return this.podTable ? new Pod(null, this.podTable, k, node, i) : new Pod(this.podSpecs[k]!, null, k, node, i);
+  }
+
+  podNode(i: number): NodeFacts {
+    return this.nodes[this.podNodeIdx[i]!]!;
+  }
+
+  podHasIp(i: number, family: Family): boolean {
+    const k = this.podSrc[i]!;
+    if (this.podTable) return this.podTable.hasIp(k, family);
+    return this.podSpecs[k]!.ips.some((a) => a.family === family);
+  }
+
+  private podName(i: number): string {
+    const k = this.podSrc[i]!;
+    return this.podTable ? this.podTable.name(k) : this.podSpecs[k]!.name;
+  }
+
+  private podNamespace(i: number): string {
+    const k = this.podSrc[i]!;
+    return this.podTable ? this.podTable.namespace(k) : this.podSpecs[k]!.namespace;
   }
 
   private podByIp(ip: Addr): PodFacts | undefined {
-    if (ip.family === 6) return this.podByIp6.get(ip.value);
-    const i = this.podByIp4.get(ip.int32);
-    return i < 0 ? undefined : this.pods[i];
+    const i = ip.family === 6 ? (this.podByIp6.get(ip.value) ?? -1) : this.podByIp4.get(ip.int32);
+    return i < 0 ? undefined : this.podAt(i);
   }
 
-  private claimPodIp(ip: Addr, p: PodFacts, index: number): void {
+  /** As claimPodIp for an IPv4 address given as its int32: no Addr made unless it conflicts. */
+  private claimPodIp4(int32: number, index: number): void {
+    if (this.hostOwners4.has(int32) || this.podByIp4.get(int32) >= 0) this.claimPodIp(Addr.fromUint32(int32 >>> 0), index);
+    else this.podByIp4.setIfAbsent(int32, index);
+  }
+
+  private claimPodIp(ip: Addr, index: number): void {
     const prev = this.hostOwner(ip) ?? this.podByIp(ip);
     if (prev) {
-      this.conflict(ip, 'kind' in prev ? prev : { kind: 'pod', pod: prev }, { kind: 'pod', pod: p });
+      this.conflict(ip, 'kind' in prev ? prev : { kind: 'pod', pod: prev }, { kind: 'pod', pod: this.podAt(index) });
       return;
     }
     if (ip.family === 4) this.podByIp4.setIfAbsent(ip.int32, index);
-    else this.podByIp6.set(ip.value, p);
+    else this.podByIp6.set(ip.value, index);
   }
 
   /** Records `o` as the owner of `ip`; the first claim wins, a second is a conflict. */
@@ -266,14 +336,14 @@ class Index implements Datapath {
   pod(ref: string): PodFacts | null {
     const slash = ref.indexOf('/');
     const named = this.podsByName.all(slash < 0 ? ref : ref.slice(slash + 1));
-    if (slash < 0) return named.length === 1 ? this.pods[named[0]!]! : null;
+    if (slash < 0) return named.length === 1 ? this.podAt(named[0]!) : null;
     const ns = ref.slice(0, slash);
-    for (const i of named) if (this.pods[i]!.spec.namespace === ns) return this.pods[i]!;
+    for (const i of named) if (this.podNamespace(i) === ns) return this.podAt(i);
     return null;
   }
 
   podRefsNamed(name: string): string[] {
-    return this.podsByName.all(name).map((i) => this.pods[i]!.ref);
+    return this.podsByName.all(name).map((i) => `${this.podNamespace(i)}/${this.podName(i)}`);
   }
 
   owner(ip: Addr): Owner | null {
@@ -284,12 +354,14 @@ class Index implements Datapath {
   }
 
   vethOf(pod: PodFacts): string {
-    let v = this.veths.get(pod);
-    if (v === undefined) {
-      v = vethName(pod.spec.namespace, pod.spec.name);
-      this.veths.set(pod, v);
+    const i = pod instanceof Pod ? pod.index : -1;
+    if (i < 0) return vethName(pod.spec.namespace, pod.spec.name);
+    const slot = i & (VETH_CACHE - 1);
+    if (this.vethKeys[slot] !== i) {
+      this.vethNames[slot] = vethName(pod.spec.namespace, pod.spec.name);
+      this.vethKeys[slot] = i;
     }
-    return v;
+    return this.vethNames[slot]!;
   }
 
   inPodCidrs(a: Addr): boolean {
@@ -411,19 +483,35 @@ class Index implements Datapath {
   }
 }
 
-/** A pod as the datapath sees it: its spec and its node; the rest is derived on use. */
+const VETH_CACHE = 4096;
+
+/**
+ * A pod as the datapath sees it: its node, its index in `pods`, and its spec
+ * (a topology array's object, or read from the snapshot's PodTable: its IPs
+ * made on first use, the spec only if asked for). Made per use, not kept.
+ */
 class Pod implements PodFacts {
+  private ipList: readonly Addr[] | undefined = undefined;
+
   constructor(
-    readonly spec: PodSpec,
+    private readonly plain: PodSpec | null,
+    private readonly table: PodTable | null,
+    private readonly k: number,
     readonly node: NodeFacts,
+    readonly index: number,
   ) {}
 
+  get spec(): PodSpec {
+    return this.plain ?? this.table!.row(this.k);
+  }
+
   get ref(): string {
-    return `${this.spec.namespace}/${this.spec.name}`;
+    return this.plain ? `${this.plain.namespace}/${this.plain.name}` : `${this.table!.namespace(this.k)}/${this.table!.name(this.k)}`;
   }
 
   ip(family: Family): Addr | null {
-    for (const a of this.spec.ips) if (a.family === family) return a;
+    const ips = this.plain ? this.plain.ips : (this.ipList ??= this.table!.ips(this.k));
+    for (let j = 0; j < ips.length; j++) if (ips[j]!.family === family) return ips[j]!;
     return null;
   }
 }

@@ -96,20 +96,21 @@ function podIps(dp: Datapath): VerifyCheck {
   for (const p of dp.orphanPods) {
     out.add({ message: `pod ${p.namespace}/${p.name} is on unknown node ${p.node}`, pod: `${p.namespace}/${p.name}` });
   }
-  for (const p of dp.pods) {
+  for (let i = 0; i < dp.podCount; i++) {
+    const p = dp.podAt(i);
     const seen = new Set<Family>();
     for (const ip of p.spec.ips) {
       const f = ip.family;
-      const what = `pod ${p.ref} IP ${text(ip)}`;
+      const what = () => `pod ${p.ref} IP ${text(ip)}`;
       if (seen.has(f)) out.add({ message: `pod ${p.ref} has more than one ${v(f)} address`, pod: p.ref });
       seen.add(f);
       const b = p.node.fam[f].block;
       if (!b) {
-        out.add({ message: `${what}: node ${p.node.name} has no ${v(f)} block`, pod: p.ref, ip: text(ip) });
+        out.add({ message: `${what()}: node ${p.node.name} has no ${v(f)} block`, pod: p.ref, ip: text(ip) });
         continue;
       }
       const why = podIpProblem(ip, b);
-      if (why) out.add({ message: `${what} ${why.message}`, pod: p.ref, ip: text(ip) });
+      if (why) out.add({ message: `${what()} ${why.message}`, pod: p.ref, ip: text(ip) });
     }
     for (const f of FAMILIES) {
       if (p.node.fam[f].block && !seen.has(f)) out.add({ message: `pod ${p.ref} has no ${v(f)} address though node ${p.node.name} has a ${v(f)} block`, pod: p.ref });
@@ -119,7 +120,7 @@ function podIps(dp: Datapath): VerifyCheck {
     if (!c.owners.some((o) => o.kind === 'pod')) continue;
     out.add({ message: `${text(c.ip)} is claimed by ${c.owners.map(describeOwner).join(' and ')}`, ip: text(c.ip) });
   }
-  return out.check('pod-ips', `${dp.pods.length} pods: every IP inside its node's block, usable and unique`);
+  return out.check('pod-ips', `${dp.podCount} pods: every IP inside its node's block, usable and unique`);
 }
 
 const MIN_MTU: Record<Family, number> = { 4: 68, 6: 1280 };
@@ -166,7 +167,11 @@ function capacity(dp: Datapath): VerifyCheck {
     let podUsed = 0;
     let fullest: { node: string; used: number; capacity: number | string; utilization: number } | null = null;
     const perNode = new Map<NodeFacts, number>();
-    for (const p of dp.pods) if (p.ip(f)) perNode.set(p.node, (perNode.get(p.node) ?? 0) + 1);
+    for (let i = 0; i < dp.podCount; i++) {
+      if (!dp.podHasIp(i, f)) continue;
+      const node = dp.podNode(i);
+      perNode.set(node, (perNode.get(node) ?? 0) + 1);
+    }
     for (const n of dp.nodes) {
       const b = n.fam[f].block;
       if (!b) continue;

@@ -14,7 +14,7 @@ import { type VerifyReport, verify } from '../net/verify.js';
 import { pathScene } from '../render/path-scene.js';
 import { renderPathSvg } from '../render/path-svg.js';
 import type { ClusterStore, RowWrite } from '../store/clusters.js';
-import { StoreConflict, type ClusterRecord, type StoredCluster, type StoredNode, type StoredPod } from '../store/records.js';
+import { StoreConflict, type ClusterRecord, type StoredNode, type StoredPod } from '../store/records.js';
 import { checkNewVtepMac, parseClusterDefinition, parseNodeInput, parsePodInput, podRef } from './definition.js';
 import { AppError, toAppError } from './errors.js';
 import { occupiedBlockAllocators, planAddNode, planApply, releaseNodeBlocks, type Change } from './plan.js';
@@ -22,7 +22,7 @@ import { planAddPod } from './plan-pod.js';
 import { type ClusterImpact, planImpact } from './impact.js';
 import { sameOrder, storedAfter, writePlan } from './apply-write.js';
 import type { ViewBody } from './view-cache.js';
-import { Snapshot, SnapshotCache, type NodeChange, type SnapshotHints } from './snapshots.js';
+import { Snapshot, SnapshotCache, type NodeChange, type SnapshotHints, type SnapshotState } from './snapshots.js';
 import type { MacPins } from './definition/nodes.js';
 import { VtepMacIndex } from './vtep-macs.js';
 import {
@@ -203,7 +203,7 @@ export class ClusterService {
       const stored: StoredNode = { ...spec, id, ordinal };
       const patch: Patch = {
         before: row, after, allocators: cached ? allocators : null, hints: { nextNodeOrdinal: ordinal + 1 },
-        edit: (prev) => ({ ...prev.stored, nodes: [...prev.stored.nodes, stored] }), nodeChange: { added: stored },
+        edit: (prev) => ({ ...prev.state(), nodes: [...prev.stored.nodes, stored] }), nodeChange: { added: stored },
       };
       return { spec, patch };
     });
@@ -222,8 +222,8 @@ export class ClusterService {
         before: row, after: await w.bumpVersion(row.id), nodeChange: { removed: name },
         // Its pods went with it (the node delete trigger); a node without pods leaves the pod list as it is (no scan of every pod).
         edit: (prev) => {
-          const c = prev.stored;
-          return { ...c, nodes: without(c.nodes, prev.node(name)), pods: gone.pods === 0 ? c.pods : c.pods.filter((p) => p.node !== name) };
+          const c = prev.state();
+          return { ...c, nodes: without(c.nodes, prev.node(name)), pods: gone.pods === 0 ? c.pods : c.pods.filter((i) => c.pods.node(i) !== name) };
         },
         blocks: (a, prev) => releaseNodeBlocks(a, prev.node(name)?.podCidrs ?? []),
       };
@@ -249,7 +249,7 @@ export class ClusterService {
       const ordinal = cached ? cached.nextPodOrdinal() : await w.nextPodOrdinal(row.id);
       const id = await w.insertPod(row.id, node.id, { spec, ordinal });
       const stored: StoredPod = { ...spec, id, ordinal };
-      const patch: Patch = { before: row, after: await w.bumpVersion(row.id), hints: { nextPodOrdinal: ordinal + 1 }, edit: ({ stored: c }) => ({ ...c, pods: [...c.pods, stored] }) };
+      const patch: Patch = { before: row, after: await w.bumpVersion(row.id), hints: { nextPodOrdinal: ordinal + 1 }, edit: (prev) => ({ ...prev.state(), pods: prev.pods.concat([stored]) }) };
       return { spec, patch };
     });
     if (r.patch) {
@@ -264,7 +264,7 @@ export class ClusterService {
       if (!(await w.deletePod(row.id, namespace, name))) throw new AppError('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
       return {
         before: row, after: await w.bumpVersion(row.id),
-        edit: ({ stored: c }: Snapshot) => ({ ...c, pods: c.pods.filter((p) => p.namespace !== namespace || p.name !== name) }),
+        edit: (prev: Snapshot) => ({ ...prev.state(), pods: prev.pods.filter((i) => prev.pods.name(i) !== name || prev.pods.namespace(i) !== namespace) }),
       };
     });
     this.patchSnapshot(cluster, patch);
@@ -304,7 +304,7 @@ export class ClusterService {
     const snap = await this.cache.get(cluster);
     const i = snap.podIndex(namespace, name);
     if (i === undefined) throw new AppError('POD_NOT_FOUND', `pod "${namespace}/${name}" does not exist in cluster "${cluster}"`);
-    return { snap, pod: snap.topology.pods[i]! };
+    return { snap, pod: snap.pod(i) };
   }
 
   /** The node's table; with `table` local or all, also the kernel's local table. */
@@ -386,7 +386,7 @@ interface Patch {
   before: ClusterRecord;
   after: ClusterRecord;
   /** The next snapshot's cluster, from the snapshot the write was made against. */
-  edit: (prev: Snapshot) => StoredCluster;
+  edit: (prev: Snapshot) => SnapshotState;
   /** The node the write added or removed, for the indexes the next snapshot takes over. */
   nodeChange?: NodeChange;
   /**

@@ -9,9 +9,10 @@ import type { BlockAllocator } from '../net/allocator.js';
 import { buildDatapath, type Datapath } from '../net/datapath.js';
 import { StringKeyIndex } from '../net/hash-index.js';
 import type { Family } from '../net/ip.js';
+import { PodTable } from '../net/pod-table.js';
 import type { Topology } from '../net/model.js';
 import type { ClusterStore } from '../store/clusters.js';
-import type { ClusterRecord, StoredCluster, StoredNode } from '../store/records.js';
+import type { ClusterRecord, StoredCluster, StoredNode, StoredPod } from '../store/records.js';
 import type { MacPins } from './definition/nodes.js';
 import { AppError } from './errors.js';
 import { nextOrdinalAfter, occupiedBlockAllocators } from './plan.js';
@@ -22,6 +23,9 @@ import { VtepMacIndex } from './vtep-macs.js';
 /** One node added to or removed from a cluster (by name), as a snapshot's indexes follow it. */
 export type NodeChange = { added: StoredNode } | { removed: string };
 
+/** A stored cluster whose pods may be a PodTable already (what a single-row write hands the next snapshot, no rows made). */
+export type SnapshotState = Omit<StoredCluster, 'pods'> & { pods: readonly StoredPod[] | PodTable };
+
 /** What a snapshot derived by a single-row write already knows: the next free ordinals. */
 export interface SnapshotHints { nextNodeOrdinal?: number; nextPodOrdinal?: number }
 
@@ -30,7 +34,7 @@ export class Snapshot {
   readonly topology: Topology;
   private byName: Map<string, StoredNode> | null = null;
   private macs: VtepMacIndex<StoredNode> | null = null;
-  private podsByNode: Map<string, number[]> | null = null;
+  private podsByNode: PodsByNode | null = null;
   private podsByName: StringKeyIndex | null = null;
   private readonly view = new ViewCache(() => JSON.stringify(clusterView(this.topology, this.record)));
   private blockAllocs: Map<Family, BlockAllocator> | null = null;
@@ -38,17 +42,27 @@ export class Snapshot {
   private nextPod: number | undefined;
 
   readonly stored: StoredCluster;
+  /** The pods, as columns (the snapshot keeps no object per pod: `stored.pods` and `topology.pods` are the table's rows, made on use). */
+  readonly pods: PodTable;
 
-  constructor(readonly record: ClusterRecord, stored: StoredCluster, hints: SnapshotHints = {}) {
+  constructor(readonly record: ClusterRecord, stored: SnapshotState, hints: SnapshotHints = {}) {
     // Only the settings' own fields: a writer may hand over a whole Topology
     // as settings, whose node and pod arrays (the plan's) would stay alive
     // beside the stored ones for as long as the snapshot does.
     const { name, podCidrs, serviceCidr, nodeMaskSize, network, subnets, reserved } = stored.settings;
     const settings = { name, podCidrs, serviceCidr, nodeMaskSize, network, subnets, reserved };
-    this.stored = { ...stored, settings };
-    this.topology = { ...settings, nodes: stored.nodes, pods: stored.pods };
+    const pods = stored.pods instanceof PodTable ? stored.pods : PodTable.of(stored.pods);
+    this.pods = pods;
+    this.stored = withPods({ id: stored.id, version: stored.version, settings, nodes: stored.nodes }, pods);
+    this.topology = withPods({ ...settings, nodes: stored.nodes }, pods);
     this.nextNode = hints.nextNodeOrdinal;
     this.nextPod = hints.nextPodOrdinal;
+  }
+
+  /** This snapshot's cluster with its pod table (no rows made): what a single-row write edits into the next one's. */
+  state(): SnapshotState & { pods: PodTable } {
+    const { id, version, settings, nodes } = this.stored;
+    return { id, version, settings, nodes, pods: this.pods };
   }
 
   /** The node of that name; the index is built on first use, or handed over by the snapshot this one was derived from. */
@@ -89,7 +103,7 @@ export class Snapshot {
   }
 
   nextPodOrdinal(): number {
-    return (this.nextPod ??= nextOrdinalAfter(this.stored.pods));
+    return (this.nextPod ??= this.pods.nextOrdinal());
   }
 
   /** The ordinals a snapshot derived from this one starts from (computed ones only). */
@@ -153,25 +167,50 @@ export class Snapshot {
 
   /** Index of the pod `namespace/name`, or undefined. */
   podIndex(namespace: string, name: string): number | undefined {
-    const pods = this.stored.pods;
+    const pods = this.pods;
     // By name, the namespace checked on a match: no `ns/name` key string per pod, and int32 slots, not a Map entry each.
-    this.podsByName ??= StringKeyIndex.of(pods.length, (k) => pods[k]!.name);
-    const i = this.podsByName.find(name, (k) => pods[k]!.namespace === namespace);
+    this.podsByName ??= StringKeyIndex.of(pods.length, (k) => pods.name(k));
+    const i = this.podsByName.find(name, (k) => pods.namespace(k) === namespace);
     return i < 0 ? undefined : i;
+  }
+
+  /** Pod `i` (an index podIndex or podsOn gave) as an object: a flyweight over the table, made per call. */
+  pod(i: number): StoredPod {
+    return this.pods.row(i);
   }
 
   /** Indexes of the pods on each node, in definition order. */
   podsOn(node: string): number[] {
-    if (!this.podsByNode) {
-      const m = new Map<string, number[]>();
-      this.stored.pods.forEach((p, i) => {
-        let l = m.get(p.node);
-        if (!l) m.set(p.node, (l = []));
-        l.push(i);
-      });
-      this.podsByNode = m;
-    }
-    return this.podsByNode.get(node) ?? [];
+    return (this.podsByNode ??= new PodsByNode(this.pods)).on(node);
+  }
+}
+
+/** `o` with a `pods` property that reads `table`'s rows when asked (nothing per pod kept by `o`). */
+function withPods<T extends object>(o: T, table: PodTable): T & { readonly pods: StoredPod[] } {
+  return Object.defineProperty(o, 'pods', { get: () => table.rows(), enumerable: true, configurable: false }) as T & { readonly pods: StoredPod[] };
+}
+
+/** Pod indexes grouped by node: one int32 array in node-then-definition order and an offset per node (no array per node). */
+class PodsByNode {
+  private readonly start: Int32Array;
+  private readonly order: Int32Array;
+  private readonly byName: Map<string, number>;
+
+  constructor(pods: PodTable) {
+    const k = pods.nodeNames.length;
+    const count = new Int32Array(k + 1);
+    for (let i = 0; i < pods.length; i++) count[pods.nodeIndex[i]! + 1]!++;
+    for (let j = 0; j < k; j++) count[j + 1]! += count[j]!;
+    this.start = count.slice();
+    const at = count;
+    this.order = new Int32Array(pods.length);
+    for (let i = 0; i < pods.length; i++) this.order[at[pods.nodeIndex[i]!]!++] = i;
+    this.byName = new Map(pods.nodeNames.map((n, j) => [n, j]));
+  }
+
+  on(node: string): number[] {
+    const j = this.byName.get(node);
+    return j === undefined ? [] : Array.from(this.order.subarray(this.start[j]!, this.start[j + 1]!));
   }
 }
 

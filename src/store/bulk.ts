@@ -4,6 +4,7 @@
 import type { Sql, TransactionSql } from 'postgres';
 import { Addr, Prefix, type Family } from '../net/ip.js';
 import type { ClusterSettings, Mode, NodeSpec, PodSpec, SubnetSpec } from '../net/model.js';
+import { PodTableBuilder } from '../net/pod-table.js';
 import { addrOrNull, columnOf, familyPair, prefixOrNull, withVtepMac } from './columns.js';
 import type { ClusterRecord, NewRow, StoredCluster, StoredNode, StoredPod } from './records.js';
 
@@ -61,7 +62,7 @@ interface NodeRow {
   a4: string | null; a6: string | null; subnet: string | null; b4: string | null; b6: string | null; vtep_mac: string | null; vtep_mac6: string | null;
 }
 
-interface PodRow { id: number; ordinal: number; namespace: string; name: string; node: string; i4: string | null; i6: string | null }
+interface PodRow { id: number; ordinal: number; namespace: string; name: string; node: string; i4: number | null; i6: string | null }
 
 async function readNodes(tx: Tx, clusterId: number, primary: Family): Promise<StoredNode[]> {
   const rows = await tx<NodeRow[]>`
@@ -75,16 +76,29 @@ async function readNodes(tx: Tx, clusterId: number, primary: Family): Promise<St
   }, r.vtep_mac, r.vtep_mac6));
 }
 
+/**
+ * The pods as a PodTable's rows (columns, see net/pod-table.ts): read in
+ * batches through a cursor, so that no more than one batch of row objects is
+ * alive at once, IPv4 addresses as integers (no text parsed per pod).
+ */
 async function readPods(tx: Tx, clusterId: number, primary: Family): Promise<StoredPod[]> {
-  const rows = await tx<PodRow[]>`
-    SELECT p.id, p.ordinal, p.namespace, p.name, n.name AS node, host(p.ip_v4) AS i4, host(p.ip_v6) AS i6
+  const b = new PodTableBuilder();
+  // i4: the address minus 2^31, so that it fits an int4 (postgres.js reads int8 as text); flipping the sign bit gives Addr.int32.
+  await tx<PodRow[]>`
+    SELECT p.id, p.ordinal, p.namespace, p.name, n.name AS node,
+           ((p.ip_v4 - '0.0.0.0'::inet) - 2147483648)::int4 AS i4, host(p.ip_v6) AS i6
     FROM pod p JOIN node n ON n.id = p.node_id
-    WHERE p.cluster_id = ${clusterId} ORDER BY p.ordinal`;
-  return rows.map((r) => ({
-    id: r.id, ordinal: r.ordinal, namespace: r.namespace, name: r.name, node: r.node,
-    ips: familyPair(primary, addrOrNull(r.i4), addrOrNull(r.i6)),
-  }));
+    WHERE p.cluster_id = ${clusterId} ORDER BY p.ordinal`.cursor(POD_BATCH, (rows) => {
+    for (const r of rows) {
+      const i6 = r.i6 === null ? null : Addr.parse(r.i6).value;
+      b.addRaw(r.namespace, r.name, r.node, r.i4 === null ? null : r.i4 ^ 0x80000000, i6, primary === 6, r.id, r.ordinal);
+    }
+  });
+  return b.finish().rows();
 }
+
+/** Pod rows per cursor batch of the snapshot load. */
+const POD_BATCH = 10_000;
 
 async function readStoredCluster(tx: Tx, row: ClusterRow): Promise<StoredCluster> {
   const settings = await readSettings(tx, row);

@@ -95,7 +95,7 @@ class SnapshotData implements ClusterData {
     const n = this.snap.node(name);
     return n ? this.viewOf(n) : null;
   }
-  pods(): PodParent[] { return this.snap.topology.pods.map((_, i) => this.podAt(i)); }
+  pods(): PodParent[] { return Array.from({ length: this.snap.pods.length }, (_, i) => this.podAt(i)); }
   podsOn(node: string): PodParent[] { return this.snap.podsOn(node).map((i) => this.podAt(i)); }
   snapshot(): Promise<Snapshot> { return Promise.resolve(this.snap); }
   sizes(): ClusterSizes { return sizesOf(this.snap); }
@@ -106,7 +106,7 @@ class SnapshotData implements ClusterData {
     return v;
   }
   private podAt(i: number): PodParent {
-    return (this.podViews[i] ??= owned(podView(this.snap.topology.pods[i]!), this.self));
+    return (this.podViews[i] ??= owned(podView(this.snap.pod(i)), this.self));
   }
 }
 
@@ -119,14 +119,16 @@ function sizesOf(snap: Snapshot): ClusterSizes {
     const t = snap.topology;
     const perNode = new Map<string, number>();
     let maxPodsPerNode = 0;
-    for (const p of t.pods) {
-      const n = (perNode.get(p.node) ?? 0) + 1;
-      perNode.set(p.node, n);
+    const pods = snap.pods;
+    for (let i = 0; i < pods.length; i++) {
+      const node = pods.node(i);
+      const n = (perNode.get(node) ?? 0) + 1;
+      perNode.set(node, n);
       if (n > maxPodsPerNode) maxPodsPerNode = n;
     }
     const families = Math.max(1, t.podCidrs.length);
     s = {
-      nodes: t.nodes.length, pods: t.pods.length, maxPodsPerNode,
+      nodes: t.nodes.length, pods: pods.length, maxPodsPerNode,
       subnets: t.subnets.length, families, routesPerNode: (t.nodes.length + t.subnets.length + 3) * families,
     };
     sizesMemo.set(snap, s);

@@ -24,7 +24,7 @@ export const podRoutes: FastifyPluginAsync<{ service: ClusterService }> = async 
   }, async (req) => {
     const snap = await service.get(req.params.name);
     const { namespace, node } = req.query;
-    let pods = node !== undefined ? snap.podsOn(node).map((i) => snap.topology.pods[i]!) : snap.topology.pods;
+    let pods = node !== undefined ? snap.podsOn(node).map((i) => snap.pod(i)) : snap.topology.pods;
     if (namespace !== undefined) pods = pods.filter((p) => p.namespace === namespace);
     return paginate(pods, req.query.limit, req.query.cursor ?? null, podView);
   });
