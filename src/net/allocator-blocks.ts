@@ -7,9 +7,6 @@ import { Grid } from './allocator-grid.js';
 import { DENSE_LIMIT, DenseIndexSet, SparseIndexSet } from './allocator-sets.js';
 import { NetError, Prefix } from './ip.js';
 
-/** Allocators of at most this many blocks keep released Prefixes for reuse (a table of up to 512 KiB). */
-const RECYCLE_LIMIT = 2 ** 16;
-
 /** The largest block count whose indices are all exact as numbers. */
 const MAX_INDEX_COUNT = 2n ** 53n;
 
@@ -44,11 +41,12 @@ export class BlockAllocator {
   // Exactly one of the two holds the state, chosen by the block count.
   private readonly dense: DenseIndexSet | null;
   private readonly sparse: SparseIndexSet | null;
-  // Released blocks by index (the bitmap case, up to RECYCLE_LIMIT blocks):
-  // a Prefix is an immutable value, so the next allocateNext of that block
-  // hands out the same object instead of making two more. Made at the first
-  // release; an allocator that only allocates never holds one.
-  private recycled: (Prefix | undefined)[] | null = null;
+  // The last block released (the bitmap case) and its index: a Prefix is an
+  // immutable value, so when first-fit hands that block out next (as it does
+  // when a release is followed by an allocation below any other free block)
+  // it hands out the same object instead of making two more.
+  private lastReleased: Prefix | null = null;
+  private lastReleasedIndex = -1;
 
   /** Throws NetError 'INVALID_PREFIX' unless range.bits <= blockBits <= the address length. */
   constructor(range: Prefix, blockBits: number, excluded: readonly Prefix[] = []) {
@@ -85,8 +83,7 @@ export class BlockAllocator {
     if (this.dense !== null) {
       const i = this.dense.takeFirst();
       if (i >= 0) {
-        const again = this.recycled?.[i];
-        if (again !== undefined) return again;
+        if (i === this.lastReleasedIndex) return this.lastReleased as Prefix;
         return family === 4 ? Prefix.fromUint32(this.grid.uint32At(i), this.blockBits) : Prefix.fromCanonical(family, this.grid.valueAt(i), this.blockBits);
       }
     } else {
@@ -213,10 +210,10 @@ export class BlockAllocator {
     return i >= 0n && (this.sparse as SparseIndexSet).release(i);
   }
 
-  /** Keeps released block `i` (which `block` is, exactly) for the next allocateNext of it; true. */
+  /** Keeps released block `i` (which `block` is, exactly) for an allocateNext of it; true. */
   private recycle(i: number, block: Prefix): true {
-    const dense = this.dense as DenseIndexSet;
-    if (dense.count <= RECYCLE_LIMIT) (this.recycled ??= new Array<Prefix | undefined>(dense.count))[i] = block;
+    this.lastReleased = block;
+    this.lastReleasedIndex = i;
     return true;
   }
 
