@@ -44,8 +44,10 @@ export async function startChild(databaseUrl: string, profiling: boolean, flags:
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    // MALLOC_TRIM_THRESHOLD_ as `npm start` and the image set it (README, "Memory").
-    env: { MALLOC_TRIM_THRESHOLD_: '131072', ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', PODNET_BENCH_DIST: DIST },
+    // MALLOC_TRIM_THRESHOLD_ as `npm start` and the image set it (README, "Memory"); NODE_ENV as
+    // the image sets it (the Dockerfile: graphql-js skips its development instanceof checks, Prisma
+    // formats errors minimally), unless the caller's environment says otherwise.
+    env: { MALLOC_TRIM_THRESHOLD_: '131072', NODE_ENV: 'production', ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', PODNET_BENCH_DIST: DIST },
   });
   const ready = await withTimeout('server start', 60_000, () =>
     new Promise<{ url: string; pid: number }>((resolve, reject) => {

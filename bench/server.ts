@@ -7,7 +7,7 @@
 //
 // Talks to its parent over the IPC channel: sends {type:'ready', url, pid}
 // once listening; answers each {type, id} with {type:'reply', id, …}:
-// 'mem' → process.memoryUsage(); 'prof-start' / 'prof-stop' {file} → a CPU
+// 'mem' → process.memoryUsage(); 'queries' → {count} of postgres.js statements so far; 'prof-start' / 'prof-stop' {file} → a CPU
 // profile of what ran in between, written to file; 'stop' (or SIGTERM,
 // or the parent going away) closes the server and exits.
 import fs from 'node:fs';
@@ -100,6 +100,9 @@ async function handle(msg: { type?: string; file?: string; gc?: boolean }): Prom
       if (dir) v8.writeHeapSnapshot(path.join(dir, `podnet-${process.pid}-${Date.now()}.heapsnapshot`));
       return { mem: before, afterGc: after };
     }
+    case 'queries':
+      // Statements sent through postgres.js so far (the version probes, on the read paths).
+      return { count: (server.app as unknown as { db: { queries: { count: number } } }).db.queries.count };
     case 'prof-start':
       if (!session) {
         session = new inspector.Session();

@@ -1,0 +1,172 @@
+// The GraphQL path request taken apart, in process: the compiled dist/ (run
+// `npm run build` first), no HTTP, best of N rounds of CPU time per
+// operation, over the same 20,000 random pod pairs as bench/path-load.ts.
+//
+//   DATABASE_URL=… npx tsx bench/path-inprocess.ts [--nodes 5000] [--rounds 7]
+//
+// Pieces: tracePath alone; the whole GraphQL layer (mercurius' app.graphql:
+// hooks, variables, graphql-jit, resolvers) with the snapshot handed over
+// without a probe; the same with the real probe (coalesced, 10 in flight, as
+// 10 connections would); JSON.stringify of the answer; the probe alone.
+import fs from 'node:fs';
+import inspector from 'node:inspector';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import postgres from 'postgres';
+import Fastify from 'fastify';
+import fp from 'fastify-plugin';
+import type * as GraphqlModule from '../src/api/graphql/index.js';
+import type * as ServiceModule from '../src/service/clusters.js';
+import type * as StoreModule from '../src/store/clusters.js';
+import type * as DbModule from '../src/store/db.js';
+import type * as MigratorModule from '../src/store/migrator.js';
+import type * as TraceModule from '../src/net/trace.js';
+import { rng } from './random.js';
+import { ROOT } from './util.js';
+import { k8sDefinition, podName, podNamespace } from './workload.js';
+
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? dflt : Number(process.argv[i + 1]);
+};
+const NODES = arg('nodes', 5000);
+const ROUNDS = arg('rounds', 7);
+const dist = path.join(ROOT, 'dist');
+const load = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(dist, file)).href) as Promise<T>;
+
+const GQL_PATH = `query Path($c: String!, $f: String!, $t: String!) {
+  path(cluster: $c, from: $f, to: $t) {
+    disposition sameNode encapsulation natFree mtu
+    hops { index node netns dev kind action route packet { src dst ttl } outer { src dst protocol port vni } }
+  }
+}`;
+
+const cpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Best of ROUNDS: µs of CPU per op over `n` ops. */
+async function best(what: string, n: number, op: (k: number) => unknown): Promise<number> {
+  let min = Infinity;
+  for (let r = 0; r < ROUNDS; r++) {
+    const c0 = cpu();
+    for (let k = 0; k < n; k++) {
+      const x = op(k);
+      if (x instanceof Promise) await x;
+    }
+    min = Math.min(min, ((cpu() - c0) * 1000) / n);
+  }
+  console.log(`${what.padEnd(58)} ${min.toFixed(1).padStart(7)} µs/op`);
+  return min;
+}
+
+/** As `best`, but `width` operations in flight at once (as 10 connections keep them). */
+async function bestConcurrent(what: string, n: number, width: number, op: (k: number) => Promise<unknown>): Promise<number> {
+  let min = Infinity;
+  for (let r = 0; r < ROUNDS; r++) {
+    let next = 0;
+    const c0 = cpu();
+    await Promise.all(Array.from({ length: width }, async () => {
+      while (next < n) await op(next++);
+    }));
+    min = Math.min(min, ((cpu() - c0) * 1000) / n);
+  }
+  console.log(`${what.padEnd(58)} ${min.toFixed(1).padStart(7)} µs/op`);
+  return min;
+}
+
+const { graphqlPlugin } = await load<typeof GraphqlModule>('api/graphql/index.js');
+const { ClusterService } = await load<typeof ServiceModule>('service/clusters.js');
+const { ClusterStore } = await load<typeof StoreModule>('store/clusters.js');
+const { connectDb, withDatabase } = await load<typeof DbModule>('store/db.js');
+const { migrate } = await load<typeof MigratorModule>('store/migrator.js');
+const { tracePath } = await load<typeof TraceModule>('net/trace.js');
+
+const server = process.env.DATABASE_URL;
+if (!server) throw new Error('DATABASE_URL must name a PostgreSQL server');
+const name = `podnet_inproc_${process.pid}`;
+const admin = postgres(server, { max: 1, onnotice: () => {} });
+await admin.unsafe(`CREATE DATABASE "${name}"`);
+const db = connectDb(withDatabase(server, name));
+try {
+  await migrate(db.sql);
+  // The GraphQL plugin as the app registers it, on a bare instance (app.graphql is its own).
+  const root = Fastify({ logger: false });
+  const service = new ClusterService(new ClusterStore(db));
+  await root.register(fp(graphqlPlugin), { service });
+  await root.ready();
+  const app = root as unknown as { graphql(source: string, context: never, variables?: Record<string, unknown>): Promise<unknown> };
+  const def = k8sDefinition({ nodes: NODES });
+  await service.apply(def, { mode: 'create', dryRun: false });
+  const snap = await service.cache.get(def.name);
+  const dp = snap.datapath;
+
+  const pick = rng(42);
+  const randomPod = () => {
+    const i = Math.floor(pick() * NODES);
+    const j = Math.floor(pick() * 30);
+    return `${podNamespace(j)}/${podName(i, j)}`;
+  };
+  const pairs: [string, string][] = [];
+  for (let k = 0; k < 20_000; k++) pairs.push([randomPod(), randomPod()]);
+  const N = pairs.length;
+  console.log(`k8s ${NODES} nodes, ${N} pairs, best of ${ROUNDS}; node ${process.version}, NODE_ENV=${process.env.NODE_ENV ?? ''}`);
+
+  // Warm: build the lazy per-pod state once (what a long-running server has).
+  for (const [f, t] of pairs) tracePath(dp, f, t);
+  await best('tracePath', N, (k) => tracePath(dp, pairs[k]![0], pairs[k]![1]));
+
+  const vars = (k: number) => ({ c: def.name, f: pairs[k]![0], t: pairs[k]![1] });
+  const ctx = () => ({ reply: { request: { podnetScope: 'admin', raw: { method: 'POST' } }, code: () => {} } });
+  const gql = (k: number) => app.graphql(GQL_PATH, ctx() as never, vars(k));
+  const sample = await gql(0);
+  if ((sample as { errors?: unknown }).errors) throw new Error(JSON.stringify(sample).slice(0, 500));
+  const answers: unknown[] = [];
+  for (let k = 0; k < N; k++) answers.push(await gql(k)); // also past mercurius' jit threshold
+  await best('JSON.stringify(answer)', N, (k) => JSON.stringify(answers[k]));
+  console.log(`  answer ${(JSON.stringify(answers.slice(0, 200)).length / 200).toFixed(0)} B mean`);
+
+  // The GraphQL layer without the probe: the cache hands the snapshot over.
+  const cache = service.cache as unknown as { get(name: string): Promise<unknown> };
+  const realGet = cache.get.bind(cache);
+  cache.get = () => Promise.resolve(snap);
+  const profileTo = process.argv.includes('--profile') ? `/tmp/path-inprocess-${process.pid}.cpuprofile` : null;
+  const session = profileTo ? new inspector.Session() : null;
+  const post = (m: string, p: object = {}) => new Promise<unknown>((res, rej) => session!.post(m, p, (e, r) => (e ? rej(e) : res(r))));
+  if (session) {
+    session.connect();
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 100 });
+    await post('Profiler.start');
+  }
+  await best('app.graphql(path) (no probe)', N, gql);
+  if (session) {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    fs.writeFileSync(profileTo!, JSON.stringify(profile));
+    console.log(`  profile ${profileTo}`);
+  }
+  const DISP = 'query Path($c: String!, $f: String!, $t: String!) { path(cluster: $c, from: $f, to: $t) { disposition } }';
+  for (let k = 0; k < 3; k++) await app.graphql(DISP, ctx() as never, vars(k));
+  await best('app.graphql(path { disposition }) (no probe)', N, (k) => app.graphql(DISP, ctx() as never, vars(k)));
+  await best('app.graphql({ __typename })', N, () => app.graphql('{ __typename }', ctx() as never));
+  // The GraphQL layer alone: the service answers with paths traced beforehand.
+  const traced = pairs.map(([f, t]) => tracePath(dp, f, t));
+  const svc = service as unknown as { pathWithPicture(c: string, f: string, t: string): Promise<unknown> };
+  const realPath = svc.pathWithPicture.bind(svc);
+  let at = 0;
+  svc.pathWithPicture = () => Promise.resolve({ path: traced[at]!, svg: () => '' });
+  await best('app.graphql(path), traced beforehand (no probe)', N, (k) => { at = k; return gql(k); });
+  await best('app.graphql(path { disposition }), traced beforehand', N, (k) => { at = k; return app.graphql(DISP, ctx() as never, vars(k)); });
+  svc.pathWithPicture = realPath;
+  cache.get = realGet;
+
+  await bestConcurrent('app.graphql(path), real probe, 10 in flight', N, 10, gql);
+  const store = (service as unknown as { store: { version(n: string): Promise<unknown> } }).store;
+  await best('probe alone (store.version), one at a time', 2000, () => store.version(def.name));
+  await root.close();
+} finally {
+  await db.close();
+  await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.end();
+}
