@@ -6,7 +6,7 @@ import { Addr, type Family } from './ip.js';
 import { gatewayOf } from './allocator.js';
 import { nodeVtepMac, podDeviceMtu, podMtu, vethName } from './devices.js';
 import { Int32Map, StringKeyIndex } from './hash-index.js';
-import { Lpm, lpmScan } from './lpm.js';
+import { Lpm, type Match } from './lpm.js';
 import type { PodSpec, Topology } from './model.js';
 import { PodTable } from './pod-table.js';
 import {
@@ -16,7 +16,8 @@ import {
 } from './routes.js';
 import { NodeTables } from './node-table.js';
 import {
-  localMatch, localRoutes, nodeLocalTable, peerRoute, peerVxlanEntries, podLocalTable, podRouteTable, podRoutes, routerLocalTable, routerRouteTable,
+  localMatch, localRoutes, nodeLocalTable, peerRoute, peerRouteKind, peerVxlanEntries, podLocalMatch, podLocalTable, podRouteFor, podRouteTable, routerLocalTable,
+  routerRouteTable,
 } from './tables.js';
 
 /** Who holds an IP address inside the simulated network. */
@@ -85,6 +86,8 @@ export interface Datapath {
   lookupRouterRoute(dst: Addr): Route | null;
   /** LPM over a pod's table. */
   lookupPodRoute(p: PodFacts, dst: Addr): Route | null;
+  /** `localMatch(podLocal(p), dst)`, without making the table unless `dst` is one of its addresses. */
+  podLocalMatch(p: PodFacts, dst: Addr): Route | null;
   /** The permanent neighbor `dst` on node `n`'s device `dev`: its lladdr, or null. */
   neighborOf(n: NodeFacts, dev: string, dst: Addr): string | null;
   /** The FDB entry for `mac` on node `n`'s device `dev`: its VTEP address, or null. */
@@ -129,6 +132,8 @@ class Index implements Datapath {
   private readonly conflictByIp = new Map<string, { ip: Addr; owners: Owner[] }>();
   /** Every node block → its owners in definition order (more than one only in a broken plan). */
   private readonly blocks = new Lpm<NodeFacts[]>();
+  /** Scratch for lookupNodeRoute's block matches (it calls out to nothing that looks up blocks). */
+  private readonly blockMatches: Match<NodeFacts[]>[] = [];
   private readonly subnetLpm = new Lpm<SubnetFacts>();
   /** Nodes by VTEP MAC (more than one only on a hash collision). */
   private readonly byMac = new Map<string, NodeFacts[]>();
@@ -144,6 +149,11 @@ class Index implements Datapath {
   /** Recent veth names by pod index (a direct-mapped cache: a veth name is a sha256, and a path asks for one or two). */
   private readonly vethKeys = new Int32Array(VETH_CACHE).fill(-1);
   private readonly vethNames: string[] = new Array<string>(VETH_CACHE);
+  /** peerRouteOf's routes to each node's block: [v4 direct, v4 vxlan, v4 ipip, v6 …]. */
+  private readonly peerRoutes = new Map<NodeFacts, (Route | undefined)[]>();
+  /** The pods' default route per node and family (lookupPodRoute). */
+  private readonly podDefaults4 = new Map<NodeFacts, Route | null>();
+  private readonly podDefaults6 = new Map<NodeFacts, Route | null>();
 
   constructor(topo: Topology, opts: DatapathOptions) {
     this.topology = topo;
@@ -334,12 +344,15 @@ class Index implements Datapath {
   }
 
   pod(ref: string): PodFacts | null {
+    // No array of the name's pods: once per endpoint of every path.
     const slash = ref.indexOf('/');
-    const named = this.podsByName.all(slash < 0 ? ref : ref.slice(slash + 1));
-    if (slash < 0) return named.length === 1 ? this.podAt(named[0]!) : null;
+    if (slash < 0) {
+      const i = this.podsByName.only(ref);
+      return i < 0 ? null : this.podAt(i);
+    }
     const ns = ref.slice(0, slash);
-    for (const i of named) if (this.podNamespace(i) === ns) return this.podAt(i);
-    return null;
+    const i = this.podsByName.find(ref.slice(slash + 1), (k) => this.podNamespace(k) === ns);
+    return i < 0 ? null : this.podAt(i);
   }
 
   podRefsNamed(name: string): string[] {
@@ -404,6 +417,10 @@ class Index implements Datapath {
     return podLocalTable(p);
   }
 
+  podLocalMatch(p: PodFacts, dst: Addr): Route | null {
+    return podLocalMatch(p, dst);
+  }
+
   routerLocal(): readonly Route[] {
     return (this.routerLocalTable ??= routerLocalTable(this.subnets));
   }
@@ -443,14 +460,39 @@ class Index implements Datapath {
   lookupNodeRoute(a: NodeFacts, dst: Addr): Route | null {
     const local = this.localLpm(a).lookup(dst);
     const floor = local ? local.prefix.bits : -1;
-    for (const m of this.blocks.matches(dst)) {
+    const found = this.blockMatches;
+    const count = this.blocks.matchesInto(dst, found);
+    for (let k = 0; k < count; k++) {
+      const m = found[k]!;
       if (m.prefix.bits <= floor) break;
       for (const b of m.value) {
-        const r = peerRoute(this.cluster, a, b, dst.family);
+        const r = this.peerRouteOf(a, b, dst.family);
         if (r) return r;
       }
     }
     return local ? local.value : null;
+  }
+
+  /**
+   * peerRoute(a, b), one object per node `b` and kind where the route does
+   * not depend on `a` beyond its kind (vxlan, ipip) or only on its interface
+   * (direct): the tracer's lookups return the same objects path after path,
+   * so their text is made once (trace.ts). A route through `a`'s subnet
+   * gateway (bgp) is made per call.
+   */
+  private peerRouteOf(a: NodeFacts, b: NodeFacts, f: Family): Route | null {
+    const kind = peerRouteKind(this.cluster, a, b, f);
+    if (kind === null) return null;
+    if (kind === 'gateway') return peerRoute(this.cluster, a, b, f, kind);
+    let made = this.peerRoutes.get(b);
+    if (!made) this.peerRoutes.set(b, (made = []));
+    const slot = (f === 4 ? 0 : 3) + (kind === 'direct' ? 0 : kind === 'vxlan' ? 1 : 2);
+    const have = made[slot];
+    if (have && (kind !== 'direct' || have.dev === a.iface)) return have;
+    const r = peerRoute(this.cluster, a, b, f, kind)!;
+    // A direct route names a's interface: kept for the first interface asked (all of them, in a uniform cluster).
+    if (!have) made[slot] = r;
+    return r;
   }
 
   lookupRouterRoute(dst: Addr): Route | null {
@@ -458,7 +500,14 @@ class Index implements Datapath {
   }
 
   lookupPodRoute(p: PodFacts, dst: Addr): Route | null {
-    return lpmScan(podRoutes(this.cluster, p), (r) => r.dst, dst);
+    const f = dst.family;
+    const block = p.node.fam[f].block;
+    if (!p.ip(f) || (block && block.bits > 0 && block.contains(dst))) return podRouteFor(this.cluster, p, dst);
+    // The default route: the same for every pod of the node (via its gateway), one object per node and family.
+    const made = f === 4 ? this.podDefaults4 : this.podDefaults6;
+    let r = made.get(p.node);
+    if (r === undefined) made.set(p.node, (r = podRouteFor(this.cluster, p, dst)));
+    return r;
   }
 
   neighborOf(a: NodeFacts, dev: string, dst: Addr): string | null {

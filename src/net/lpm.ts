@@ -83,6 +83,17 @@ class FamilyTable<V> {
     if (this.defaultRoute) yield this.defaultRoute;
   }
 
+  /** matches(a) into `out` from index 0, longest first; returns how many (no generator: the tracer's hot loop). */
+  matchesInto(a: Addr, out: Match<V>[]): number {
+    let n = 0;
+    for (const p of this.probes) {
+      const hit = p.table.get(keyOf(a, p.hostBits));
+      if (hit) out[n++] = hit;
+    }
+    if (this.defaultRoute) out[n++] = this.defaultRoute;
+    return n;
+  }
+
   *entries(): Generator<Match<V>> {
     for (const bits of this.lengths) yield* this.byLength.get(bits)!.values();
     if (this.defaultRoute) yield this.defaultRoute;
@@ -116,6 +127,11 @@ export class Lpm<V> {
   /** Every prefix containing `addr`, longest first. */
   matches(addr: Addr): Generator<Match<V>> {
     return this.table(addr.family).matches(addr);
+  }
+
+  /** matches(addr) written into `out` from index 0; returns how many (`out` may be reused between calls). */
+  matchesInto(addr: Addr, out: Match<V>[]): number {
+    return this.table(addr.family).matchesInto(addr, out);
   }
 
   /** All entries (IPv4 first; within a family in no particular order). */

@@ -159,6 +159,22 @@ export function podRoutes(c: ClusterFacts, p: PodFacts): Route[] {
 }
 
 /**
+ * The longest match for `dst` in podRoutes(c, p), made without making the
+ * others: the block's connected route when the block holds `dst`, else the
+ * default route of `dst`'s family (podRoutes has no other prefix lengths).
+ * The tracer asks once per path.
+ */
+export function podRouteFor(c: ClusterFacts, p: PodFacts, dst: Addr): Route | null {
+  const f = dst.family;
+  const ip = p.ip(f);
+  const n = p.node.fam[f];
+  if (!ip || !n.block || !n.gateway) return null;
+  const mtu = c.podRouteMtu[f];
+  const r = n.block.bits > 0 && n.block.contains(dst) ? connected(n.block, POD_DEVICE, ip) : route(defaultOf(ip), n.gateway, POD_DEVICE);
+  return mtu === undefined ? r : { ...r, mtu };
+}
+
+/**
  * The router standing for all subnet gateways: a connected route per subnet
  * with a gateway (its interface is named after the subnet), in bgp a route to
  * every node block via that node, and a default route per family out of
@@ -271,6 +287,21 @@ export function podLocalTable(p: PodFacts): Route[] {
     if (ip) addressEntries(out, ip, block?.contains(ip) ? block : null, POD_DEVICE, false);
   }
   return out.sort(compareRoutes);
+}
+
+/**
+ * `localMatch(podLocalTable(p), dst)`: null at once unless `dst` is one of
+ * the addresses the table holds (the pod's IP of its family, its block's
+ * IPv4 broadcast address); the tracer asks once per path from a pod.
+ */
+export function podLocalMatch(p: PodFacts, dst: Addr): Route | null {
+  const ip = p.ip(dst.family);
+  if (!ip) return null;
+  if (!ip.equals(dst)) {
+    const block = p.node.fam[dst.family].block;
+    if (dst.family !== 4 || !block || block.bits >= 31 || !block.contains(ip) || !lastOf(block).equals(dst)) return null;
+  }
+  return localMatch(podLocalTable(p), dst);
 }
 
 /** The router's local table: each subnet gateway on the subnet's interface, with the subnet's broadcast or anycast address. */

@@ -69,6 +69,19 @@ export interface Path {
 }
 
 const INITIAL_TTL = 64;
+
+/**
+ * routeText, once per route object: the datapath's lookups hand out the same
+ * objects path after path (a node's local routes, the router's, a node's
+ * route to a block, a node's pods' default route), and a path records four
+ * or five of them. Entries go with their routes.
+ */
+const routeTexts = new WeakMap<Route, string>();
+function textOf(r: Route): string {
+  let t = routeTexts.get(r);
+  if (t === undefined) routeTexts.set(r, (t = routeText(r)));
+  return t;
+}
 /** A guard only: TTL ends every loop long before this many hops. */
 const MAX_HOPS = 1024;
 
@@ -222,7 +235,7 @@ class Simulation {
   }
 
   private podHop(p: PodFacts, action: HopAction, route?: Route | null): Hop {
-    return this.push({ node: p.node.name, netns: `pod:${p.ref}`, dev: POD_DEVICE, kind: 'pod-eth', action, route: route ? routeText(route) : undefined });
+    return this.push({ node: p.node.name, netns: `pod:${p.ref}`, dev: POD_DEVICE, kind: 'pod-eth', action, route: route ? textOf(route) : undefined });
   }
 
   private vethHop(p: PodFacts): Hop {
@@ -230,14 +243,14 @@ class Simulation {
   }
 
   private bridgeHop(n: NodeFacts, action: HopAction, route?: Route | null): Hop {
-    return this.push({ node: n.name, netns: 'host', dev: this.dp.topology.network.bridge, kind: 'bridge', action, route: route ? routeText(route) : undefined });
+    return this.push({ node: n.name, netns: 'host', dev: this.dp.topology.network.bridge, kind: 'bridge', action, route: route ? textOf(route) : undefined });
   }
 
   private fromPod(p: PodFacts): Step | null {
     // The pod's local table first, as its kernel does: its own IP is
     // delivered at once; its block's broadcast address goes out of eth0 as a
     // link-layer broadcast, which the node's bridge receives.
-    const own = localMatch(this.dp.podLocal(p), this.dst);
+    const own = this.dp.podLocalMatch(p, this.dst);
     if (own?.type === 'local') return this.end('DELIVERED', this.podHop(p, 'deliver'), 'deliver');
     const r = own ? null : this.dp.lookupPodRoute(p, this.dst);
     const hop = this.podHop(p, 'send', r);
@@ -273,7 +286,7 @@ class Simulation {
   }
 
   private physicalHop(n: NodeFacts, action: HopAction, route?: Route | null): Hop {
-    return this.push({ node: n.name, netns: 'host', dev: n.iface, kind: 'physical', action, route: route ? routeText(route) : undefined });
+    return this.push({ node: n.name, netns: 'host', dev: n.iface, kind: 'physical', action, route: route ? textOf(route) : undefined });
   }
 
   /**
@@ -303,12 +316,12 @@ class Simulation {
     const flatOnLink = !r && this.dp.cluster.flat && o?.kind === 'node' && n.fam[f].addr !== null && o.node.fam[f].addr?.equals(cur) === true;
     if (!flatOnLink && (!r || r.type !== 'unicast')) {
       const at = ingress ?? this.physicalHop(n, 'send', r);
-      if (ingress && r) ingress.route = routeText(r);
+      if (ingress && r) ingress.route = textOf(r);
       if (!r) return this.end('NO_ROUTE', at, 'drop');
       return r.type === 'blackhole' ? this.end('NULL_ROUTED', at, 'drop') : this.end('DELIVERED', at, 'deliver');
     }
     if (ingress) {
-      if (r) ingress.route = routeText(r);
+      if (r) ingress.route = textOf(r);
       if (ingress.action === 'receive') ingress.action = 'route';
       if (!this.decrementTtl()) return this.end('LOOP', ingress, 'drop');
     }
@@ -352,22 +365,22 @@ class Simulation {
     const vtep = mac ? this.dp.fdbOf(n, dev, mac) : null;
     const src = n.fam[f].addr;
     if (this.tunnel || !mac || !vtep || !src) {
-      return this.end('NEIGHBOR_UNREACHABLE', this.push({ node: n.name, netns: 'host', dev, kind: 'vxlan', action: 'drop', route: lookup ? routeText(lookup) : undefined }), 'drop');
+      return this.end('NEIGHBOR_UNREACHABLE', this.push({ node: n.name, netns: 'host', dev, kind: 'vxlan', action: 'drop', route: lookup ? textOf(lookup) : undefined }), 'drop');
     }
     const { port, vni } = this.dp.topology.network.vxlan;
     this.tunnel = { kind: 'vxlan', src, dst: vtep, ttl: INITIAL_TTL, mac, header: { src: text(src), dst: text(vtep), protocol: 'udp', port, vni } };
-    this.push({ node: n.name, netns: 'host', dev, kind: 'vxlan', action: 'encapsulate', route: lookup ? routeText(lookup) : undefined });
+    this.push({ node: n.name, netns: 'host', dev, kind: 'vxlan', action: 'encapsulate', route: lookup ? textOf(lookup) : undefined });
     return { at: 'host', node: n, ingress: null };
   }
 
   private encapsulateIpip(n: NodeFacts, dev: string, nh: Addr, lookup: Route | null): Step | null {
     const src = n.fam[nh.family].addr;
     if (this.tunnel || !src) {
-      return this.end('NO_ROUTE', this.push({ node: n.name, netns: 'host', dev, kind: 'ipip', action: 'drop', route: lookup ? routeText(lookup) : undefined }), 'drop');
+      return this.end('NO_ROUTE', this.push({ node: n.name, netns: 'host', dev, kind: 'ipip', action: 'drop', route: lookup ? textOf(lookup) : undefined }), 'drop');
     }
     const protocol = nh.family === 4 ? 'ipip' : 'ip6ip6';
     this.tunnel = { kind: 'ipip', src, dst: nh, ttl: INITIAL_TTL, mac: null, header: { src: text(src), dst: text(nh), protocol } };
-    this.push({ node: n.name, netns: 'host', dev, kind: 'ipip', action: 'encapsulate', route: lookup ? routeText(lookup) : undefined });
+    this.push({ node: n.name, netns: 'host', dev, kind: 'ipip', action: 'encapsulate', route: lookup ? textOf(lookup) : undefined });
     return { at: 'host', node: n, ingress: null };
   }
 
@@ -393,7 +406,7 @@ class Simulation {
     if (localMatch(this.dp.routerLocal(), cur)) return this.end('DELIVERED', hop, 'deliver');
     const r = this.dp.lookupRouterRoute(cur);
     if (!r) return this.end('NO_ROUTE', hop, 'drop');
-    hop.route = routeText(r);
+    hop.route = textOf(r);
     if (r.type === 'blackhole') return this.end('NULL_ROUTED', hop, 'drop');
     if (r.type === 'local') return this.end('DELIVERED', hop, 'deliver');
     if (ingress && !this.decrementTtl()) return this.end('LOOP', hop, 'drop');

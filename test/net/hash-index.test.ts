@@ -32,6 +32,8 @@ test('StringKeyIndex answers what a Map of key → items in insertion order answ
           assert.deepEqual(index.all(k), ref.get(k) ?? [], JSON.stringify(k));
           assert.equal(index.find(k, () => true), ref.get(k)?.[0] ?? -1);
           assert.equal(index.find(k, (i) => i % 2 === 1), ref.get(k)?.find((i) => i % 2 === 1) ?? -1);
+          const items = ref.get(k) ?? [];
+          assert.equal(index.only(k), items.length === 1 ? items[0] : -1, `only ${JSON.stringify(k)}`);
         }
       },
     ),
@@ -61,4 +63,22 @@ test('Int32Map holds 150,000 consecutive IPv4 addresses (a k8s-5k cluster)', () 
   for (let i = 0; i < 150_000; i += 997) assert.equal(m.get(base + i), i);
   assert.equal(m.get(base - 1), -1);
   assert.equal(m.get(base + 150_000), -1);
+});
+
+test('StringKeyIndex at pod scale: every name found, its hash bits in the slot never hide it', () => {
+  // 40,000 names (a 2^17-slot table: 14 bits of each slot are the key's hash), a few shared by two items.
+  const keys = Array.from({ length: 40_000 }, (_, i) => `pod-${i % 39_990}-${i % 30}`);
+  const index = StringKeyIndex.of(keys.length, (i) => keys[i]!);
+  const grown = new StringKeyIndex((i) => keys[i]!);
+  for (let i = 0; i < keys.length; i++) grown.add(i);
+  const ref = new Map<string, number[]>();
+  keys.forEach((k, i) => ref.set(k, [...(ref.get(k) ?? []), i]));
+  for (const t of [index, grown]) {
+    for (const [k, items] of ref) {
+      assert.deepEqual(t.all(k), items);
+      assert.equal(t.only(k), items.length === 1 ? items[0] : -1);
+      assert.equal(t.find(k, () => true), items[0]);
+    }
+    for (const k of ['pod-39990-0', 'pod-1-2', 'x', '']) assert.deepEqual(t.all(k), ref.get(k) ?? []);
+  }
 });
