@@ -9,8 +9,23 @@ import { AppError } from '../../service/errors.js';
 /** Brackets of any kind (`{`, `[`, `(`) open at once; far above the field depth limit, far below a stack overflow. */
 export const MAX_NESTING = 64;
 
+/**
+ * Sources checkNesting passed, so a document sent again (every request of a
+ * client's query) is not scanned again: a pure function of the text. Bounded:
+ * cleared when full.
+ */
+const passed = new Set<string>();
+const PASSED_MAX = 512;
+
 /** Throws QUERY_TOO_DEEP when `source` nests brackets deeper than MAX_NESTING (strings and comments skipped). */
 export function checkNesting(source: string): void {
+  if (passed.has(source)) return;
+  scanNesting(source);
+  if (passed.size >= PASSED_MAX) passed.clear();
+  passed.add(source);
+}
+
+function scanNesting(source: string): void {
   let depth = 0;
   for (let i = 0; i < source.length; i++) {
     const c = source.charCodeAt(i);
@@ -52,9 +67,11 @@ export function checkVariables(variables: unknown): void {
     if (typeof v === 'string') {
       if (v.includes('\u0000')) throw new AppError('BAD_REQUEST', 'a variable contains a NUL character');
     } else if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
+      // for…in over own keys, not Object.entries: no array of pairs per object (every request's variables).
+      for (const k in v) {
+        if (!Object.hasOwn(v, k)) continue;
         if (k.includes('\u0000')) throw new AppError('BAD_REQUEST', 'a variable contains a NUL character');
-        stack.push(x);
+        stack.push((v as Record<string, unknown>)[k]);
       }
     }
   }

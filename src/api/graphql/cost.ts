@@ -83,7 +83,7 @@ type Scope = ClusterSizes | null | undefined;
  * document whose fragments expand exponentially is priced in linear time.
  */
 export async function documentCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, sizes: SizeSource): Promise<number> {
-  const known = fixedCosts.get(document);
+  const known = knownCost(document);
   if (known !== undefined) return known;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -105,6 +105,11 @@ export async function documentCost(schema: GraphQLSchema, document: DocumentNode
  * for the same query text, so each is priced once.
  */
 const fixedCosts = new WeakMap<DocumentNode, number>();
+
+/** The cost of a document priced before whose cost depends on no cluster (a `path` query), or undefined: no sizes, no promise. */
+export function knownCost(document: DocumentNode): number | undefined {
+  return fixedCosts.get(document);
+}
 
 /** Root fields whose cost depends on a cluster's sizes (and so on variables). */
 const SIZED_ROOTS = new Set(['Query.clusters', 'Query.cluster', 'Mutation.addNode', 'Mutation.addPod', 'Mutation.applyCluster']);

@@ -15,7 +15,7 @@ import { scopeAllows } from '../../service/tokens.js';
 import { bearerChallenge } from '../auth.js';
 import { MAX_LISTED_ERRORS } from '../rest/problem.js';
 import { checkNesting, checkVariables, noNulStringsRule } from './bounds.js';
-import { documentCost } from './cost.js';
+import { documentCost, knownCost } from './cost.js';
 import { graphiqlRoutes } from './graphiql.js';
 import { buildResolvers, clustersOf } from './resolvers.js';
 
@@ -60,7 +60,8 @@ export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = as
     }
     // Priced here, not in validation: the price depends on the clusters' sizes,
     // loaded through the request's loader (the resolvers reuse what it loads).
-    const cost = await documentCost(schema, document, variables, clustersOf(context, service));
+    // A document priced before that names no cluster (every `path` query) costs what it cost then: no loader, no await.
+    const cost = knownCost(document) ?? await documentCost(schema, document, variables, clustersOf(context, service));
     if (cost > LIMITS.maxCost) {
       throw new GraphQLError(`the operation costs ${cost}; the limit is ${LIMITS.maxCost} (each field counts once per object it is resolved on: ask for fewer fields or shorter lists)`, {
         extensions: { code: 'QUERY_TOO_COMPLEX', cost, limit: LIMITS.maxCost },

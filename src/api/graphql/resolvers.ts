@@ -300,7 +300,10 @@ export function buildResolvers(service: ClusterService): IResolvers {
       cluster: (_root: unknown, { name }: Args<{ name: string }>, ctx: MercuriusContext) => clustersOf(ctx, service).find(name),
       path: async (_root: unknown, a: Args<{ cluster: string; from: string; to: string }>) => {
         const { path, svg } = await service.pathWithPicture(a.cluster, a.from, a.to);
-        return { ...path, [PICTURE]: svg };
+        // The trace's own object (made for this request), the picture beside it: no copy of the path.
+        const answer = path as typeof path & { [PICTURE]: () => string };
+        answer[PICTURE] = svg;
+        return answer;
       },
     },
 
