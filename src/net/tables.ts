@@ -299,7 +299,8 @@ export function podLocalMatch(p: PodFacts, dst: Addr): Route | null {
   if (!ip) return null;
   if (!ip.equals(dst)) {
     const block = p.node.fam[dst.family].block;
-    if (dst.family !== 4 || !block || block.bits >= 31 || !block.contains(ip) || !lastOf(block).equals(dst)) return null;
+    // Outside the pod's block (every path to another node) it cannot be the block's broadcast address.
+    if (dst.family !== 4 || !block || block.bits >= 31 || !block.contains(dst) || !block.contains(ip) || !lastOf(block).equals(dst)) return null;
   }
   return localMatch(podLocalTable(p), dst);
 }
