@@ -2,6 +2,7 @@
 // PostgreSQL's fields on the error itself, Prisma Client (through its pg
 // adapter) under meta.driverAdapterError.cause.
 import postgres from 'postgres';
+import { Addr } from '../net/ip.js';
 import { StoreConflict, type ConflictCode } from './records.js';
 
 interface PgFields { code: string; constraint: string; detail: string | null }
@@ -19,6 +20,28 @@ function pgFields(err: unknown): PgFields | null {
   }
   if (!(err instanceof postgres.PostgresError)) return null;
   return { code: err.code, constraint: e.constraint_name ?? '', detail: e.detail ?? null };
+}
+
+/** The exclusion key of an IPv4 node block (migration 20261201170000): `::<cluster id, 32 bits>:<block>/(96 + length)`. */
+const BLOCK_KEY = /\(podnet_node_block_key_v4\(cluster_id, pod_cidr_v4\)\)=\(([0-9a-f:.]+)\/(\d+)\)/g;
+
+/**
+ * PostgreSQL names an exclusion key by its expression and value; for the
+ * node block key that is the folded IPv6 prefix. Said as the plain
+ * constraint said it: `Key (cluster_id, pod_cidr_v4)=(1, 10.0.0.0/24) …`.
+ */
+export function readableDetail(detail: string | null): string | null {
+  return detail?.replace(BLOCK_KEY, (whole, addr: string, len: string) => {
+    const bits = Number(len) - 96;
+    let v: bigint;
+    try {
+      v = Addr.parse(addr).value;
+    } catch {
+      return whole;
+    }
+    if (!addr.includes(':') || bits < 0 || bits > 32) return whole;
+    return `(cluster_id, pod_cidr_v4)=(${v >> 32n}, ${Addr.from(4, v & 0xffffffffn).toString()}/${bits})`;
+  }) ?? null;
 }
 
 function conflictCode(f: PgFields): ConflictCode | null {
@@ -39,7 +62,7 @@ export function asConflict(err: unknown): StoreConflict | null {
   if (err instanceof StoreConflict) return err;
   const f = pgFields(err);
   const code = f && conflictCode(f);
-  return code ? new StoreConflict(code, f.constraint, f.detail) : null;
+  return code ? new StoreConflict(code, f.constraint, readableDetail(f.detail)) : null;
 }
 
 /** Errors a second attempt of the same transaction can succeed after. */

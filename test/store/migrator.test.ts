@@ -3,7 +3,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import postgres from 'postgres';
+import { Prefix } from '../../src/net/ip.js';
+import { asConflict } from '../../src/store/failures.js';
 import { MIGRATIONS_DIR, migrate, pendingMigrations, readMigrations } from '../../src/store/migrator.js';
 import { createEmptyDatabase } from '../helpers/db.js';
 
@@ -265,5 +268,45 @@ describe('migrator', () => {
     await sql`DELETE FROM cluster WHERE id = ${c!.id}`;
     const left = await sql`SELECT count(*)::int AS n FROM node`;
     assert.equal(left[0]!.n, 0, 'deleting a cluster cascades to its nodes');
+  });
+
+  test('an IPv4 node block is refused exactly when it overlaps a block of the same cluster (the SP-GiST key folds the cluster in)', async () => {
+    const [am] = await sql<{ method: string }[]>`
+      SELECT am.amname AS method FROM pg_constraint c JOIN pg_class i ON i.oid = c.conindid JOIN pg_am am ON am.oid = i.relam
+      WHERE c.conname = 'node_pod_cidr_v4_no_overlap'`;
+    assert.equal(am?.method, 'spgist');
+    // Cluster ids around the key's 16-bit halves (65535 prints as an IPv4-mapped address).
+    const fresh = await sql<{ id: number }[]>`SELECT nextval(pg_get_serial_sequence('cluster', 'id'))::int AS id FROM generate_series(1, 2)`;
+    const ids = [...fresh.map((r) => r.id), 65535, 65536, 70000];
+    for (const id of ids) {
+      await sql`INSERT INTO cluster (id, name, pod_cidrs, node_mask_v4, node_mask_v6, mode, mtu, bridge, vxlan_device, vxlan_vni, vxlan_port)
+        VALUES (${id}, ${`excl-${id}`}, '{10.0.0.0/8}', 24, 64, 'host-gw', 1500, 'cni0', 'flannel.1', 1, 8472)`;
+    }
+    const block = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 20, max: 26 }))
+      .map(([k, bits]) => Prefix.from(Prefix.parse('10.7.0.0/16').subnet(24, BigInt(k)).addr, bits));
+    let run = 0;
+    await fc.assert(fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...ids), block), { minLength: 1, maxLength: 12 }), async (rows) => {
+      run++;
+      await sql`DELETE FROM node WHERE cluster_id = ANY(${ids})`;
+      const held: { cluster: number; block: Prefix }[] = [];
+      for (const [k, [cluster, b]] of rows.entries()) {
+        const clashes = held.filter((h) => h.cluster === cluster && h.block.overlaps(b));
+        const insert = sql`INSERT INTO node (cluster_id, ordinal, name, interface, addr_family, address_v4, pod_cidr_v4)
+          VALUES (${cluster}, ${k}, ${`n${run}-${k}`}, 'eth0', 4, ${`192.168.${k}.1`}, ${b.toString()})`;
+        if (clashes.length === 0) {
+          await insert;
+          held.push({ cluster, block: b });
+          continue;
+        }
+        const err = await insert.then(() => null, (e: unknown) => e);
+        assert.ok(err, `${b.toString()} in cluster ${cluster} overlaps ${clashes[0]!.block.toString()} and must be refused`);
+        const conflict = asConflict(err);
+        assert.equal(conflict?.code, 'POD_CIDR_CONFLICT');
+        // Said in the cluster's terms, as the GiST constraint said it, not as the folded key.
+        const said = clashes.map((c) => `Key (cluster_id, pod_cidr_v4)=(${cluster}, ${b.toString()}) conflicts with existing key (cluster_id, pod_cidr_v4)=(${cluster}, ${c.block.toString()}).`);
+        assert.ok(said.includes(conflict?.detail ?? ''), `${conflict?.detail} is one of ${said.join(' | ')}`);
+      }
+    }), { numRuns: 40 });
+    await sql`DELETE FROM cluster WHERE id = ANY(${ids})`;
   });
 });
