@@ -253,6 +253,47 @@ describe('migrator', () => {
     assert.equal((await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM pod WHERE cluster_id = ${c}`)[0]!.n, 0, "one statement deleting two nodes deletes both nodes' pods");
   });
 
+  test("pods inserted while their node's delete waits to commit are refused once it commits (the check's second pass)", async (t) => {
+    const c = (await sql<{ id: number }[]>`INSERT INTO cluster (name, pod_cidrs, node_mask_v4, node_mask_v6, mode, mtu, bridge, vxlan_device, vxlan_vni, vxlan_port)
+      VALUES ('racing', '{10.0.0.0/16}', 24, 64, 'host-gw', 1500, 'cni0', 'flannel.1', 1, 8472) RETURNING id`)[0]!.id;
+    t.after(() => sql`DELETE FROM cluster WHERE id = ${c}`);
+    const nodes = await sql<{ id: number }[]>`INSERT INTO node (cluster_id, ordinal, name, interface, addr_family, address_v4, pod_cidr_v4)
+      SELECT ${c}, g, 'n' || g, 'eth0', 4, ('192.168.1.0'::inet + g), ('10.0.' || g || '.0/24')::cidr FROM generate_series(1, 2) g RETURNING id`;
+    const [kept, doomed] = [nodes[0]!.id, nodes[1]!.id];
+    let deleted!: () => void;
+    const deleteDone = new Promise<void>((r) => (deleted = r));
+    let commit!: () => void;
+    const mayCommit = new Promise<void>((r) => (commit = r));
+    const deleting = sql.begin(async (tx) => {
+      await tx`DELETE FROM node WHERE id = ${doomed}`;
+      deleted();
+      await mayCommit;
+    });
+    await deleteDone;
+    // Most pods on the node that stays, some on the one being deleted: the insert waits for the delete's lock.
+    const inserting = sql`INSERT INTO pod (cluster_id, node_id, ordinal, namespace, name, ip_v4)
+      SELECT ${c}, CASE WHEN g % 10 = 0 THEN ${doomed}::int ELSE ${kept}::int END, g, 'default', 'p' || g, ('10.0.1.0'::inet + g) FROM generate_series(1, 200) g`
+      .then(() => null, (e: unknown) => e);
+    let waited: boolean;
+    try {
+      waited = await Promise.race([inserting.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 300))]);
+    } finally {
+      commit();
+      await deleting;
+    }
+    assert.ok(waited, "the insert waits for the transaction deleting one of its pods' nodes");
+    const err = (await inserting) as { code?: string; detail?: string } | null;
+    assert.equal(err?.code, '23503', 'refused: the node is gone');
+    assert.match(err?.detail ?? '', new RegExp(`\\(cluster_id, node_id\\)=\\(${c}, ${doomed}\\)`));
+    assert.equal((await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM pod WHERE cluster_id = ${c}`)[0]!.n, 0);
+    // A pod naming another cluster's node is refused as well (the key is the pair).
+    const other = (await sql<{ id: number }[]>`INSERT INTO cluster (name, pod_cidrs, node_mask_v4, node_mask_v6, mode, mtu, bridge, vxlan_device, vxlan_vni, vxlan_port)
+      VALUES ('racing-other', '{10.0.0.0/16}', 24, 64, 'host-gw', 1500, 'cni0', 'flannel.1', 1, 8472) RETURNING id`)[0]!.id;
+    t.after(() => sql`DELETE FROM cluster WHERE id = ${other}`);
+    await assert.rejects(sql`INSERT INTO pod (cluster_id, node_id, ordinal, namespace, name, ip_v4) VALUES (${other}, ${kept}, 0, 'default', 'x', '10.0.1.9')`,
+      (e: { code?: string }) => e.code === '23503');
+  });
+
   test('the exclusion constraints against overlapping node blocks exist and hold', async () => {
     const cons = await sql<{ conname: string }[]>`SELECT conname FROM pg_constraint WHERE contype = 'x' ORDER BY conname`;
     assert.deepEqual(cons.map((c) => c.conname), ['node_pod_cidr_v4_no_overlap', 'node_pod_cidr_v6_no_overlap', 'subnet_no_overlap']);
