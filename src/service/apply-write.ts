@@ -5,7 +5,7 @@ import type { BulkWrite } from '../store/clusters.js';
 import type { ClusterRecord, StoredCluster, StoredNode, StoredPod } from '../store/records.js';
 import type { ApplyPlan } from './plan.js';
 
-export async function writePlan(w: BulkWrite, row: ClusterRecord | null, plan: ApplyPlan): Promise<Written> {
+export async function writePlan(w: BulkWrite, row: ClusterRecord | null, plan: ApplyPlan, current: StoredCluster | null): Promise<Written> {
   const t = plan.topology;
   const record = row ?? (await w.insertCluster(t));
   if (row && plan.settingsChanged) await w.updateSettings(row.id, t);
@@ -13,8 +13,16 @@ export async function writePlan(w: BulkWrite, row: ClusterRecord | null, plan: A
   await w.deletePods(plan.podDeletes);
   await w.updateNodes(plan.nodeUpdates);
   const nodeIds = await w.insertNodes(record.id, plan.nodeInserts);
-  const podIds = await w.insertPods(record.id, plan.podInserts);
+  const podIds = plan.podInserts.length === 0 ? [] : await w.insertPods(record.id, plan.podInserts, nodeIdsByName(current, plan, nodeIds));
   return { row: plan.created ? record : await w.bumpVersion(record.id), nodeIds, podIds };
+}
+
+/** Every node's id by name after the node writes: the stored ones (deleted ones do not matter: no pod names them), then the new ones. */
+function nodeIdsByName(current: StoredCluster | null, plan: ApplyPlan, newIds: readonly number[]): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (const n of current?.nodes ?? []) ids.set(n.name, n.id);
+  plan.nodeInserts.forEach((n, k) => ids.set(n.spec.name, newIds[k]!));
+  return ids;
 }
 
 /** Whether two states list the same nodes and pods in the same order (a snapshot's derived data can then be inherited). */

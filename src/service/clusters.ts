@@ -84,7 +84,7 @@ export class ClusterService {
       const plan = planApply(current, def);
       if (opts.dryRun) return { plan, row, cached, current };
       if (plan.noop) return { plan, row, cached, current: null };
-      const written = await writePlan(w, row, plan);
+      const written = await writePlan(w, row, plan, current);
       // The writer knows the new state exactly: no reload of the whole cluster.
       return { plan, row: written.row, cached: new Snapshot(written.row, storedAfter(current, plan, written)), current: null };
     }));
