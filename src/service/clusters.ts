@@ -139,8 +139,8 @@ export class ClusterService {
     if (!snap || snap.record.id !== last.id || snap.version !== last.version) return null;
     return {
       created: false, dryRun: false, name, changes: [], impact: () => null,
-      clusterJson: (v = 'full') => (v === 'summary' ? JSON.stringify(clusterSummaryView(snap.topology, snap.record)) : snap.viewJson()),
-      answerView: (requested) => applyViewFor(requested, snap.topology),
+      clusterJson: (v = 'full') => (v === 'summary' ? JSON.stringify(clusterSummaryView(snap.shape, snap.record)) : snap.viewJson()),
+      answerView: (requested) => applyViewFor(requested, snap.shape),
       view: () => clusterView(snap.topology, snap.record),
     };
   }

@@ -17,7 +17,7 @@ import type { MacPins } from './definition/nodes.js';
 import { AppError } from './errors.js';
 import { nextOrdinalAfter, occupiedBlockAllocators } from './plan.js';
 import { ViewCache, type ViewBody } from './view-cache.js';
-import { clusterView } from './views.js';
+import { clusterView, type ClusterShape } from './views.js';
 import { VtepMacIndex } from './vtep-macs.js';
 
 /** One node added to or removed from a cluster (by name), as a snapshot's indexes follow it. */
@@ -57,6 +57,11 @@ export class Snapshot {
     this.topology = withPods({ ...settings, nodes: stored.nodes }, pods);
     this.nextNode = hints.nextNodeOrdinal;
     this.nextPod = hints.nextPodOrdinal;
+  }
+
+  /** Settings, nodes and the pod table: what the summary view reads (its pods counted, no rows made). */
+  get shape(): ClusterShape {
+    return { ...this.stored.settings, nodes: this.stored.nodes, pods: this.pods };
   }
 
   /** This snapshot's cluster with its pod table (no rows made): what a single-row write edits into the next one's. */

@@ -103,7 +103,7 @@ export function clusterView(t: Topology, row: Stamp) {
   };
 }
 
-function clusterFacts(t: Topology, row: Stamp) {
+function clusterFacts(t: ClusterSettings & { nodes: readonly NodeSpec[] }, row: Stamp) {
   return {
     podMtu: podMtu(t.network, t.podCidrs[0]?.family ?? 4),
     ...(t.podCidrs.length > 1 ? { podMtus: podMtus(t.network, t.podCidrs.map((c) => c.family)) } : {}),
@@ -124,12 +124,15 @@ export const SUMMARY_CHANGES = 100;
 
 export type ApplyView = 'full' | 'summary';
 
-export function applyViewFor(requested: ApplyView | undefined, t: Topology): ApplyView {
+/** What the summary view and applyViewFor read: a Topology, or a snapshot's settings, nodes and pod table (its pods only counted). */
+export type ClusterShape = ClusterSettings & { nodes: readonly NodeSpec[]; pods: { readonly length: number } };
+
+export function applyViewFor(requested: ApplyView | undefined, t: ClusterShape): ApplyView {
   return requested ?? (t.nodes.length + t.pods.length > SUMMARY_ABOVE ? 'summary' : 'full');
 }
 
 /** The cluster view without its nodes and pods: their counts instead, and `view: "summary"`. */
-export function clusterSummaryView(t: Topology, row: Stamp) {
+export function clusterSummaryView(t: ClusterShape, row: Stamp) {
   return { view: 'summary' as const, ...settingsView(t), counts: { nodes: t.nodes.length, pods: t.pods.length }, ...clusterFacts(t, row) };
 }
 
