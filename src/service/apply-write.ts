@@ -2,8 +2,11 @@
 // updates and inserts in one transaction, then the next snapshot derived from
 // the plan and the new rows' ids, without reading the cluster back.
 import type { BulkWrite } from '../store/clusters.js';
-import type { ClusterRecord, StoredCluster, StoredNode, StoredPod } from '../store/records.js';
+import { StringKeyIndex } from '../net/hash-index.js';
+import { PodTable, PodTableBuilder } from '../net/pod-table.js';
+import type { ClusterRecord, StoredCluster, StoredNode } from '../store/records.js';
 import type { ApplyPlan } from './plan.js';
+import type { SnapshotState } from './snapshots.js';
 
 export async function writePlan(w: BulkWrite, row: ClusterRecord | null, plan: ApplyPlan, current: StoredCluster | null): Promise<Written> {
   const t = plan.topology;
@@ -44,7 +47,7 @@ export interface Written {
  * reload would read it). The plan lists its inserts in topology order, so one
  * cursor over them finds each new row's id: no map keyed by spec.
  */
-export function storedAfter(current: StoredCluster | null, plan: ApplyPlan, w: Written): StoredCluster {
+export function storedAfter(current: StoredCluster | null, plan: ApplyPlan, w: Written): SnapshotState {
   const prevNodes = new Map((current?.nodes ?? []).map((n) => [n.name, n]));
   const nodes: StoredNode[] = [];
   let j = 0;
@@ -56,24 +59,37 @@ export function storedAfter(current: StoredCluster | null, plan: ApplyPlan, w: W
       nodes.push({ ...spec, id: at.id, ordinal: at.ordinal });
     }
   }
-  const prevPods = current ? new Map(current.pods.map((p) => [`${p.namespace}/${p.name}`, p])) : null;
-  const pods: StoredPod[] = [];
+  // The pods go straight into the next snapshot's PodTable (no StoredPod
+  // object per pod made only to be turned into columns); a kept pod's id and
+  // ordinal are found by name in the previous table, the namespace checked.
+  const specs = plan.topology.pods;
+  const prev = current ? PodTable.of(current.pods) : null;
+  const prevByName = prev ? StringKeyIndex.of(prev.length, (k) => prev.name(k)) : null;
+  const ids = new Int32Array(specs.length);
+  const ordinals = new Int32Array(specs.length);
+  let inOrder = true;
   j = 0;
-  for (const spec of plan.topology.pods) {
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i]!;
     const ins = plan.podInserts[j];
-    let id: number;
-    let ordinal: number;
     if (ins?.spec === spec) {
-      id = w.podIds[j++]!;
-      ordinal = ins.ordinal;
+      ids[i] = w.podIds[j++]!;
+      ordinals[i] = ins.ordinal;
     } else {
-      const at = prevPods!.get(`${spec.namespace}/${spec.name}`)!;
-      id = at.id;
-      ordinal = at.ordinal;
+      const k = prevByName!.find(spec.name, (x) => prev!.namespace(x) === spec.namespace);
+      ids[i] = prev!.id(k);
+      ordinals[i] = prev!.ordinal(k);
     }
-    pods.push({ namespace: spec.namespace, name: spec.name, node: spec.node, ips: spec.ips, id, ordinal });
+    if (i > 0 && ordinals[i - 1]! >= ordinals[i]!) inOrder = false;
+  }
+  const order = inOrder ? null : Array.from({ length: specs.length }, (_, i) => i).sort((a, b) => ordinals[a]! - ordinals[b]!);
+  const pods = new PodTableBuilder(specs.length);
+  for (let k = 0; k < specs.length; k++) {
+    const i = order ? order[k]! : k;
+    const spec = specs[i]!;
+    pods.add(spec.namespace, spec.name, spec.node, spec.ips, ids[i]!, ordinals[i]!);
   }
   const byOrdinal = (a: { ordinal: number }, b: { ordinal: number }) => a.ordinal - b.ordinal;
   const sorted = <T extends { ordinal: number }>(xs: T[]) => (xs.every((x, i) => i === 0 || xs[i - 1]!.ordinal < x.ordinal) ? xs : xs.sort(byOrdinal));
-  return { id: w.row.id, version: w.row.version, settings: plan.topology, nodes: sorted(nodes), pods: sorted(pods) };
+  return { id: w.row.id, version: w.row.version, settings: plan.topology, nodes: sorted(nodes), pods: pods.finish() };
 }
