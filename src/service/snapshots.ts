@@ -17,8 +17,11 @@ import type { MacPins } from './definition/nodes.js';
 import { AppError } from './errors.js';
 import { nextOrdinalAfter, occupiedBlockAllocators } from './plan.js';
 import { ViewCache, type ViewBody } from './view-cache.js';
-import { clusterView, type ClusterShape } from './views.js';
+import { clusterView, clusterViewPieces, type ClusterShape } from './views.js';
 import { VtepMacIndex } from './vtep-macs.js';
+
+/** Views of more nodes and pods than this (about 0.75 MB of text) are rendered in pieces into gzip for a GET. */
+export const VIEW_PIECES_ABOVE = 5000;
 
 /** One node added to or removed from a cluster (by name), as a snapshot's indexes follow it. */
 export type NodeChange = { added: StoredNode } | { removed: string };
@@ -36,7 +39,11 @@ export class Snapshot {
   private macs: VtepMacIndex<StoredNode> | null = null;
   private podsByNode: PodsByNode | null = null;
   private podsByName: StringKeyIndex | null = null;
-  private readonly view = new ViewCache(() => JSON.stringify(clusterView(this.topology, this.record)));
+  private readonly view = new ViewCache({
+    text: () => JSON.stringify(clusterView(this.topology, this.record)),
+    // Large views are rendered in pieces straight from the pod table (view-cache.ts).
+    pieces: () => (this.stored.nodes.length + this.pods.length > VIEW_PIECES_ABOVE ? clusterViewPieces({ ...this.stored.settings, nodes: this.stored.nodes }, this.pods, this.record) : null),
+  });
   private blockAllocs: Map<Family, BlockAllocator> | null = null;
   private nextNode: number | undefined;
   private nextPod: number | undefined;
@@ -156,7 +163,7 @@ export class Snapshot {
   }
 
   /** The view as a GET answers it: text, or the gzip a large view is kept as. */
-  viewBody(): ViewBody {
+  viewBody(): Promise<ViewBody> {
     return this.view.body();
   }
 

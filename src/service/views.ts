@@ -103,6 +103,33 @@ export function clusterView(t: Topology, row: Stamp) {
   };
 }
 
+/** Pods as clusterViewPieces reads them: by index, so a pod table need not make a row per pod at once. */
+export interface PodSource { readonly length: number; row(i: number): PodSpec }
+
+/**
+ * clusterView's JSON text in pieces: the same bytes as
+ * `JSON.stringify(clusterView(t, row))` joined, made `per` nodes or pods at a
+ * time, so that a caller can yield between pieces and never holds the whole
+ * text, or a view object per pod, at once (k8s-65k: ~280 MB of text).
+ */
+export function* clusterViewPieces(t: ClusterSettings & { nodes: readonly NodeSpec[] }, pods: PodSource, row: Stamp, per = 2048): Generator<string> {
+  const head = JSON.stringify(settingsView(t));
+  const facts = JSON.stringify(clusterFacts(t, row));
+  yield `${head.slice(0, -1)},"nodes":[`;
+  for (let i = 0; i < t.nodes.length; i += per) {
+    const parts: string[] = [];
+    for (let k = i; k < Math.min(i + per, t.nodes.length); k++) parts.push(JSON.stringify(nodeView(t.nodes[k]!)));
+    yield (i > 0 ? ',' : '') + parts.join(',');
+  }
+  yield '],"pods":[';
+  for (let i = 0; i < pods.length; i += per) {
+    const parts: string[] = [];
+    for (let k = i; k < Math.min(i + per, pods.length); k++) parts.push(JSON.stringify(podView(pods.row(k))));
+    yield (i > 0 ? ',' : '') + parts.join(',');
+  }
+  yield `],${facts.slice(1)}`;
+}
+
 function clusterFacts(t: ClusterSettings & { nodes: readonly NodeSpec[] }, row: Stamp) {
   return {
     podMtu: podMtu(t.network, t.podCidrs[0]?.family ?? 4),
