@@ -246,9 +246,9 @@ export class BlockAllocator {
    * below the base wraps to at least 2^32 − base ≥ the range's size.
    */
   private v4Index(block: Prefix): number {
-    const a = block.addr;
-    if (this.v4dense === null || a.family !== 4 || block.bits !== this.blockBits) return -1;
-    const off = (a.int32 - this.base32) >>> 0;
+    const u = block.u32; // -1 for IPv6
+    if (this.v4dense === null || u < 0 || block.bits !== this.blockBits) return -1;
+    const off = ((u | 0) - this.base32) >>> 0;
     return off < this.span4 ? Math.floor(off * this.perStep4) : -1;
   }
 
