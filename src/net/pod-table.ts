@@ -367,20 +367,20 @@ export class PodTableBuilder {
   }
 
   private nsOf(s: string): number {
-    let k = this.nsByName.get(s);
-    if (k === undefined) {
-      k = this.namespaces.push(s) - 1;
-      this.nsByName.set(s, k);
-    }
-    return k;
+    return intern(this.nsByName, this.namespaces, s);
   }
 
   private nodeOf(s: string): number {
-    let k = this.nodeByName.get(s);
-    if (k === undefined) {
-      k = this.nodeNames.push(s) - 1;
-      this.nodeByName.set(s, k);
-    }
-    return k;
+    return intern(this.nodeByName, this.nodeNames, s);
   }
+}
+
+/** The index of `s` in `list`, appended (and indexed in `byName`) the first time it is seen. */
+function intern(byName: Map<string, number>, list: string[], s: string): number {
+  let k = byName.get(s);
+  if (k === undefined) {
+    k = list.push(s) - 1;
+    byName.set(s, k);
+  }
+  return k;
 }

@@ -42,7 +42,7 @@ export class Snapshot {
   private readonly view = new ViewCache({
     text: () => JSON.stringify(clusterView(this.topology, this.record)),
     // Large views are rendered in pieces straight from the pod table (view-cache.ts).
-    pieces: () => (this.stored.nodes.length + this.pods.length > VIEW_PIECES_ABOVE ? clusterViewPieces({ ...this.stored.settings, nodes: this.stored.nodes }, this.pods, this.record) : null),
+    pieces: () => (this.stored.nodes.length + this.pods.length > VIEW_PIECES_ABOVE ? clusterViewPieces(this.shape, this.pods, this.record) : null),
   });
   private blockAllocs: Map<Family, BlockAllocator> | null = null;
   private nextNode: number | undefined;
