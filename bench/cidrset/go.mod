@@ -1,0 +1,3 @@
+module podnet.local/bench/cidrset
+
+go 1.19
