@@ -4,8 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
-import { withDatabase } from '../src/store/db.js';
+import { connectPostgresJs, withDatabase } from '../src/store/db.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/store/embedded.js';
 import { childrenOf, cpuMs } from './child.js';
 
@@ -47,14 +46,14 @@ export async function createDatabases(tag: string, kind: DatabaseKind): Promise<
     embedded = await startEmbeddedPostgres({ dir: tmp, port: 0, database: 'postgres', persistent: false });
     adminUrl = embedded.adminUrl;
   }
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const admin = connectPostgresJs(adminUrl, { max: 1, onnotice: () => {} });
   try {
     for (const n of names) await admin.unsafe(`CREATE DATABASE "${n}"`);
   } finally {
     await admin.end();
   }
   // Finds the run's backends on a server that is not ours (its own backend is in the admin database, not counted).
-  const observer = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const observer = connectPostgresJs(adminUrl, { max: 1, onnotice: () => {} });
   return {
     benchUrl: withDatabase(adminUrl, names[0]),
     floorUrl: withDatabase(adminUrl, names[1]),
@@ -79,7 +78,7 @@ export async function createDatabases(tag: string, kind: DatabaseKind): Promise<
     },
     async cleanup() {
       await observer.end({ timeout: 5 });
-      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      const a = connectPostgresJs(adminUrl, { max: 1, onnotice: () => {} });
       try {
         for (const n of names) await a.unsafe(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`);
       } finally {

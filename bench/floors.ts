@@ -10,6 +10,7 @@
 // Allocations are precomputed: first-fit on an empty database is arithmetic
 // here (bench/workload.ts), and the bench checks the service gave the same.
 import postgres from 'postgres';
+import { connectPostgresJs } from '../src/store/db.js';
 import { migrate } from '../src/store/migrator.js';
 import { cpuMs } from './child.js';
 import { now } from './util.js';
@@ -32,7 +33,7 @@ async function timedWrite(
   count: (sql: postgres.Sql) => Promise<number>,
   empty: (sql: postgres.Sql) => Promise<void>,
 ): Promise<FloorRun> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const sql = connectPostgresJs(url, { max: 1, onnotice: () => {} });
   try {
     await prepare(sql);
     // The one backend doing the work (its CPU, where /proc shows it: the embedded server).

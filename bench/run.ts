@@ -27,7 +27,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
+import { connectPostgresJs } from '../src/store/db.js';
 import { startChild, procStatus, type Child } from './child.js';
 import { createDatabases, type DatabaseKind } from './databases.js';
 import { OPTIONAL_PHASES, PHASES, measureFloors, type RunContext } from './phases.js';
@@ -140,7 +140,7 @@ async function runOne(nodes: number, db: DatabaseKind, args: Args): Promise<RunR
   if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
   const floors: RunContext['floors'] = { bulk: [], schema: [] };
   let server: Child | null = null;
-  const observer = postgres(dbs.benchUrl, { max: 2, onnotice: () => {} });
+  const observer = connectPostgresJs(dbs.benchUrl, { max: 2, onnotice: () => {} });
   try {
     // The floors first, before the service touches the server, so that nothing competes with them.
     await measureFloors({ dbs, def, scale, floors }).catch((err) => fail('floors', err));

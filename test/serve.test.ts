@@ -60,6 +60,12 @@ describe('podnet serve that cannot start', () => {
     assertOneLine(await serve({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/podnet` }), 1, new RegExp(`no PostgreSQL is listening at 127\\.0\\.0\\.1:${port}.*DATABASE_URL`));
   });
 
+  test('no Unix-domain socket where DATABASE_URL names one', async () => {
+    const dir = path.join(tmp, 'no-socket-here');
+    assertOneLine(await serve({ DATABASE_URL: `postgresql://postgres@localhost/podnet?host=${encodeURIComponent(dir)}` }), 1,
+      new RegExp(`no PostgreSQL is listening at ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\.s\\.PGSQL\\.5432 \\(DATABASE_URL\\)`));
+  });
+
   test('the HTTP port is in use', async (t) => {
     const db = await createEmptyDatabase();
     const blocker = net.createServer();

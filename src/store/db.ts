@@ -5,6 +5,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import postgres, { type Sql } from 'postgres';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { unixSocketOf } from './db-url.js';
 
 export interface Db {
   sql: Sql;
@@ -18,7 +19,7 @@ export interface Db {
 /** `connectTimeoutMs` bounds a connection attempt (PODNET_DB_TIMEOUT_MS), so a request during an outage is answered, not held. */
 export function connectDb(url: string, opts: { max?: number; connectTimeoutMs?: number } = {}): Db {
   const queries = { count: 0 };
-  const sql = postgres(url, {
+  const sql = connectPostgresJs(url, {
     debug: () => {
       queries.count++;
     },
@@ -42,6 +43,16 @@ export function connectDb(url: string, opts: { max?: number; connectTimeoutMs?: 
       await Promise.allSettled([sql.end({ timeout: 5 }), prisma.$disconnect()]);
     },
   };
+}
+
+/**
+ * A postgres.js client for `url`, which may name a Unix-domain socket the
+ * libpq way (see unixSocketOf): what node-postgres, and so Prisma's adapter,
+ * accept for the same DATABASE_URL.
+ */
+export function connectPostgresJs(url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): Sql {
+  const socket = unixSocketOf(url);
+  return socket ? postgres(socket.url, { ...options, path: socket.path }) : postgres(url, options);
 }
 
 /** The same server URL naming another database. */

@@ -77,13 +77,15 @@ export function isRetryable(err: unknown): boolean {
 const DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P02', '57P03', '08006', '08001', '08003', 'P1001', 'P1008', 'P1017', 'P2028']);
 /** The pg adapter's error kinds (meta.driverAdapterError.cause.kind) for a server that went away. */
 const DOWN_KINDS = new Set(['ConnectionClosed', 'DatabaseNotReachable', 'SocketTimeout', 'TooManyConnections']);
-const DOWN_MESSAGE = /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|Can't reach database|the database system is (starting up|shutting down)|terminating connection due to administrator|is not queryable|server closed the connection|Transaction already closed|Transaction not found/;
+const DOWN_MESSAGE = /ECONNREFUSED|connect ENOENT \S*\.s\.PGSQL\.|Connection terminated|connect ETIMEDOUT|Can't reach database|the database system is (starting up|shutting down)|terminating connection due to administrator|is not queryable|server closed the connection|Transaction already closed|Transaction not found/;
 
 /** True for errors that mean "the database is not reachable right now". */
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { code?: unknown; cause?: unknown; message?: unknown };
   if (typeof e.code === 'string' && DOWN_CODES.has(e.code)) return true;
+  // A Unix-domain socket's file is gone while its server restarts (any other ENOENT is not the database's).
+  if (e.code === 'ENOENT' && (err as { syscall?: unknown }).syscall === 'connect') return true;
   if (typeof e.message === 'string' && DOWN_MESSAGE.test(e.message)) return true;
   // Prisma Client's pg adapter: PostgreSQL's own code and message under meta.driverAdapterError.cause.
   const f = pgFields(err);

@@ -20,6 +20,7 @@ test('a server that went away is unavailable, however the client says it', () =>
     ['Prisma: server closed', prisma('P1017', {})],
     ['Prisma: the transaction lost its connection', Object.assign(new Error('Transaction API error: Transaction already closed'), { code: 'P2028' })],
     ['pg: client unusable after an error', new Error('Client has encountered a connection error and is not queryable')],
+    ['postgres.js: no socket file', Object.assign(new Error('connect ENOENT /var/run/postgresql/.s.PGSQL.5432'), { code: 'ENOENT', syscall: 'connect' })],
     ['wrapped in a cause', new Error('apply failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) })],
   ];
   for (const [what, err] of down) assert.equal(isDatabaseUnavailable(err), true, what);
@@ -31,6 +32,7 @@ test('a constraint, a bug or a bad input is not an outage', () => {
     ['exclusion violation', Object.assign(new Error('conflicting key value violates exclusion constraint'), { code: '23P01' })],
     ['NUL in text', Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' })],
     ['a TypeError', new TypeError("Cannot read properties of undefined (reading 'id')")],
+    ['a file that is not there', Object.assign(new Error("ENOENT: no such file or directory, open '/etc/podnet/x.yaml'"), { code: 'ENOENT', syscall: 'open' })],
     ['not an object', 'ECONNREFUSED'],
     ['null', null],
   ];
