@@ -197,6 +197,12 @@ describe('Dockerfile', () => {
     assert.equal(start, image, 'npm start sets the same value');
   });
 
+  test('the image and `npm start` run in production mode unless told otherwise', () => {
+    assert.ok(final.steps.some((i) => i.op === 'ENV' && /\bNODE_ENV=production\b/.test(i.args)), 'the final stage sets NODE_ENV=production');
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    assert.match(pkg.scripts.start!, /\bNODE_ENV=\$\{NODE_ENV:-production\} /, 'npm start defaults NODE_ENV to production, keeping a value the caller set');
+  });
+
   test('has a HEALTHCHECK on /healthz that needs no curl', () => {
     const hc = last('HEALTHCHECK') ?? '';
     assert.match(hc, /\/healthz/);
