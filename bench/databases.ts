@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connectPostgresJs, withDatabase } from '../src/store/db.js';
+import { postgresJsTarget } from '../src/store/db-url.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/store/embedded.js';
 import { childrenOf, cpuMs } from './child.js';
 
@@ -36,9 +37,10 @@ export async function createDatabases(tag: string, kind: DatabaseKind): Promise<
   if (kind === 'url') {
     const given = process.env.DATABASE_URL;
     if (!given) throw new Error('--db url needs DATABASE_URL');
-    const u = new URL(given);
-    if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(u.hostname)) {
-      throw new Error(`DATABASE_URL points at ${u.hostname}: the bench only talks to 127.0.0.1`);
+    const target = postgresJsTarget(given);
+    const host = new URL(target.url).hostname;
+    if (target.path === null && !['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
+      throw new Error(`DATABASE_URL points at ${host}: the bench only talks to this machine (127.0.0.1, or a Unix-domain socket)`);
     }
     adminUrl = given;
   } else {

@@ -5,7 +5,9 @@
 // that heap were timed as the service's wall time (90-100 ms p50 at k8s-65k
 // for tables the service sent in ~25 ms: curl saw 22-30 ms). This process
 // holds nothing but the URLs: GETs them one at a time over one kept-alive
-// connection, reading the bytes and keeping only their count.
+// connection, reading the bytes and keeping only their count, after one
+// untimed GET of the first (the connection opened and this process warm, as
+// the bench's own connection was after its cold request).
 //
 //   fork(light-client.ts) · send {base, urls, timeoutMs} · receive {results} | {error}
 import nodeHttp from 'node:http';
@@ -33,6 +35,7 @@ process.once('message', (job: Job) => {
   void (async () => {
     try {
       const results: LightResult[] = [];
+      if (job.urls.length > 0) await getOnce(job.base, job.urls[0]!, job.timeoutMs);
       for (const url of job.urls) results.push(await getOnce(job.base, url, job.timeoutMs));
       process.send!({ results });
     } catch (e) {

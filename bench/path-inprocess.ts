@@ -12,7 +12,6 @@ import fs from 'node:fs';
 import inspector from 'node:inspector';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import postgres from 'postgres';
 import Fastify from 'fastify';
 import fp from 'fastify-plugin';
 import type * as GraphqlModule from '../src/api/graphql/index.js';
@@ -79,14 +78,14 @@ async function bestConcurrent(what: string, n: number, width: number, op: (k: nu
 const { graphqlPlugin } = await load<typeof GraphqlModule>('api/graphql/index.js');
 const { ClusterService } = await load<typeof ServiceModule>('service/clusters.js');
 const { ClusterStore } = await load<typeof StoreModule>('store/clusters.js');
-const { connectDb, withDatabase } = await load<typeof DbModule>('store/db.js');
+const { connectDb, connectPostgresJs, withDatabase } = await load<typeof DbModule>('store/db.js');
 const { migrate } = await load<typeof MigratorModule>('store/migrator.js');
 const { tracePath } = await load<typeof TraceModule>('net/trace.js');
 
 const server = process.env.DATABASE_URL;
 if (!server) throw new Error('DATABASE_URL must name a PostgreSQL server');
 const name = `podnet_inproc_${process.pid}`;
-const admin = postgres(server, { max: 1, onnotice: () => {} });
+const admin = connectPostgresJs(server, { max: 1, onnotice: () => {} });
 await admin.unsafe(`CREATE DATABASE "${name}"`);
 const db = connectDb(withDatabase(server, name));
 try {

@@ -2,7 +2,7 @@
 // cause and the fix, never a stack trace (systemd, CI logs and terminals show
 // that line; LOG_LEVEL=debug logs the error in full).
 import type { Config } from './config.js';
-import { unixSocketOf } from './store/db-url.js';
+import { postgresJsTarget } from './store/db-url.js';
 import { MigrationError } from './store/migrator.js';
 import { StartupError } from './store/startup-error.js';
 
@@ -20,9 +20,9 @@ interface ErrorLike {
 /** Where DATABASE_URL points, without its credentials. */
 function databaseTarget(config: Config): { where: string; database: string } {
   try {
-    const u = new URL(config.databaseUrl ?? '');
-    const socket = unixSocketOf(config.databaseUrl ?? '');
-    return { where: socket ? socket.path : `${u.hostname}:${u.port || '5432'}`, database: decodeURIComponent(u.pathname.slice(1)) || '(default)' };
+    const target = postgresJsTarget(config.databaseUrl ?? '');
+    const u = new URL(target.url);
+    return { where: target.path ?? `${u.hostname}:${u.port || '5432'}`, database: decodeURIComponent(u.pathname.slice(1)) || '(default)' };
   } catch {
     return { where: 'DATABASE_URL', database: '(unknown)' };
   }
@@ -54,8 +54,8 @@ export function explainStartFailure(err: unknown, config: Config): { reason: str
       break;
     case 'EADDRNOTAVAIL':
       return { reason: `cannot listen on ${listenAt}: no such address on this machine`, fix: 'set HOST to one of its addresses (or 0.0.0.0)' };
-    case 'ENOENT': // a Unix-domain socket that is not there
-      if (e.syscall === 'connect') return { reason: `no PostgreSQL is listening at ${db.where} (DATABASE_URL)`, fix: `start PostgreSQL there or fix DATABASE_URL${useEmbedded}` };
+    case 'ENOENT':
+      if (e.syscall === 'connect') return { reason: `no PostgreSQL socket at ${db.where} (DATABASE_URL)`, fix: `start PostgreSQL with its socket there or fix the host in DATABASE_URL${useEmbedded}` };
       break;
     case 'ECONNREFUSED':
       return { reason: `no PostgreSQL is listening at ${db.where} (DATABASE_URL)`, fix: `start PostgreSQL there or fix DATABASE_URL${useEmbedded}` };

@@ -2,30 +2,48 @@
 // start-failure.ts reads it before anything has connected).
 
 /**
- * The socket file `url` names, and `url` without what names it, when it
- * names a Unix-domain socket as libpq does: a `host` parameter that is a
- * directory (`postgresql://me@localhost/db?host=/var/run/postgresql`, or
- * `postgresql:///db?host=…`), or the directory percent-encoded as the host
- * (`postgresql://me@%2Fvar%2Frun%2Fpostgresql/db`); a `port` parameter (or
- * the URL's port) picks the socket, 5432 by default. postgres.js 3.4 reads
- * neither form (it sends `host` to the server as a setting, which refuses to
- * start the session, or looks the directory up in DNS). null for any other URL.
+ * What postgres.js needs to reach the server `url` names as libpq, and so
+ * node-postgres (Prisma's adapter, which is given `url` as is), reads it:
+ * - a `host` parameter wins over the URL's host: a directory names a
+ *   Unix-domain socket (`postgresql://me@localhost/db?host=/var/run/postgresql`,
+ *   `postgresql:///db?host=…`), anything else a host name or address;
+ * - a URL host that is a percent-encoded directory names a socket too
+ *   (`postgresql://me@%2Fvar%2Frun%2Fpostgresql/db`);
+ * - a `port` parameter wins over the URL's port (and picks the socket file,
+ *   `.s.PGSQL.<port>`, 5432 by default).
+ * postgres.js 3.4 reads none of these: it sends `host` and `port` to the
+ * server as settings, which refuses to start the session, and looks an
+ * encoded directory up in DNS. So they become its URL's host and port, or its
+ * `path` option. A URL it already reads the same way comes back unchanged
+ * (path null); so does one with a list of hosts, or with both an encoded
+ * directory and a host parameter, which this does not rewrite.
  */
-export function unixSocketOf(url: string): { url: string; path: string } | null {
+export function postgresJsTarget(url: string): { url: string; path: string | null } {
+  const same = { url, path: null };
   let u: URL;
   let host: string;
   try {
     u = new URL(url);
     host = decodeURIComponent(u.hostname);
   } catch {
-    return null;
+    return same;
   }
-  const param = u.searchParams.get('host');
-  const dir = param !== null && param.startsWith('/') ? param : host.startsWith('/') ? host : null;
-  if (dir === null) return null;
-  const port = u.searchParams.get('port') || u.port || '5432';
+  const hostParam = u.searchParams.get('host');
+  const portParam = u.searchParams.get('port');
+  if (hostParam === null && portParam === null && !host.startsWith('/')) return same;
+  if ((hostParam ?? '').includes(',') || (portParam ?? '').includes(',')) return same;
+  // An encoded directory as the host and a host parameter too: node-postgres reads that its own way (the directory joins the database name).
+  if (hostParam !== null && host.startsWith('/')) return same;
+  const port = portParam || u.port || '5432';
   u.searchParams.delete('host');
   u.searchParams.delete('port');
-  if (host.startsWith('/')) u.hostname = 'localhost';
-  return { url: u.toString(), path: `${dir.replace(/\/+$/, '')}/.s.PGSQL.${port}` };
+  const target = hostParam ?? host;
+  if (target.startsWith('/')) {
+    if (host.startsWith('/') || host === '') u.hostname = 'localhost';
+    if (portParam !== null) u.port = portParam;
+    return { url: u.toString(), path: `${target.replace(/\/+$/, '')}/.s.PGSQL.${port}` };
+  }
+  if (hostParam !== null) u.hostname = hostParam.includes(':') && !hostParam.startsWith('[') ? `[${hostParam}]` : hostParam;
+  if (portParam !== null) u.port = portParam;
+  return { url: u.toString(), path: null };
 }

@@ -5,7 +5,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import postgres, { type Sql } from 'postgres';
 import { PrismaClient } from '../generated/prisma/client.js';
-import { unixSocketOf } from './db-url.js';
+import { postgresJsTarget } from './db-url.js';
 
 export interface Db {
   sql: Sql;
@@ -46,13 +46,13 @@ export function connectDb(url: string, opts: { max?: number; connectTimeoutMs?: 
 }
 
 /**
- * A postgres.js client for `url`, which may name a Unix-domain socket the
- * libpq way (see unixSocketOf): what node-postgres, and so Prisma's adapter,
- * accept for the same DATABASE_URL.
+ * A postgres.js client for the server `url` names as libpq reads it (a
+ * `host` or `port` parameter, a Unix-domain socket: see postgresJsTarget),
+ * so that it reaches the server node-postgres, Prisma's adapter, reaches.
  */
 export function connectPostgresJs(url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): Sql {
-  const socket = unixSocketOf(url);
-  return socket ? postgres(socket.url, { ...options, path: socket.path }) : postgres(url, options);
+  const target = postgresJsTarget(url);
+  return target.path !== null ? postgres(target.url, { ...options, path: target.path }) : postgres(target.url, options);
 }
 
 /** The same server URL naming another database. */
