@@ -17,7 +17,8 @@ import type { ClusterStore, RowWrite } from '../store/clusters.js';
 import { StoreConflict, type ClusterRecord, type StoredNode, type StoredPod } from '../store/records.js';
 import { checkNewVtepMac, parseClusterDefinition, parseNodeInput, parsePodInput, podRef } from './definition.js';
 import { AppError, toAppError } from './errors.js';
-import { occupiedBlockAllocators, planAddNode, planApply, releaseNodeBlocks, type Change } from './plan.js';
+import { occupiedBlockAllocators, planAddNode, planApply, releaseNodeBlocks } from './plan.js';
+import { ChangeList } from './change-list.js';
 import { planAddPod } from './plan-pod.js';
 import { type ClusterImpact, planImpact } from './impact.js';
 import { sameOrder, storedAfter, writePlan } from './apply-write.js';
@@ -41,7 +42,8 @@ export interface ApplyResult {
   /** The same as an object (GraphQL). */
   view(): ClusterView;
   name: string;
-  changes: Change[];
+  /** In plan order; read with slice/counts to make only the changes shown (ChangeList). */
+  changes: ChangeList;
   /** Dry runs: what the plan does to the network (SPEC §13); null otherwise. Computed on call. */
   impact(): ClusterImpact | null;
 }
@@ -138,7 +140,7 @@ export class ClusterService {
     const snap = await this.cache.get(name).catch(() => null);
     if (!snap || snap.record.id !== last.id || snap.version !== last.version) return null;
     return {
-      created: false, dryRun: false, name, changes: [], impact: () => null,
+      created: false, dryRun: false, name, changes: new ChangeList(), impact: () => null,
       clusterJson: (v = 'full') => (v === 'summary' ? JSON.stringify(clusterSummaryView(snap.shape, snap.record)) : snap.viewJson()),
       answerView: (requested) => applyViewFor(requested, snap.shape),
       view: () => clusterView(snap.topology, snap.record),

@@ -12,6 +12,7 @@ import type { NewRow, StoredCluster, StoredNode, StoredPod } from '../store/reco
 import type { ClusterDefinition, NodeDefinition, PodDefinition } from './definition.js';
 import { clusterSettingsEqual, podRef } from './definition.js';
 import { AppError, knownCode } from './errors.js';
+import { ChangeList } from './change-list.js';
 import { type FieldValues, nodeFieldChanges, podFieldChanges, settingsFieldChanges } from './field-changes.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
@@ -33,7 +34,8 @@ export interface ApplyPlan {
   created: boolean;
   settingsChanged: boolean;
   topology: Topology;
-  changes: Change[];
+  /** In plan order; a created pod's change is made when the list is read (ChangeList). */
+  changes: ChangeList;
   nodeInserts: NewNodeRow[];
   nodeUpdates: { id: number; spec: NodeSpec }[];
   nodeDeletes: number[];
@@ -65,6 +67,16 @@ export function conflict(err: unknown, what: string): never {
 /** Same addresses, in any order (at most one per family). */
 function sameAddrs(a: readonly Addr[], b: readonly Addr[]): boolean {
   return a.length === b.length && a.every((x) => b.some((y) => x.equals(y)));
+}
+
+/**
+ * Every pin is one of the stored IPs. A pod pinning one family of a
+ * dual-stack cluster holds its other family's IP as allocated, as a node
+ * pinning one block keeps its other: requiring the pins to be all its IPs
+ * re-planned such a pod at every apply, and could move that other IP.
+ */
+function pinsHeld(stored: readonly Addr[], pins: readonly Addr[]): boolean {
+  return pins.every((x) => stored.some((y) => x.equals(y)));
 }
 
 /** Blocks for one node: keep what it has (if still valid), else its pin, else first-fit. */
@@ -146,7 +158,7 @@ export function isUnchanged(current: StoredCluster, def: ClusterDefinition): boo
   for (const d of def.pods) {
     const p = pods.get(`${d.namespace}/${d.name}`);
     if (!p || p.node !== d.node) return false;
-    if (d.ips.length > 0 ? !sameAddrs(p.ips, d.ips) : p.ips.length !== nodes.get(d.node)!.podCidrs.length) return false;
+    if (!pinsHeld(p.ips, d.ips) || p.ips.length !== nodes.get(d.node)!.podCidrs.length) return false;
   }
   return true;
 }
@@ -155,7 +167,7 @@ export function isUnchanged(current: StoredCluster, def: ClusterDefinition): boo
 export function planApply(current: StoredCluster | null, def: ClusterDefinition): ApplyPlan {
   if (current !== null && isUnchanged(current, def)) {
     return {
-      created: false, settingsChanged: false, changes: [], noop: true,
+      created: false, settingsChanged: false, changes: new ChangeList(), noop: true,
       topology: { ...current.settings, nodes: current.nodes, pods: current.pods },
       nodeInserts: [], nodeUpdates: [], nodeDeletes: [], podInserts: [], podDeletes: [],
     };
@@ -167,7 +179,7 @@ export function planApply(current: StoredCluster | null, def: ClusterDefinition)
 export function planApplyFull(current: StoredCluster | null, def: ClusterDefinition): ApplyPlan {
   const primary = def.podCidrs[0]!.family;
   const allocators = blockAllocators(def);
-  const changes: Change[] = [];
+  const changes = new ChangeList();
   const created = current === null;
   const settingsChanged = current !== null && !clusterSettingsEqual(current.settings, def);
   if (created) changes.push({ action: 'create', kind: 'cluster', name: def.name });
@@ -210,6 +222,7 @@ export function planApplyFull(current: StoredCluster | null, def: ClusterDefinit
   }
 
   const pods = planPods(current, def, blocks, primary, wanted, changes);
+  changes.resolvePods(pods.specs);
   const topology: Topology = { ...def, nodes, pods: pods.specs };
   const noop = !created && !settingsChanged && nodeDeletes.length + nodeInserts.length + nodeUpdates.length + pods.inserts.length + pods.deletes.length === 0;
   return {
@@ -225,7 +238,7 @@ function planPods(
   blocks: Map<string, Map<Family, Prefix>>,
   primary: Family,
   survivingNodes: Set<string>,
-  changes: Change[],
+  changes: ChangeList,
 ): { specs: PodSpec[]; inserts: NewPodRow[]; deletes: number[] } {
   // Each wanted pod's stored pod by definition index: one lookup per pod
   // (150,000 of them) instead of one per phase, by name with the namespace
@@ -281,14 +294,21 @@ function planPods(
     }
     return a;
   };
-  const ips: (Map<Family, Addr> | null)[] = [];
+  // Per pod after phase 1: null, kept exactly as stored; FRESH, not stored
+  // before and unpinned (phase 2 takes one IP per block, no Map made for it);
+  // else its IPs so far by family.
+  const ips: (Map<Family, Addr> | null | typeof FRESH)[] = [];
   const keepers: (StoredPod | undefined)[] = [];
   // Phase 1: surviving IPs and pins.
   for (let i = 0; i < def.pods.length; i++) {
     const d = def.pods[i]!;
     const prev = prevs[i];
-    const samePlace = prev && prev.node === d.node && (d.ips.length === 0 || sameAddrs(prev.ips, d.ips));
+    const samePlace = prev && prev.node === d.node && pinsHeld(prev.ips, d.ips);
     keepers.push(samePlace ? prev : undefined);
+    if (!prev && d.ips.length === 0) {
+      ips.push(FRESH);
+      continue;
+    }
     if (samePlace && fitsExactly(prev.ips, familiesOf(d.node))) {
       ips.push(null);
       const built = ipAllocs.get(d.node);
@@ -302,18 +322,17 @@ function planPods(
     }
     const m = new Map<Family, Addr>();
     ips.push(m);
-    const ref = podRef(d);
     const want = samePlace ? prev.ips : d.ips;
     for (const ip of want) {
       const alloc = allocsOf(d.node).find((a) => a.block.family === ip.family);
       if (!alloc) {
         if (samePlace) continue; // family dropped: the IP goes
-        throw new AppError('POD_IP_CONFLICT', `pod "${ref}": ${ip.toString()} has no IPv${ip.family} block on node "${d.node}"`);
+        throw new AppError('POD_IP_CONFLICT', `pod "${podRef(d)}": ${ip.toString()} has no IPv${ip.family} block on node "${d.node}"`);
       }
       try {
         alloc.occupy(ip);
       } catch (err) {
-        conflict(err, `pod "${ref}"`);
+        conflict(err, `pod "${podRef(d)}"`);
       }
       m.set(ip.family, ip);
     }
@@ -328,6 +347,24 @@ function planPods(
     if (m === null) {
       // Kept exactly as stored (phase 1's fast path): no change.
       specs.push({ namespace: d.namespace, name: d.name, node: d.node, ips: keepers[i]!.ips });
+      continue;
+    }
+    if (m === FRESH) {
+      // New and unpinned: the first free IP of each of its node's blocks, in
+      // their order (primary first, as primaryFirst would sort them).
+      const allocs = allocsOf(d.node);
+      const taken: Addr[] = new Array<Addr>(allocs.length);
+      for (let k = 0; k < allocs.length; k++) {
+        try {
+          taken[k] = allocs[k]!.allocateNext();
+        } catch (err) {
+          conflict(err, `pod "${podRef(d)}" on node "${d.node}"`);
+        }
+      }
+      changes.pushPodCreate(specs.length);
+      const spec: PodSpec = { namespace: d.namespace, name: d.name, node: d.node, ips: taken };
+      specs.push(spec);
+      inserts.push({ spec, ordinal: nextOrdinal++ });
       continue;
     }
     const ref = podRef(d);
@@ -351,11 +388,14 @@ function planPods(
       changes.push({ action: 'update', kind: 'pod', name: ref, ips: spec.ips.map(String), ...podFieldChanges(prev, spec) });
     } else {
       inserts.push({ spec, ordinal: nextOrdinal++ });
-      changes.push({ action: 'create', kind: 'pod', name: ref, ips: spec.ips.map(String) });
+      changes.pushPodCreate(specs.length - 1);
     }
   }
   return { specs, inserts, deletes };
 }
+
+/** Phase 1's mark for a new pod with no pins (planPods). */
+const FRESH = Symbol('fresh');
 
 /** The IPs are one per family, in exactly these families' order (so they are what allocation would keep). */
 function fitsExactly(ips: readonly Addr[], families: readonly Family[]): boolean {

@@ -45,6 +45,11 @@ describe('the ids an apply leaves in its snapshot', () => {
     // Read back as JSON: postgres.js's own array parser takes an unquoted NULL element for the text 'NULL'.
     const [r] = await sql.unsafe<{ v: string }[]>('SELECT array_to_json($1::text[])::text AS v', [textArrayLiteral([...fixed, null])]);
     assert.deepEqual(JSON.parse(r!.v), [...fixed, null]);
+    // Each way the literal is made: one join (nothing to escape, no NULL), one repeat (all NULL), element by element.
+    for (const xs of [[], ['a', 'NULL', ''], [null], [null, null, null], ['a"', null], ['x', 'y\\']]) {
+      const [one] = await sql.unsafe<{ v: string }[]>('SELECT array_to_json($1::text[])::text AS v', [textArrayLiteral(xs)]);
+      assert.deepEqual(JSON.parse(one!.v), xs);
+    }
     const text = fc.string({ unit: fc.constantFrom('a', '"', '\\', ',', '{', '}', ' ', 'N', 'U', 'L', 'é') });
     await fc.assert(fc.asyncProperty(fc.array(fc.option(text, { nil: null }), { maxLength: 20 }), fc.array(fc.integer()), async (xs, ns) => {
       const [row] = await sql.unsafe<{ v: string; n: string }[]>(

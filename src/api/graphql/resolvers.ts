@@ -276,7 +276,11 @@ export function buildResolvers(service: ClusterService): IResolvers {
     const loader = clustersOf(ctx, service);
     loader.forget(r.name);
     const stored = r.dryRun ? null : () => loader.load(r.name).then((d) => d.snapshot());
-    return { created: r.created, dryRun: r.dryRun, changes: r.changes, impact: () => r.impact(), cluster: new PlanData(r.view(), stored) };
+    return {
+      created: r.created, dryRun: r.dryRun, impact: () => r.impact(), cluster: new PlanData(r.view(), stored),
+      // Made only when the query selects it (graphql-jit reads the field; it does not call it).
+      get changes() { return r.changes.toArray(); },
+    };
   };
   /** A node or pod a mutation just added: the request's loader forgets the cluster, the view keeps a way back to it. */
   const added = async <T extends NodeView | PodView>(ctx: MercuriusContext, cluster: string, adding: Promise<T>) => {

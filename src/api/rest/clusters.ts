@@ -3,13 +3,13 @@ import type { ApplyResult, ClusterService } from '../../service/clusters.js';
 import { appliedOrPlannedSchema, applyResultSchema, clusterDefinitionSchema, clusterSchema, clusterSummarySchema, pageSchema, planResultSchema } from './schemas.js';
 import { importCluster } from '../../service/import.js';
 import { applyQuery, clusterParams, errorResponses, listErrors, noContent, pageQuery, readErrors, sendJson, sendView, type ApplyQuery } from './common.js';
-import { changeCounts, SUMMARY_CHANGES, type ApplyView } from '../../service/views.js';
+import { SUMMARY_CHANGES, type ApplyView } from '../../service/views.js';
 
 /** An answer's parts in the view asked for: the cluster (or plan), and `"changes":[…],"changeCounts":{…}`. */
 function answerParts(r: ApplyResult, requested: ApplyView | undefined): { cluster: string; changes: string } {
   const view = r.answerView(requested);
-  const listed = view === 'summary' ? r.changes.slice(0, SUMMARY_CHANGES) : r.changes;
-  return { cluster: r.clusterJson(view), changes: `"changes":${JSON.stringify(listed)},"changeCounts":${JSON.stringify(changeCounts(r.changes))}` };
+  const listed = view === 'summary' ? r.changes.slice(0, SUMMARY_CHANGES) : r.changes.toArray();
+  return { cluster: r.clusterJson(view), changes: `"changes":${JSON.stringify(listed)},"changeCounts":${JSON.stringify(r.changes.counts())}` };
 }
 
 /** A dry run's answer (SPEC §4): the plan, its changes, and what it does to the network. */
