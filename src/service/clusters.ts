@@ -48,6 +48,15 @@ export interface ApplyResult {
   impact(): ClusterImpact | null;
 }
 
+/**
+ * What an apply remembers a body by: sha256 of its text, as UTF-8. A Buffer
+ * of the same bytes hashes the same when they are valid UTF-8 (what a JSON or
+ * YAML body that was applied decodes from).
+ */
+export function bodyHashOf(body: string | Buffer): string {
+  return hash('sha256', body, 'hex');
+}
+
 export interface ClusterSummary {
   name: string; podCidrs: string[]; mode: string; nodes: number; pods: number;
   version: number; createdAt: string; updatedAt: string;
@@ -67,8 +76,8 @@ export class ClusterService {
   }
 
   /** POST (mode 'create': 409 if it exists) and PUT (mode 'apply': converge). */
-  async apply(body: unknown, opts: { mode: 'create' | 'apply'; dryRun: boolean; name?: string; rawBody?: string }): Promise<ApplyResult> {
-    const bodyHash = opts.rawBody !== undefined ? hash('sha256', opts.rawBody, 'hex') : null;
+  async apply(body: unknown, opts: { mode: 'create' | 'apply'; dryRun: boolean; name?: string; rawBody?: string; bodyHash?: string }): Promise<ApplyResult> {
+    const bodyHash = opts.bodyHash ?? (opts.rawBody !== undefined ? bodyHashOf(opts.rawBody) : null);
     if (bodyHash !== null && opts.mode === 'apply' && !opts.dryRun && opts.name !== undefined) {
       const same = await this.unchangedSinceLastApply(opts.name, bodyHash);
       if (same) return same;
@@ -153,7 +162,17 @@ export class ClusterService {
    * For callers (the import) that would otherwise derive the definition first.
    */
   async unchangedApply(name: string, rawBody: string): Promise<ApplyResult | null> {
-    return this.unchangedSinceLastApply(name, hash('sha256', rawBody, 'hex'));
+    return this.unchangedSinceLastApply(name, bodyHashOf(rawBody));
+  }
+
+  /** As unchangedApply, for a body known by its bodyHashOf (the PUT route hashes the bytes before parsing them). */
+  async unchangedApplyByHash(name: string, bodyHash: string): Promise<ApplyResult | null> {
+    return this.unchangedSinceLastApply(name, bodyHash);
+  }
+
+  /** Whether this instance has applied a body to `name` (so that re-sending it might change nothing). */
+  hasAppliedBody(name: string): boolean {
+    return this.lastApplied.has(name);
   }
 
   /** The cluster's JSON (SPEC §3), rendered once per version: its text, or the gzip a large view is kept as. */
