@@ -29,7 +29,7 @@ const load = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(dis
 const { parseClusterDefinition } = await load<typeof DefinitionModule>('service/definition.js');
 const { planApply } = await load<typeof PlanModule>('service/plan.js');
 const { storedAfter } = await load<typeof ApplyWriteModule>('service/apply-write.js');
-const { intArrayLiteral, textArrayLiteral } = await load<typeof BulkModule>('store/bulk.js');
+const { podColumns } = await load<typeof BulkModule>('store/bulk.js');
 const { tuneHeap } = await load<typeof MemoryModule>('memory.js');
 const { loadConfig } = await load<typeof ConfigModule>('config.js');
 // The service's heap settings (podnet serve applies them before loading any cluster).
@@ -64,28 +64,9 @@ const t0 = performance.now();
 const body: unknown = await stage('JSON.parse', () => JSON.parse(text));
 const def = await stage('parseClusterDefinition', () => parseClusterDefinition(body));
 const plan = await stage('planApply (empty store)', () => planApply(null, def));
-// insertPods' columns and literals, with node ids as a fresh database gives them.
+// insertPods' columns and literals (podColumns), with node ids as a fresh database gives them.
 const nodeIds = new Map(def.nodes.map((n, k) => [n.name, k + 1]));
-await stage('pod columns + literals', () => {
-  const n = plan.podInserts.length;
-  const ords = new Array<number>(n);
-  const nodes = new Array<number>(n);
-  const nss = new Array<string>(n);
-  const names = new Array<string>(n);
-  const i4 = new Array<string | null>(n);
-  const i6 = new Array<string | null>(n);
-  for (let k = 0; k < n; k++) {
-    const r = plan.podInserts[k]!;
-    ords[k] = r.ordinal;
-    nodes[k] = nodeIds.get(r.spec.node)!;
-    nss[k] = r.spec.namespace;
-    names[k] = r.spec.name;
-    i4[k] = r.spec.ips.find((a) => a.family === 4)?.toString() ?? null;
-    i6[k] = r.spec.ips.find((a) => a.family === 6)?.toString() ?? null;
-  }
-  return [intArrayLiteral(ords), intArrayLiteral(nodes), textArrayLiteral(nss), textArrayLiteral(names), textArrayLiteral(i4), textArrayLiteral(i6)]
-    .reduce((a, s) => a + Buffer.byteLength(s), 0);
-});
+await stage('pod columns + literals', () => podColumns(plan.podInserts, nodeIds).literals.reduce((a, s) => a + Buffer.byteLength(s), 0));
 const written = { row: { id: 1, version: 1n, name: def.name, createdAt: new Date(), updatedAt: new Date() }, nodeIds: plan.nodeInserts.map((_, k) => k + 1), podIds: plan.podInserts.map((_, k) => k + 1) };
 await stage('storedAfter', () => storedAfter(null, plan, written));
 await stage('summary changes', () => JSON.stringify({ changes: plan.changes.slice(0, 100), changeCounts: plan.changes.counts() }).length);

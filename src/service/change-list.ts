@@ -12,7 +12,6 @@ import { podRef } from './definition.js';
 import type { ChangeCounts } from './views.js';
 
 type Kind = Change['kind'];
-type Action = Change['action'];
 
 const zero = (): Record<Kind, number> => ({ cluster: 0, node: 0, pod: 0 });
 
@@ -22,12 +21,6 @@ export class ChangeList implements Iterable<Change> {
   private readonly tally: ChangeCounts = { create: zero(), update: zero(), delete: zero() };
   private pods: readonly PodSpec[] = [];
   private whole: Change[] | null = null;
-
-  static of(changes: readonly Change[]): ChangeList {
-    const l = new ChangeList();
-    for (const c of changes) l.push(c);
-    return l;
-  }
 
   push(c: Change): void {
     this.items.push(c);
@@ -56,11 +49,6 @@ export class ChangeList implements Iterable<Change> {
   counts(): ChangeCounts {
     const t = this.tally;
     return { create: { ...t.create }, update: { ...t.update }, delete: { ...t.delete } };
-  }
-
-  /** Whether any change has this action and kind. */
-  has(action: Action, kind: Kind): boolean {
-    return this.tally[action][kind] > 0;
   }
 
   /** The changes from `start` to `end` (as Array.prototype.slice), made for these only. */

@@ -165,11 +165,3 @@ export function clusterSummaryView(t: ClusterShape, row: Stamp) {
 
 type KindCounts = Record<'cluster' | 'node' | 'pod', number>;
 export type ChangeCounts = Record<'create' | 'update' | 'delete', KindCounts>;
-
-/** How many changes of each action and kind: the whole count even when the list is cut short. */
-export function changeCounts(changes: readonly { action: keyof ChangeCounts; kind: keyof KindCounts }[]): ChangeCounts {
-  const zero = (): KindCounts => ({ cluster: 0, node: 0, pod: 0 });
-  const out: ChangeCounts = { create: zero(), update: zero(), delete: zero() };
-  for (const c of changes) out[c.action][c.kind]++;
-  return out;
-}

@@ -151,6 +151,38 @@ export function textArrayLiteral(xs: readonly (string | null)[]): string {
 
 export const intArrayLiteral = (xs: readonly number[]): string => `{${xs.join(',')}}`;
 
+/**
+ * insertPods' parameters after the cluster id: ordinals, node ids, namespaces,
+ * names, IPv4 and IPv6 addresses, each column as one array literal (and the
+ * ordinals as numbers, for idsOf). Each pod carries its node's id, from
+ * `nodeIds` by node name.
+ */
+export function podColumns(pods: readonly NewRow<PodSpec>[], nodeIds: ReadonlyMap<string, number>): { literals: string[]; ordinals: number[] } {
+  const n = pods.length;
+  const ordinals = new Array<number>(n);
+  const nodeCol = new Array<number>(n);
+  const namespaces = new Array<string>(n);
+  const names = new Array<string>(n);
+  const i4 = new Array<string | null>(n);
+  const i6 = new Array<string | null>(n);
+  for (let k = 0; k < n; k++) {
+    const p = pods[k]!;
+    const spec = p.spec;
+    const node = nodeIds.get(spec.node);
+    if (node === undefined) throw new Error(`pod "${spec.namespace}/${spec.name}": node "${spec.node}" has no id`);
+    ordinals[k] = p.ordinal;
+    nodeCol[k] = node;
+    namespaces[k] = spec.namespace;
+    names[k] = spec.name;
+    i4[k] = textOf(spec.ips, 4);
+    i6[k] = textOf(spec.ips, 6);
+  }
+  return {
+    literals: [intArrayLiteral(ordinals), intArrayLiteral(nodeCol), textArrayLiteral(namespaces), textArrayLiteral(names), textArrayLiteral(i4), textArrayLiteral(i6)],
+    ordinals,
+  };
+}
+
 /** The member of family `f` as text, or null (a loop, not find + closure: called per pod). */
 function textOf(xs: readonly (Addr | Prefix)[], f: Family): string | null {
   for (let k = 0; k < xs.length; k++) if (xs[k]!.family === f) return xs[k]!.toString();
@@ -327,25 +359,7 @@ export class BulkWrite {
    */
   async insertPods(clusterId: number, pods: readonly NewRow<PodSpec>[], nodeIds: ReadonlyMap<string, number>): Promise<number[]> {
     if (pods.length === 0) return [];
-    const n = pods.length;
-    const ordinals = new Array<number>(n);
-    const nodeCol = new Array<number>(n);
-    const namespaces = new Array<string>(n);
-    const names = new Array<string>(n);
-    const i4 = new Array<string | null>(n);
-    const i6 = new Array<string | null>(n);
-    for (let k = 0; k < n; k++) {
-      const p = pods[k]!;
-      const spec = p.spec;
-      const node = nodeIds.get(spec.node);
-      if (node === undefined) throw new Error(`pod "${spec.namespace}/${spec.name}": node "${spec.node}" has no id`);
-      ordinals[k] = p.ordinal;
-      nodeCol[k] = node;
-      namespaces[k] = spec.namespace;
-      names[k] = spec.name;
-      i4[k] = textOf(spec.ips, 4);
-      i6[k] = textOf(spec.ips, 6);
-    }
+    const c = podColumns(pods, nodeIds);
     const [r] = await this.tx.unsafe<InsertedIds[]>(`
       WITH ins AS (
         INSERT INTO pod (cluster_id, node_id, ordinal, namespace, name, ip_v4, ip_v6)
@@ -353,8 +367,7 @@ export class BulkWrite {
         FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::inet[], $7::inet[]) AS u(ord, node, ns, name, i4, i6)
         RETURNING id, ordinal)
       ${INSERTED_IDS}`,
-    [clusterId, intArrayLiteral(ordinals), intArrayLiteral(nodeCol), textArrayLiteral(namespaces), textArrayLiteral(names),
-      textArrayLiteral(i4), textArrayLiteral(i6)], { prepare: true });
-    return idsOf(this.tx, 'pod', clusterId, ordinals, r!);
+    [clusterId, ...c.literals], { prepare: true });
+    return idsOf(this.tx, 'pod', clusterId, c.ordinals, r!);
   }
 }

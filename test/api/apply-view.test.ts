@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import type { Topology } from '../../src/net/model.js';
-import { applyViewFor, changeCounts, SUMMARY_ABOVE, SUMMARY_CHANGES } from '../../src/service/views.js';
+import { ChangeList } from '../../src/service/change-list.js';
+import { applyViewFor, SUMMARY_ABOVE, SUMMARY_CHANGES } from '../../src/service/views.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 /** 3 nodes and 3 × 40 pods: more changes than the summary lists. */
@@ -71,9 +72,14 @@ describe('the apply answer: full or summary (?view=)', () => {
     assert.equal(applyViewFor('summary', sized(1)), 'summary');
   });
 
-  test('changeCounts counts per action and kind', () => {
-    assert.deepEqual(changeCounts([{ action: 'create', kind: 'pod' }, { action: 'create', kind: 'pod' }, { action: 'delete', kind: 'node' }]), {
+  test('a change list counts per action and kind, created pods included before any is made', () => {
+    const l = new ChangeList();
+    l.push({ action: 'create', kind: 'pod', name: 'default/a', ips: ['10.0.0.2'] });
+    l.pushPodCreate(0);
+    l.push({ action: 'delete', kind: 'node', name: 'n' });
+    assert.deepEqual(l.counts(), {
       create: { cluster: 0, node: 0, pod: 2 }, update: { cluster: 0, node: 0, pod: 0 }, delete: { cluster: 0, node: 1, pod: 0 },
     });
+    assert.throws(() => l.toArray(), /resolvePods/, 'a created pod needs its spec to be made');
   });
 });
