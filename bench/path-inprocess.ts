@@ -14,6 +14,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Fastify from 'fastify';
 import fp from 'fastify-plugin';
+import { parse } from 'graphql';
+import type * as FastPathModule from '../src/api/graphql/fast-path.js';
 import type * as GraphqlModule from '../src/api/graphql/index.js';
 import type * as ServiceModule from '../src/service/clusters.js';
 import type * as StoreModule from '../src/store/clusters.js';
@@ -81,6 +83,7 @@ const { ClusterStore } = await load<typeof StoreModule>('store/clusters.js');
 const { connectDb, connectPostgresJs, withDatabase } = await load<typeof DbModule>('store/db.js');
 const { migrate } = await load<typeof MigratorModule>('store/migrator.js');
 const { tracePath } = await load<typeof TraceModule>('net/trace.js');
+const { PathFastPath } = await load<typeof FastPathModule>('api/graphql/fast-path.js');
 
 const server = process.env.DATABASE_URL;
 if (!server) throw new Error('DATABASE_URL must name a PostgreSQL server');
@@ -157,7 +160,18 @@ try {
   svc.pathWithPicture = () => Promise.resolve({ path: traced[at]!, svg: () => '' });
   await best('app.graphql(path), traced beforehand (no probe)', N, (k) => { at = k; return gql(k); });
   await best('app.graphql(path { disposition }), traced beforehand', N, (k) => { at = k; return app.graphql(DISP, ctx() as never, vars(k)); });
+  // The path executor the POST route runs for a known document (fast-path.ts), on the same schema.
+  const fast = new PathFastPath((root as unknown as { graphql: { schema: ConstructorParameters<typeof PathFastPath>[0] } }).graphql.schema);
+  fast.learn(GQL_PATH, parse(GQL_PATH));
+  const fctx = { app: root, reply: null };
+  const fastRun = (k: number) => fast.run(GQL_PATH, undefined, vars(k), fctx);
+  for (let k = 0; k < 200; k++) {
+    at = k;
+    if ((await fastRun(k)) !== JSON.stringify(answers[k])) throw new Error(`the path executor answered pair ${k} differently`);
+  }
+  await best('path executor (fast-path.ts), traced beforehand', N, (k) => { at = k; return fastRun(k); });
   svc.pathWithPicture = realPath;
+  await best('path executor (fast-path.ts) with the trace (no probe)', N, fastRun);
   cache.get = realGet;
 
   await bestConcurrent('app.graphql(path), real probe, 10 in flight', N, 10, gql);

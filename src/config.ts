@@ -38,6 +38,11 @@ export interface Config {
    * factor (up to 300 %). See src/memory.ts.
    */
   heapGrowthPercent: number;
+  /**
+   * PODNET_GRAPHQL_FAST_PATH=off: every GraphQL request through mercurius,
+   * `path` queries included (src/api/graphql/fast-path.ts). On by default.
+   */
+  graphqlFastPath: boolean;
 }
 
 /** What one request may cost the service (see README, "Limits"). */
@@ -109,6 +114,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['on', 'off'].includes(authRaw)) throw new ConfigError(`PODNET_AUTH=${JSON.stringify(env.PODNET_AUTH)}: expected on or off`);
   const metricsAuthRaw = (env.PODNET_METRICS_AUTH ?? 'off').toLowerCase();
   if (!['on', 'off'].includes(metricsAuthRaw)) throw new ConfigError(`PODNET_METRICS_AUTH=${JSON.stringify(env.PODNET_METRICS_AUTH)}: expected on or off`);
+  const fastPathRaw = (env.PODNET_GRAPHQL_FAST_PATH ?? 'on').toLowerCase();
+  if (!['on', 'off'].includes(fastPathRaw)) throw new ConfigError(`PODNET_GRAPHQL_FAST_PATH=${JSON.stringify(env.PODNET_GRAPHQL_FAST_PATH)}: expected on or off`);
   const adminToken = env.PODNET_ADMIN_TOKEN && env.PODNET_ADMIN_TOKEN !== '' ? env.PODNET_ADMIN_TOKEN : null;
   if (adminToken !== null && adminToken.length < 32) throw new ConfigError('PODNET_ADMIN_TOKEN: must be at least 32 characters');
   const url = env.PODNET_URL ?? 'http://127.0.0.1:3000';
@@ -128,5 +135,6 @@ export function loadConfig(env: Env = process.env): Config {
     token: env.PODNET_TOKEN && env.PODNET_TOKEN !== '' ? env.PODNET_TOKEN : null,
     limits: loadLimits(env),
     heapGrowthPercent: intVar(env, 'PODNET_HEAP_GROWTH', 50, 0, 1000),
+    graphqlFastPath: fastPathRaw === 'on',
   };
 }

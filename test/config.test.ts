@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       token: null,
       limits: { bodyLimit: 256 * 1024 * 1024, requestTimeoutMs: 8000, headersTimeoutMs: 5000, idleTimeoutMs: 5000, dbTimeoutMs: 4000 },
       heapGrowthPercent: 50,
+      graphqlFastPath: true,
     });
   });
 
@@ -39,6 +40,7 @@ describe('loadConfig', () => {
     { description: 'PODNET_AUTH=off', env: { PODNET_AUTH: 'off' }, expect: { auth: false } },
     { description: 'PODNET_AUTH is case-insensitive', env: { PODNET_AUTH: 'OFF' }, expect: { auth: false } },
     { description: 'PODNET_METRICS_AUTH=on', env: { PODNET_METRICS_AUTH: 'on' }, expect: { metricsAuth: true } },
+    { description: 'PODNET_GRAPHQL_FAST_PATH=off', env: { PODNET_GRAPHQL_FAST_PATH: 'off' }, expect: { graphqlFastPath: false } },
     { description: 'a 32-character admin token', env: { PODNET_ADMIN_TOKEN: 'x'.repeat(32) }, expect: { adminToken: 'x'.repeat(32) } },
     { description: 'PODNET_DATA_DIR is made absolute', env: { PODNET_DATA_DIR: 'var/state' }, expect: { dataDir: path.resolve('var/state') } },
     { description: 'PODNET_PG_PORT', env: { PODNET_PG_PORT: '6543' }, expect: { embeddedPgPort: 6543 } },
@@ -72,6 +74,7 @@ describe('loadConfig', () => {
     { description: 'a DATABASE_URL that is not a URL', env: { DATABASE_URL: 'localhost:5432' }, variable: 'DATABASE_URL' },
     { description: 'PODNET_AUTH other than on/off', env: { PODNET_AUTH: 'maybe' }, variable: 'PODNET_AUTH' },
     { description: 'PODNET_METRICS_AUTH other than on/off', env: { PODNET_METRICS_AUTH: 'read' }, variable: 'PODNET_METRICS_AUTH' },
+    { description: 'PODNET_GRAPHQL_FAST_PATH other than on/off', env: { PODNET_GRAPHQL_FAST_PATH: 'yes' }, variable: 'PODNET_GRAPHQL_FAST_PATH' },
     { description: 'a PODNET_ADMIN_TOKEN shorter than 32 characters', env: { PODNET_ADMIN_TOKEN: 'short' }, variable: 'PODNET_ADMIN_TOKEN' },
     { description: 'a PODNET_ADMIN_TOKEN of 31 characters', env: { PODNET_ADMIN_TOKEN: 'x'.repeat(31) }, variable: 'PODNET_ADMIN_TOKEN' },
     { description: 'a PODNET_PG_PORT out of range', env: { PODNET_PG_PORT: '99999' }, variable: 'PODNET_PG_PORT' },

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClusterService } from '../service/clusters.js';
+import type { FastPathStats } from './graphql/fast-path.js';
 import type { FamilyUtilization } from '../service/views.js';
 
 /** Scrapes within this window share one aggregate read of every cluster's usage. */
@@ -40,7 +41,7 @@ export class UtilizationCache {
   }
 }
 
-export function registerMetrics(app: FastifyInstance, service: ClusterService, opts: { auth: boolean }): Registry {
+export function registerMetrics(app: FastifyInstance, service: ClusterService, opts: { auth: boolean; fastPath?: FastPathStats }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'podnet_' });
   for (const name of TOTAL_GAUGES) registry.removeSingleMetric(name);
@@ -62,6 +63,20 @@ export function registerMetrics(app: FastifyInstance, service: ClusterService, o
       this.inc({ kind: 'pod' }, service.stats.podsAllocated);
     },
   });
+  const fastPath = opts.fastPath;
+  if (fastPath) {
+    new Counter({
+      name: 'podnet_graphql_fast_path_total',
+      help: 'GraphQL path queries answered by the path executor (outcome=served), or handed to mercurius (outcome=fallback: an error, a variable that does not coerce)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ outcome: 'served' }, fastPath.served);
+        this.inc({ outcome: 'fallback' }, fastPath.fellBack);
+      },
+    });
+  }
   const utilization = new UtilizationCache(service);
   const onError = (err: unknown) => app.log.warn({ err: (err as Error).message }, 'metrics: cluster utilization not read');
   new Gauge({

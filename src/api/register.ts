@@ -13,12 +13,13 @@ import { registerMetrics } from './metrics.js';
 
 export async function registerApi(app: FastifyInstance, config: Config): Promise<void> {
   const service = app.clusters;
-  registerMetrics(app, service, { auth: config.metricsAuth });
+  const fastPathStats = { served: 0, fellBack: 0 };
+  registerMetrics(app, service, { auth: config.metricsAuth, fastPath: fastPathStats });
   await app.register(tokenRoutes, { tokens: app.tokens });
   await app.register(clusterRoutes, { service });
   await app.register(nodeRoutes, { service });
   await app.register(auditRoutes, { service });
   await app.register(podRoutes, { service });
   await app.register(networkRoutes, { service });
-  await app.register(graphqlPlugin, { service });
+  await app.register(graphqlPlugin, { service, fastPath: config.graphqlFastPath, fastPathStats });
 }

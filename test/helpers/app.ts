@@ -36,15 +36,15 @@ export interface TestInstances {
   close(): Promise<void>;
 }
 
-/** `count` service instances sharing one fresh database, as several deployed replicas would. */
-export async function startInstances(count: number, poolSize = 10): Promise<TestInstances> {
+/** `count` service instances sharing one fresh database, as several deployed replicas would (`env(i)`: instance i's own settings). */
+export async function startInstances(count: number, poolSize = 10, env: (i: number) => Record<string, string> = () => ({})): Promise<TestInstances> {
   const tdb = await freshDatabase();
   const apps: FastifyInstance[] = [];
   const dbs: Db[] = [];
   for (let i = 0; i < count; i++) {
     const db = connectDb(tdb.url, { max: poolSize });
     dbs.push(db);
-    const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', PODNET_AUTH: 'off' }), db }, { logger: false });
+    const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', PODNET_AUTH: 'off', ...env(i) }), db }, { logger: false });
     await app.ready();
     apps.push(app);
   }

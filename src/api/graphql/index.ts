@@ -2,7 +2,7 @@
 // /graphql/schema.graphql). Documents are bounded before anything executes:
 // in tokens (parser), in depth and in cost (validation rules below), each
 // refusal with its own extensions.code. Errors carry the REST codes.
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   GraphQLError, Kind, type ASTVisitor, type ExecutionResult, type FragmentDefinitionNode, type SelectionSetNode,
   type ValidationContext, type ValidationRule,
@@ -16,6 +16,7 @@ import { bearerChallenge } from '../auth.js';
 import { MAX_LISTED_ERRORS } from '../rest/problem.js';
 import { checkNesting, checkVariables, noNulStringsRule } from './bounds.js';
 import { documentCost, knownCost } from './cost.js';
+import { PathFastPath, type FastPathStats } from './fast-path.js';
 import { graphiqlRoutes } from './graphiql.js';
 import { buildResolvers, clustersOf } from './resolvers.js';
 
@@ -33,19 +34,31 @@ export const schemaSdl = readFileSync(new URL('./schema.graphql', import.meta.ur
  */
 export const LIMITS = { maxDepth: 8, maxCost: 50_000, maxTokens: 10_000 } as const;
 
-export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = async (app, { service }) => {
+export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService; fastPath?: boolean; fastPathStats?: FastPathStats }> = async (app, { service, fastPath = true, fastPathStats }) => {
+  let fast: PathFastPath | null = null;
+  /** A `path` query mercurius has run before is answered by fast-path.ts, or handed on to mercurius's handler. */
+  const pathFastPath = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!fast || req.method !== 'POST' || req.validationError) return;
+    const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | null;
+    if (body === null || typeof body !== 'object' || typeof body.query !== 'string' || !fast.knows(body.query)) return;
+    const answer = await fast.run(body.query, body.operationName, body.variables, { app, reply });
+    if (answer === null) return;
+    return reply.type('application/json; charset=utf-8').send(answer);
+  };
   await app.register(mercurius, {
     schema: schemaSdl,
     resolvers: buildResolvers(service),
     path: '/graphql',
     // GET and POST /graphql need a read token; mutations also need write (preExecution below).
-    additionalRouteOptions: { config: { scope: 'read' } },
+    additionalRouteOptions: { config: { scope: 'read' }, ...(fastPath ? { preHandler: pathFastPath } : {}) },
     graphiql: false, // its page loads React and GraphiQL from a CDN: graphiql.ts serves ours
     jit: 1,
     validationRules: [queryLimitsRule, noNulStringsRule],
     graphql: { parseOptions: { maxTokens: LIMITS.maxTokens } },
     errorFormatter: formatGraphqlErrors,
   });
+
+  if (fastPath) fast = new PathFastPath(app.graphql.schema, fastPathStats);
 
   app.graphql.addHook('preParsing', async (_schema, source) => { checkNesting(source); });
 
@@ -67,6 +80,8 @@ export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService }> = as
         extensions: { code: 'QUERY_TOO_COMPLEX', cost, limit: LIMITS.maxCost },
       });
     }
+    // Parsed, validated and priced within the limits: a `path` document is run by fast-path.ts from its next request on.
+    fast?.learn((context as { __currentQuery?: unknown }).__currentQuery, document);
   });
 
   await app.register(graphiqlRoutes);

@@ -1,0 +1,360 @@
+// The `path` query's own executor. A path answer is ~180 leaves of plain data
+// (hops, packets, outer headers); through mercurius and graphql-jit each
+// leaf is a resolver call, a serialize call and three small objects, and the
+// whole answer is then walked again by JSON.stringify: ~20 µs of the ~35 µs
+// the GraphQL layer spends on one path in process (BENCHMARKS.md, "GraphQL
+// path, third pass"). Here a document mercurius has already parsed,
+// validated and priced, and that has the one shape below, is run by walking
+// its selection over the trace and writing the JSON answer in the same pass.
+//
+// The shape: one query operation (no directives) whose only root field is
+// `path`, its arguments string literals or String variables; below it fields
+// of object and leaf types only, inline fragments on the same type, no
+// fragment spreads, no directives, no arguments, no response key twice. The
+// field resolvers the schema holds (Endpoint.pod, Path.svg, ...) and the
+// types' own serialize (the core enums' included) are the ones called, in
+// the same order graphql-js would. Anything else — a variable that does not
+// coerce, an endpoint that does not resolve, a null where the schema says
+// non-null, a resolver that returns a promise — falls back to mercurius,
+// which answers it exactly as it always did: this executor never writes an
+// error. The test (test/api/graphql-fast-path.test.ts) holds both to the same
+// bytes.
+import {
+  Kind, isEnumType, isLeafType, isListType, isNonNullType, isObjectType,
+  type DocumentNode, type FieldNode, type GraphQLField, type GraphQLFieldResolver, type GraphQLLeafType, type GraphQLObjectType,
+  type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode, type ValueNode,
+} from 'graphql';
+import { checkVariables } from './bounds.js';
+
+/** Sources longer than this are left to mercurius (the memo keys on the text). */
+const MAX_SOURCE = 16 * 1024;
+/** Documents remembered (eligible or not); cleared when full, like the nesting memo. */
+const MEMO_MAX = 512;
+
+/** How a value of one output type is written. */
+interface Completer {
+  nonNull: boolean;
+  list: Completer | null;
+  leaf: GraphQLLeafType | null;
+  fields: Selected[] | null;
+}
+
+/** One field of a selection set, its response key already JSON (`"alias":`). */
+interface Selected {
+  key: string;
+  name: string;
+  /** `__typename`: the parent type's name, as JSON. */
+  typename: string | null;
+  resolve: GraphQLFieldResolver<unknown, unknown> | null;
+  completer: Completer;
+}
+
+type Arg = { literal: string } | { variable: string };
+
+interface VariableSlot {
+  name: string;
+  nonNull: boolean;
+  /** The default value (a string or null), or undefined when it has none. */
+  default: string | null | undefined;
+}
+
+interface Plan {
+  operationName: string | null;
+  variables: VariableSlot[];
+  key: string;
+  resolve: GraphQLFieldResolver<unknown, unknown>;
+  args: [string, Arg][];
+  emit: Emit;
+}
+
+/** Thrown inside a run: the request goes to mercurius instead. */
+const FALLBACK = Symbol('fallback');
+const NO_ARGS = Object.freeze({});
+/** Characters JSON.stringify would escape in a string (quotes, backslash, controls, lone surrogates). */
+// eslint-disable-next-line no-control-regex -- the control characters are what is looked for
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+export interface FastPathContext {
+  readonly app: unknown;
+  readonly reply: unknown;
+}
+
+/** Requests answered here, and requests for a known document handed back to mercurius (/metrics shows both). */
+export interface FastPathStats {
+  served: number;
+  fellBack: number;
+}
+
+export class PathFastPath {
+  private readonly plans = new Map<string, Plan | null>();
+
+  constructor(private readonly schema: GraphQLSchema, readonly stats: FastPathStats = { served: 0, fellBack: 0 }) {}
+
+  /**
+   * Called once mercurius has parsed, validated and priced `source` within
+   * the limits (its preExecution hook): remembers whether it has the shape
+   * this executor runs.
+   */
+  learn(source: unknown, document: DocumentNode): void {
+    if (typeof source !== 'string' || source.length > MAX_SOURCE || this.plans.has(source)) return;
+    if (this.plans.size >= MEMO_MAX) this.plans.clear();
+    let plan: Plan | null = null;
+    try {
+      plan = compile(this.schema, document);
+    } catch {
+      plan = null;
+    }
+    this.plans.set(source, plan);
+  }
+
+  /** True when `source` is a document this executor runs. */
+  knows(source: string): boolean {
+    return this.plans.get(source) != null;
+  }
+
+  /**
+   * The JSON answer of a request for a known document, or null when it is
+   * not one, or when anything about this request needs mercurius (which then
+   * answers it, errors included).
+   */
+  async run(source: string, operationName: unknown, variables: unknown, ctx: FastPathContext): Promise<string | null> {
+    const plan = this.plans.get(source);
+    if (!plan) return null;
+    try {
+      const out = await execute(plan, operationName, variables, ctx);
+      if (out === null) this.stats.fellBack++;
+      else this.stats.served++;
+      return out;
+    } catch {
+      this.stats.fellBack++;
+      return null;
+    }
+  }
+}
+
+async function execute(plan: Plan, operationName: unknown, variables: unknown, ctx: FastPathContext): Promise<string | null> {
+  if (operationName !== undefined && operationName !== null && operationName !== plan.operationName) return null;
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
+  const given = (variables ?? {}) as Record<string, unknown>;
+  checkVariables(given);
+  const values: Record<string, string | null | undefined> = {};
+  for (const v of plan.variables) {
+    let x = Object.hasOwn(given, v.name) ? given[v.name] : undefined;
+    if (x === undefined) x = v.default;
+    if (x === undefined || x === null) {
+      if (v.nonNull) return null;
+    } else if (typeof x !== 'string') return null;
+    values[v.name] = x as string | null | undefined;
+  }
+  const args: Record<string, unknown> = {};
+  for (const [name, a] of plan.args) {
+    const x = 'literal' in a ? a.literal : values[a.variable];
+    if (typeof x !== 'string') return null;
+    args[name] = x;
+  }
+  const value = await plan.resolve(undefined, args, ctx, undefined as never);
+  return `{"data":{${plan.key}${plan.emit(value, ctx)}}}`;
+}
+
+// The emitter: a plan's selection becomes JavaScript with the field names in
+// it, as graphql-jit makes its own — a property read by a name known when the
+// code is made stays monomorphic, where one by a name held in a variable is
+// a megamorphic lookup per leaf. The names are GraphQL names (validated:
+// [_A-Za-z][_0-9A-Za-z]*) and are written into the code as JSON strings.
+
+type Emit = (value: unknown, ctx: FastPathContext) => string;
+
+function fallback(): never {
+  throw FALLBACK;
+}
+
+function jsonString(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+/** A leaf as the type serialises it (the slow way: any scalar or enum, any value). */
+function leaf(type: GraphQLLeafType, v: unknown): string {
+  const out = type.serialize(v);
+  if (typeof out === 'string') return jsonString(out);
+  if (typeof out === 'boolean') return out ? 'true' : 'false';
+  if (typeof out === 'number') {
+    if (!Number.isFinite(out)) throw FALLBACK;
+    return JSON.stringify(out);
+  }
+  if (out === null || out === undefined) throw FALLBACK;
+  const json = JSON.stringify(out);
+  if (json === undefined) throw FALLBACK;
+  return json;
+}
+
+/** Enum values are few: each one's JSON is kept per type once serialised (a bounded memo). */
+const ENUM_MEMO_MAX = 64;
+function enumLeaf(memo: Map<unknown, string>, type: GraphQLLeafType, v: unknown): string {
+  let out = memo.get(v);
+  if (out === undefined) {
+    out = leaf(type, v);
+    if (memo.size < ENUM_MEMO_MAX && typeof v === 'string') memo.set(v, out);
+  }
+  return out;
+}
+
+function emitter(root: Completer): Emit {
+  const consts: unknown[] = [];
+  const fns: string[] = [];
+  const ref = (x: unknown): string => `K[${consts.push(x) - 1}]`;
+
+  const valueOf = (c: Completer, v: string): string => {
+    let inner: string;
+    if (c.fields) inner = `(typeof ${v} !== 'object' || typeof ${v}.then === 'function' ? fb() : ${objectFn(c.fields)}(${v}, ctx))`;
+    else if (c.list) inner = `${listFn(c.list)}(${v}, ctx)`;
+    else inner = leafOf(c.leaf!, v);
+    return `(${v} === null || ${v} === undefined ? ${c.nonNull ? 'fb()' : "'null'"} : ${inner})`;
+  };
+  const leafOf = (t: GraphQLLeafType, v: string): string => {
+    // The specified scalars' serialize returns these values unchanged; any other value takes the type's own serialize.
+    switch (t.name) {
+      case 'String': return `(typeof ${v} === 'string' ? str(${v}) : leaf(${ref(t)}, ${v}))`;
+      case 'Boolean': return `(${v} === true ? 'true' : ${v} === false ? 'false' : leaf(${ref(t)}, ${v}))`;
+      case 'Int': return `(typeof ${v} === 'number' && (${v} | 0) === ${v} ? '' + ${v} : leaf(${ref(t)}, ${v}))`;
+      default: return isEnumType(t) ? `en(${ref(new Map())}, ${ref(t)}, ${v})` : `leaf(${ref(t)}, ${v})`;
+    }
+  };
+  const objectFn = (fields: Selected[]): string => {
+    const name = `o${fns.length}`;
+    fns.push('');
+    const at = fns.length - 1;
+    let body = `function ${name}(p, ctx) {\n  let v;\n  let s = '{';\n`;
+    fields.forEach((f, i) => {
+      body += `  s += ${JSON.stringify((i > 0 ? ',' : '') + f.key)};\n`;
+      if (f.typename !== null) {
+        body += `  s += ${JSON.stringify(f.typename)};\n`;
+        return;
+      }
+      body += f.resolve
+        ? `  v = ${ref(f.resolve)}(p, NO_ARGS, ctx, undefined);\n  if (v !== null && typeof v === 'object' && typeof v.then === 'function') fb();\n`
+        : `  v = p[${JSON.stringify(f.name)}];\n  if (typeof v === 'function') fb();\n`;
+      body += `  s += ${valueOf(f.completer, 'v')};\n`;
+    });
+    fns[at] = `${body}  return s + '}';\n}`;
+    return name;
+  };
+  const listFn = (item: Completer): string => {
+    const name = `l${fns.length}`;
+    fns.push('');
+    const at = fns.length - 1;
+    fns[at] = `function ${name}(a, ctx) {\n  if (!Array.isArray(a)) fb();\n  let s = '[';\n  for (let i = 0; i < a.length; i++) {\n    const x = a[i];\n    if (i > 0) s += ',';\n    s += ${valueOf(item, 'x')};\n  }\n  return s + ']';\n}`;
+    return name;
+  };
+  const top = valueOf(root, 'value');
+  const code = `${fns.join('\n')}\nreturn (value, ctx) => ${top};`;
+  // Made from a validated document's names and JSON-quoted keys only, as graphql-jit makes its code.
+  const make = new Function('K', 'NO_ARGS', 'fb', 'str', 'leaf', 'en', code) as (...a: unknown[]) => Emit;
+  return make(consts, NO_ARGS, fallback, jsonString, leaf, enumLeaf);
+}
+
+// Compiling a document into a plan: null when it is not of the shape above.
+
+function compile(schema: GraphQLSchema, document: DocumentNode): Plan | null {
+  if (document.definitions.length !== 1) return null;
+  const op = document.definitions[0]!;
+  if (op.kind !== Kind.OPERATION_DEFINITION || op.operation !== 'query' || op.directives?.length) return null;
+  const query = schema.getQueryType();
+  if (!query) return null;
+  const variables: VariableSlot[] = [];
+  for (const d of op.variableDefinitions ?? []) {
+    if (d.directives?.length) return null;
+    const nonNull = d.type.kind === Kind.NON_NULL_TYPE;
+    const named = d.type.kind === Kind.NON_NULL_TYPE ? d.type.type : d.type;
+    if (named.kind !== Kind.NAMED_TYPE || named.name.value !== 'String') return null;
+    let dflt: string | null | undefined;
+    if (d.defaultValue) {
+      if (d.defaultValue.kind === Kind.STRING) dflt = d.defaultValue.value;
+      else if (d.defaultValue.kind === Kind.NULL) dflt = null;
+      else return null;
+    }
+    variables.push({ name: d.variable.name.value, nonNull, default: dflt });
+  }
+  const roots = flatten(op.selectionSet, query);
+  if (!roots || roots.length !== 1) return null;
+  const root = roots[0]!;
+  if (root.name.value !== 'path') return null;
+  const def = query.getFields().path;
+  if (!def?.resolve) return null;
+  const args: [string, Arg][] = [];
+  for (const a of root.arguments ?? []) {
+    const arg = argument(a.value, variables);
+    if (!arg) return null;
+    args.push([a.name.value, arg]);
+  }
+  // Every argument the field declares is given (validation saw to the required ones).
+  if (def.args.some((d) => !args.some(([n]) => n === d.name))) return null;
+  const completer = completerOf(schema, def.type, root.selectionSet);
+  if (!completer) return null;
+  return {
+    operationName: op.name?.value ?? null, variables, key: `${JSON.stringify(root.alias?.value ?? 'path')}:`,
+    resolve: def.resolve, args, emit: emitter(completer),
+  };
+}
+
+function argument(v: ValueNode, variables: VariableSlot[]): Arg | null {
+  if (v.kind === Kind.STRING) return { literal: v.value };
+  if (v.kind === Kind.VARIABLE && variables.some((d) => d.name === v.name.value)) return { variable: v.name.value };
+  return null;
+}
+
+/** The fields of a selection set, inline fragments on the same type merged in; null when any is not of the shape. */
+function flatten(set: SelectionSetNode, type: GraphQLObjectType): FieldNode[] | null {
+  const out: FieldNode[] = [];
+  const keys = new Set<string>();
+  const walk = (s: SelectionSetNode): boolean => {
+    for (const sel of s.selections) {
+      if (sel.directives?.length) return false;
+      if (sel.kind === Kind.FIELD) {
+        const key = sel.alias?.value ?? sel.name.value;
+        if (keys.has(key)) return false;
+        keys.add(key);
+        out.push(sel);
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        if (sel.typeCondition && sel.typeCondition.name.value !== type.name) return false;
+        if (!walk(sel.selectionSet)) return false;
+      } else return false;
+    }
+    return true;
+  };
+  return walk(set) ? out : null;
+}
+
+function completerOf(schema: GraphQLSchema, t: GraphQLOutputType, set: SelectionSetNode | undefined): Completer | null {
+  const nonNull = isNonNullType(t);
+  const inner = nonNull ? t.ofType : t;
+  if (isListType(inner)) {
+    const item = completerOf(schema, inner.ofType, set);
+    return item ? { nonNull, list: item, leaf: null, fields: null } : null;
+  }
+  if (isLeafType(inner)) return set ? null : { nonNull, list: null, leaf: inner, fields: null };
+  if (!isObjectType(inner) || !set) return null;
+  const fields = selectedFields(schema, inner, set);
+  return fields ? { nonNull, list: null, leaf: null, fields } : null;
+}
+
+function selectedFields(schema: GraphQLSchema, type: GraphQLObjectType, set: SelectionSetNode): Selected[] | null {
+  const nodes = flatten(set, type);
+  if (!nodes) return null;
+  const out: Selected[] = [];
+  const defs = type.getFields();
+  for (const n of nodes) {
+    const name = n.name.value;
+    const key = `${JSON.stringify(n.alias?.value ?? name)}:`;
+    if (n.arguments?.length) return null;
+    if (name === '__typename') {
+      out.push({ key, name, typename: JSON.stringify(type.name), resolve: null, completer: { nonNull: true, list: null, leaf: null, fields: null } });
+      continue;
+    }
+    const def = defs[name] as GraphQLField<unknown, unknown> | undefined;
+    if (!def || def.args.length > 0) return null;
+    const completer = completerOf(schema, def.type, n.selectionSet);
+    if (!completer) return null;
+    out.push({ key, name, typename: null, resolve: def.resolve ?? null, completer });
+  }
+  return out;
+}
