@@ -27,9 +27,9 @@ import {
 import { checkVariables } from './bounds.js';
 
 /** Sources longer than this are left to mercurius (the memo keys on the text). */
-const MAX_SOURCE = 16 * 1024;
-/** Documents remembered (eligible or not); cleared when full, like the nesting memo. */
-const MEMO_MAX = 512;
+const MAX_SOURCE = 8 * 1024;
+/** Documents remembered (eligible or not; each eligible one is a generated function of about its own size); cleared when full. */
+const MEMO_MAX = 128;
 
 /** How a value of one output type is written. */
 interface Completer {
