@@ -10,7 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import request from 'supertest';
 import type { FastifyInstance } from 'fastify';
-import { startInstances, type TestInstances } from '../helpers/app.js';
+import { TokenService } from '../../src/service/tokens.js';
+import { TokenStore } from '../../src/store/tokens.js';
+import { startInstances, startTestApp, type TestApp, type TestInstances } from '../helpers/app.js';
 
 const MODES = ['CROSS_SUBNET', 'VXLAN', 'IPIP', 'HOST_GW', 'BGP'] as const;
 
@@ -227,5 +229,32 @@ describe('GraphQL path executor', () => {
     const [a, b] = [await ask(fast, nul), await ask(plain, nul)];
     assert.deepEqual(a, b);
     assert.equal(a.status, 400);
+  });
+});
+
+describe('GraphQL path executor behind authentication', () => {
+  const admin = 'pn_fast-path-admin-token-long-enough-0123456789';
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ PODNET_AUTH: 'on' });
+    await new TokenService(new TokenStore(t.tdb.db.prisma)).ensure('root', admin, 'admin');
+    const r = await request(t.server).post('/v1/clusters').set('authorization', `Bearer ${admin}`).send(definition('VXLAN'));
+    assert.equal(r.status, 201, r.text);
+  });
+  after(async () => { await t.close(); });
+
+  test('a known document still needs a token: auth runs before the executor', async () => {
+    const body = { query: 'query P($c: String!) { path(cluster: $c, from: "db", to: "shop/web") { disposition } }', variables: { c: 'vxlan' } };
+    for (let k = 0; k < 2; k++) {
+      const ok = await request(t.server).post('/graphql').set('authorization', `Bearer ${admin}`).send(body);
+      assert.equal(ok.status, 200, ok.text);
+      assert.equal(ok.text, '{"data":{"path":{"disposition":"DELIVERED"}}}\n');
+    }
+    const none = await request(t.server).post('/graphql').send(body);
+    assert.equal(none.status, 401);
+    const bad = await request(t.server).post('/graphql').set('authorization', `Bearer ${'b'.repeat(40)}`).send(body);
+    assert.equal(bad.status, 401);
+    const text = (await request(t.server).get('/metrics')).text;
+    assert.match(text, /^podnet_graphql_fast_path_total\{outcome="served"\} 1$/m);
   });
 });
