@@ -7,7 +7,9 @@
 // Pieces: tracePath alone; the whole GraphQL layer (mercurius' app.graphql:
 // hooks, variables, graphql-jit, resolvers) with the snapshot handed over
 // without a probe; the same with the real probe (coalesced, 10 in flight, as
-// 10 connections would); JSON.stringify of the answer; the probe alone.
+// 10 connections would); JSON.stringify of the answer; podnet's own path
+// executor (src/api/graphql/fast-path.ts, what the POST route runs for a
+// document it knows), its answers checked against mercurius'; the probe alone.
 import fs from 'node:fs';
 import inspector from 'node:inspector';
 import path from 'node:path';

@@ -37,6 +37,8 @@ const config = loadConfig({
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   PODNET_AUTH: 'off',
   PODNET_HEAP_GROWTH: process.env.PODNET_HEAP_GROWTH,
+  // `PODNET_GRAPHQL_FAST_PATH=off npm run bench …`: the path phase through mercurius alone, for an A/B.
+  PODNET_GRAPHQL_FAST_PATH: process.env.PODNET_GRAPHQL_FAST_PATH,
 });
 // As `podnet serve` does before it starts.
 tuneHeap(config.heapGrowthPercent);
