@@ -54,7 +54,7 @@ type Arg = { literal: string } | { variable: string };
 interface VariableSlot {
   name: string;
   nonNull: boolean;
-  /** The default value (a string or null), or undefined when it has none. */
+  /** Whether the definition gives a default (a request that leaves the variable out goes to mercurius). */
   default: string | null | undefined;
 }
 
@@ -139,8 +139,11 @@ async function execute(plan: Plan, operationName: unknown, variables: unknown, c
   checkVariables(given);
   const values: Record<string, string | null | undefined> = {};
   for (const v of plan.variables) {
-    let x = Object.hasOwn(given, v.name) ? given[v.name] : undefined;
-    if (x === undefined) x = v.default;
+    const x = Object.hasOwn(given, v.name) ? given[v.name] : undefined;
+    // A variable left out that has a default: graphql-js takes the default,
+    // graphql-jit (what mercurius runs from a document's second request on)
+    // refuses a non-null one as not provided. Either way it is mercurius' to answer.
+    if (x === undefined && v.default !== undefined) return null;
     if (x === undefined || x === null) {
       if (v.nonNull) return null;
     } else if (typeof x !== 'string') return null;
