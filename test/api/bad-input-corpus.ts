@@ -254,6 +254,12 @@ const graphql: Case[] = [
   gql('too deep for the field limit', { query: '{ clusters { nodes { pods { node { pods { node { pods { node { name } } } } } } } } }' }, 400, 'QUERY_TOO_DEEP'),
   gql('an empty query', { query: '' }, 400, 'MALFORMED_QUERY'),
   gql('a comment only', { query: '# nothing' }, 400, 'GRAPHQL_PARSE_FAILED'),
+  // mercurius runs a query that does not parse as a JSON syntax tree: past the token limit, names unchecked, `5` an INTERNAL error.
+  gql('a JSON syntax tree as the query', { query: JSON.stringify({ kind: 'Document', definitions: [{ kind: 'OperationDefinition', operation: 'query', selectionSet: { kind: 'SelectionSet', selections: [{ kind: 'Field', name: { kind: 'Name', value: '__typename' } }] } }] }) }, 400, 'GRAPHQL_PARSE_FAILED'),
+  gql('a JSON number as the query', { query: '5' }, 400, 'GRAPHQL_PARSE_FAILED'),
+  gql('a JSON array as the query', { query: '[]' }, 400, 'GRAPHQL_PARSE_FAILED'),
+  gql('an empty JSON object as the query', { query: ' {} ' }, 400, 'GRAPHQL_PARSE_FAILED'),
+  gql('JSON null as the query', { query: 'null' }, 400, 'GRAPHQL_PARSE_FAILED'),
   gql('an unknown field', { query: '{ nope }' }, 400, 'GRAPHQL_VALIDATION_FAILED'),
   gql('a wrong argument type', { query: '{ cluster(name: 5) { name } }' }, 400, 'GRAPHQL_VALIDATION_FAILED'),
   gql('a cluster name with a NUL', { query: '{ cluster(name: "adv\\u0000") { name } }' }, 400, 'BAD_REQUEST'),

@@ -1,7 +1,8 @@
 // The checks a GraphQL request passes before graphql-js sees it (src/api/graphql/bounds.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_NESTING, checkNesting, checkVariables } from '../../src/api/graphql/bounds.js';
+import { parse } from 'graphql';
+import { MAX_NESTING, checkNesting, checkVariables, refuseJsonDocument } from '../../src/api/graphql/bounds.js';
 
 const code = (fn: () => void): string => {
   try {
@@ -31,4 +32,14 @@ test('checkVariables: a NUL in any own key or string value, at any depth, is BAD
   assert.equal(code(() => checkVariables(['ok', ['no\u0000']])), 'BAD_REQUEST');
   assert.equal(code(() => checkVariables(Object.create({ inherited: '\u0000' }) as object)), 'ok');
   assert.equal(code(() => checkVariables(null)), 'ok');
+});
+
+test('refuseJsonDocument: any JSON value is refused, a syntax tree included; GraphQL text, valid or not, is left to the parser', () => {
+  const tree = JSON.stringify(parse('{ __typename }', { noLocation: true }));
+  for (const json of ['5', '-1', 'null', 'true', ' false ', '"x"', '[]', '{}', ' {"kind":"Document","definitions":[]}', tree, `\n\t${tree}`]) {
+    assert.equal(code(() => refuseJsonDocument(json)), 'GRAPHQL_PARSE_FAILED', json);
+  }
+  for (const text of ['{ __typename }', '{__typename}', 'query Q { a }', '"""d""" type A { a: Int }', '{ "a" }', '[ not json', '5 { a }', 'nullable { a }', '', '  ']) {
+    assert.equal(code(() => refuseJsonDocument(text)), 'ok', text);
+  }
 });

@@ -17,10 +17,15 @@ export const MAX_NESTING = 64;
 const passed = new Set<string>();
 const PASSED_MAX = 512;
 
-/** Throws QUERY_TOO_DEEP when `source` nests brackets deeper than MAX_NESTING (strings and comments skipped). */
+/**
+ * Throws QUERY_TOO_DEEP when `source` nests brackets deeper than MAX_NESTING
+ * (strings and comments skipped), and GRAPHQL_PARSE_FAILED when it is JSON
+ * (see refuseJsonDocument).
+ */
 export function checkNesting(source: string): void {
   if (passed.has(source)) return;
   scanNesting(source);
+  refuseJsonDocument(source);
   if (passed.size >= PASSED_MAX) passed.clear();
   passed.add(source);
 }
@@ -48,6 +53,33 @@ function scanNesting(source: string): void {
       }
     } else if (c === 0x7d || c === 0x5d || c === 0x29) depth--;
   }
+}
+
+/** JSON's whitespace, which JSON.parse skips before a value. */
+const JSON_SPACE = /^[ \t\n\r]*/;
+
+/**
+ * Refuses a `query` that is JSON rather than GraphQL text. mercurius, when
+ * a query does not parse, tries it as a JSON syntax tree and runs that: a
+ * tree that skips the parser's token limit, whose names nothing checks, and
+ * whose malformed forms (`5`, `[]`, `{}`) crash its validation into an
+ * INTERNAL error. No GraphQL document is also a JSON value (none starts with
+ * `[`, `"`, a digit, `{"` or `{}`, or is `true`), so nothing valid is lost.
+ */
+export function refuseJsonDocument(source: string): void {
+  const rest = source.slice(JSON_SPACE.exec(source)![0].length);
+  const c = rest.charCodeAt(0);
+  const brace = c === 0x7b && /^\{[ \t\n\r]*["}]/.test(rest);
+  const maybe = brace || c === 0x5b /* [ */ || c === 0x22 /* " */ || c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39) || /^(?:true|false|null)\b/.test(rest);
+  if (!maybe) return;
+  try {
+    JSON.parse(source);
+  } catch {
+    return; // not JSON either: graphql-js words the syntax error
+  }
+  throw new GraphQLError('Syntax Error: the query must be GraphQL text; a JSON value (such as a syntax tree) is not a document', {
+    extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+  });
 }
 
 /** A string literal holding a NUL character is refused (BAD_REQUEST), before anything executes. */

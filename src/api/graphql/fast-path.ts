@@ -27,9 +27,9 @@ import {
 import { checkVariables } from './bounds.js';
 
 /** Sources longer than this are left to mercurius (the memo keys on the text). */
-const MAX_SOURCE = 8 * 1024;
+const MAX_SOURCE = 2 * 1024;
 /** Documents remembered (eligible or not; each eligible one is a generated function of about its own size); cleared when full. */
-const MEMO_MAX = 128;
+const MEMO_MAX = 64;
 
 /** How a value of one output type is written. */
 interface Completer {
@@ -67,6 +67,19 @@ interface Plan {
   emit: Emit;
 }
 
+/**
+ * What a name or alias must be to be written into the generated code and the
+ * answer: GraphQL's Name. mercurius also takes a document as a JSON syntax
+ * tree, whose names nothing checks; such documents are not run here.
+ */
+const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
+/**
+ * A response key graphql-jit cannot write: its answer is an object literal,
+ * where `"__proto__": x` sets the prototype, so mercurius leaves the key out.
+ * A document that uses it stays with mercurius.
+ */
+const PROTO_KEY = '__proto__';
+
 /** Thrown inside a run: the request goes to mercurius instead. */
 const FALLBACK = Symbol('fallback');
 const NO_ARGS = Object.freeze({});
@@ -85,23 +98,44 @@ export interface FastPathStats {
   fellBack: number;
 }
 
-export class PathFastPath {
-  private readonly plans = new Map<string, Plan | null>();
+/** A document mercurius has run once: the executor takes it after mercurius' second run (see learn). */
+const SEEN_ONCE = Symbol('seen once');
 
-  constructor(private readonly schema: GraphQLSchema, readonly stats: FastPathStats = { served: 0, fellBack: 0 }) {}
+/** Errors the `path` resolver throws for a request (unknown endpoints, clusters): mercurius words them. */
+const isRequestError = (e: unknown): boolean => e === FALLBACK || (e instanceof Error && (e.name === 'AppError' || e.name === 'NetError'));
+
+export class PathFastPath {
+  private readonly plans = new Map<string, Plan | null | typeof SEEN_ONCE>();
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    readonly stats: FastPathStats = { served: 0, fellBack: 0 },
+    private readonly warn: (err: unknown) => void = () => {},
+  ) {}
 
   /**
-   * Called once mercurius has parsed, validated and priced `source` within
-   * the limits (its preExecution hook): remembers whether it has the shape
-   * this executor runs.
+   * Called from mercurius' preExecution hook, once it has parsed, validated
+   * and priced `source` within the limits. The plan is made at mercurius'
+   * second run of the document, the one at which mercurius compiles it with
+   * graphql-jit: the requests this executor hands back later find mercurius
+   * in the state they would find it in without the executor (its first run
+   * checks variables through graphql-js, its second compiles, later ones
+   * run the compiled query), so they are answered the same way.
    */
   learn(source: unknown, document: DocumentNode): void {
-    if (typeof source !== 'string' || source.length > MAX_SOURCE || this.plans.has(source)) return;
-    if (this.plans.size >= MEMO_MAX) this.plans.clear();
+    if (typeof source !== 'string' || source.length > MAX_SOURCE) return;
+    const had = this.plans.get(source);
+    if (had !== undefined && had !== SEEN_ONCE) return;
+    if (had === undefined) {
+      if (this.plans.size >= MEMO_MAX) this.plans.clear();
+      this.plans.set(source, SEEN_ONCE);
+      return;
+    }
     let plan: Plan | null = null;
     try {
       plan = compile(this.schema, document);
-    } catch {
+    } catch (err) {
+      this.warn(err);
       plan = null;
     }
     this.plans.set(source, plan);
@@ -109,7 +143,8 @@ export class PathFastPath {
 
   /** True when `source` is a document this executor runs. */
   knows(source: string): boolean {
-    return this.plans.get(source) != null;
+    const plan = this.plans.get(source);
+    return plan !== undefined && plan !== null && plan !== SEEN_ONCE;
   }
 
   /**
@@ -119,13 +154,15 @@ export class PathFastPath {
    */
   async run(source: string, operationName: unknown, variables: unknown, ctx: FastPathContext): Promise<string | null> {
     const plan = this.plans.get(source);
-    if (!plan) return null;
+    if (plan === undefined || plan === null || plan === SEEN_ONCE) return null;
     try {
       const out = await execute(plan, operationName, variables, ctx);
       if (out === null) this.stats.fellBack++;
       else this.stats.served++;
       return out;
-    } catch {
+    } catch (err) {
+      // mercurius answers the request either way; an error that is not the request's own is a defect here, and logged.
+      if (!isRequestError(err)) this.warn(err);
       this.stats.fellBack++;
       return null;
     }
@@ -263,9 +300,10 @@ function compile(schema: GraphQLSchema, document: DocumentNode): Plan | null {
   if (op.kind !== Kind.OPERATION_DEFINITION || op.operation !== 'query' || op.directives?.length) return null;
   const query = schema.getQueryType();
   if (!query) return null;
+  if (op.name && !NAME.test(op.name.value)) return null;
   const variables: VariableSlot[] = [];
   for (const d of op.variableDefinitions ?? []) {
-    if (d.directives?.length) return null;
+    if (d.directives?.length || !NAME.test(d.variable.name.value)) return null;
     const nonNull = d.type.kind === Kind.NON_NULL_TYPE;
     const named = d.type.kind === Kind.NON_NULL_TYPE ? d.type.type : d.type;
     if (named.kind !== Kind.NAMED_TYPE || named.name.value !== 'String') return null;
@@ -280,7 +318,7 @@ function compile(schema: GraphQLSchema, document: DocumentNode): Plan | null {
   const roots = flatten(op.selectionSet, query);
   if (!roots || roots.length !== 1) return null;
   const root = roots[0]!;
-  if (root.name.value !== 'path') return null;
+  if (root.name.value !== 'path' || !responseKeyOk(root)) return null;
   const def = query.getFields().path;
   if (!def?.resolve) return null;
   const args: [string, Arg][] = [];
@@ -299,8 +337,13 @@ function compile(schema: GraphQLSchema, document: DocumentNode): Plan | null {
   };
 }
 
+function responseKeyOk(n: FieldNode): boolean {
+  const key = n.alias ? n.alias.value : n.name.value;
+  return typeof key === 'string' && NAME.test(key) && NAME.test(n.name.value) && key !== PROTO_KEY;
+}
+
 function argument(v: ValueNode, variables: VariableSlot[]): Arg | null {
-  if (v.kind === Kind.STRING) return { literal: v.value };
+  if (v.kind === Kind.STRING) return typeof v.value === 'string' ? { literal: v.value } : null;
   if (v.kind === Kind.VARIABLE && variables.some((d) => d.name === v.name.value)) return { variable: v.name.value };
   return null;
 }
@@ -347,8 +390,8 @@ function selectedFields(schema: GraphQLSchema, type: GraphQLObjectType, set: Sel
   const defs = type.getFields();
   for (const n of nodes) {
     const name = n.name.value;
+    if (!responseKeyOk(n) || n.arguments?.length) return null;
     const key = `${JSON.stringify(n.alias?.value ?? name)}:`;
-    if (n.arguments?.length) return null;
     if (name === '__typename') {
       out.push({ key, name, typename: JSON.stringify(type.name), resolve: null, completer: { nonNull: true, list: null, leaf: null, fields: null } });
       continue;

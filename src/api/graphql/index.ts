@@ -58,7 +58,10 @@ export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService; fastPa
     errorFormatter: formatGraphqlErrors,
   });
 
-  if (fastPath) fast = new PathFastPath(app.graphql.schema, fastPathStats);
+  if (fastPath) {
+    fast = new PathFastPath(app.graphql.schema, fastPathStats, (err) =>
+      app.log.warn({ err }, 'graphql path executor: an unexpected error; the request went to mercurius'));
+  }
 
   app.graphql.addHook('preParsing', async (_schema, source) => { checkNesting(source); });
 
