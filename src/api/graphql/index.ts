@@ -36,7 +36,7 @@ export const LIMITS = { maxDepth: 8, maxCost: 50_000, maxTokens: 10_000 } as con
 
 export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService; fastPath?: boolean; fastPathStats?: FastPathStats }> = async (app, { service, fastPath = true, fastPathStats }) => {
   let fast: PathFastPath | null = null;
-  /** A `path` query mercurius has run before is answered by fast-path.ts, or handed on to mercurius's handler. */
+  /** A `path` query mercurius has run twice is answered by fast-path.ts, or handed on to mercurius's handler. */
   const pathFastPath = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!fast || req.method !== 'POST' || req.validationError) return;
     const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | null;
@@ -83,7 +83,7 @@ export const graphqlPlugin: FastifyPluginAsync<{ service: ClusterService; fastPa
         extensions: { code: 'QUERY_TOO_COMPLEX', cost, limit: LIMITS.maxCost },
       });
     }
-    // Parsed, validated and priced within the limits: a `path` document is run by fast-path.ts from its next request on.
+    // Parsed, validated and priced within the limits: fast-path.ts takes a `path` document after mercurius' second run of it.
     fast?.learn((context as { __currentQuery?: unknown }).__currentQuery, document);
   });
 
