@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { bodyHashOf, type ApplyResult, type ClusterService } from '../../service/clusters.js';
+import type { ApplyResult, ClusterService } from '../../service/clusters.js';
 import { YAML_TYPES } from '../body.js';
 import { appliedOrPlannedSchema, applyResultSchema, clusterDefinitionSchema, clusterSchema, clusterSummarySchema, pageSchema, planResultSchema } from './schemas.js';
 import { importCluster } from '../../service/import.js';
@@ -46,7 +47,7 @@ const importAnswerSchema = {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** bodyHashOf the body's bytes, when the PUT route read them before parsing (see unchangedPut). */
+    /** ClusterService's bodyHashOf of the body's bytes, when the PUT route read them before parsing (see unchangedPut). */
     bodyHash?: string;
   }
 }
@@ -83,6 +84,9 @@ async function unchangedPut(service: ClusterService, req: FastifyRequest<{ Param
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (view === false || !service.hasAppliedBody(req.params.name) || !TEXT_BODIES.has(type) || req.headers['content-encoding'] !== undefined ||
     !Number.isInteger(length) || length <= 0 || length > req.routeOptions.bodyLimit) return payload;
+  // Hashed as it arrives (bodyHashOf of the whole, without holding the
+  // event loop for one pass over 120 MB at the end).
+  const digest = createHash('sha256');
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of payload) {
@@ -90,6 +94,7 @@ async function unchangedPut(service: ClusterService, req: FastifyRequest<{ Param
     total += b.length;
     if (total > length) break; // never more than declared; the parser refuses the mismatch
     chunks.push(b);
+    digest.update(b);
   }
   const bytes = Buffer.concat(chunks);
   const again = () => {
@@ -98,7 +103,7 @@ async function unchangedPut(service: ClusterService, req: FastifyRequest<{ Param
     return s;
   };
   if (bytes.length !== length) return again();
-  const hash = bodyHashOf(bytes);
+  const hash = digest.digest('hex');
   req.bodyHash = hash;
   const same = await service.unchangedApplyByHash(req.params.name, hash);
   if (!same) return again();
