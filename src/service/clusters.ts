@@ -3,7 +3,7 @@
 // allocations are serialised across service instances; the database's
 // exclusion and unique constraints stay the final guard (a violation becomes
 // a 409, never a 500).
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { type AuditReport, type NodeDumps, auditNode } from '../net/audit.js';
 import type { BlockAllocator } from '../net/allocator.js';
 import { NetError, type Family } from '../net/ip.js';
@@ -55,6 +55,12 @@ export interface ApplyResult {
  */
 export function bodyHashOf(body: string | Buffer): string {
   return hash('sha256', body, 'hex');
+}
+
+/** bodyHashOf, over bytes that arrive in pieces: `update` each piece, then `digest` gives bodyHashOf of them all. */
+export function bodyHasher(): { update(piece: Buffer): void; digest(): string } {
+  const h = createHash('sha256');
+  return { update: (piece) => { h.update(piece); }, digest: () => h.digest('hex') };
 }
 
 export interface ClusterSummary {

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApplyResult, ClusterService } from '../../service/clusters.js';
+import { bodyHasher, type ApplyResult, type ClusterService } from '../../service/clusters.js';
 import { YAML_TYPES } from '../body.js';
 import { appliedOrPlannedSchema, applyResultSchema, clusterDefinitionSchema, clusterSchema, clusterSummarySchema, pageSchema, planResultSchema } from './schemas.js';
 import { importCluster } from '../../service/import.js';
@@ -47,7 +46,7 @@ const importAnswerSchema = {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** ClusterService's bodyHashOf of the body's bytes, when the PUT route read them before parsing (see unchangedPut). */
+    /** bodyHashOf the body's bytes, when the PUT route read them before parsing (see unchangedPut). */
     bodyHash?: string;
   }
 }
@@ -86,7 +85,7 @@ async function unchangedPut(service: ClusterService, req: FastifyRequest<{ Param
     !Number.isInteger(length) || length <= 0 || length > req.routeOptions.bodyLimit) return payload;
   // Hashed as it arrives (bodyHashOf of the whole, without holding the
   // event loop for one pass over 120 MB at the end).
-  const digest = createHash('sha256');
+  const digest = bodyHasher();
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of payload) {
@@ -103,7 +102,7 @@ async function unchangedPut(service: ClusterService, req: FastifyRequest<{ Param
     return s;
   };
   if (bytes.length !== length) return again();
-  const hash = digest.digest('hex');
+  const hash = digest.digest();
   req.bodyHash = hash;
   const same = await service.unchangedApplyByHash(req.params.name, hash);
   if (!same) return again();
