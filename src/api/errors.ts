@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { clip, QUOTED_MAX } from '../net/clip.js';
 import { AppError, codeForStatus, toAppError, type ErrorCode } from '../service/errors.js';
 import { bearerChallenge } from './auth.js';
 import { methodNotAllowed, nameObjectPaths, unsupportedMediaType } from './rest/conventions.js';
@@ -24,7 +25,10 @@ interface FastifyLikeError {
 function fieldPath(where: string, pointer: string): string {
   const parts = pointer.split('/').filter((x) => x !== '');
   let out = where === 'body' ? '' : where === 'querystring' ? 'query' : where;
-  for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out === '' ? p : `.${p}`;
+  for (const whole of parts) {
+    const p = clip(whole, QUOTED_MAX); // an unknown key is the client's text
+    out += /^\d+$/.test(p) ? `[${p}]` : out === '' ? p : `.${p}`;
+  }
   return out === '' ? '(root)' : out;
 }
 

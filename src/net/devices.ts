@@ -4,6 +4,7 @@
 import { hash } from 'node:crypto';
 import { NetError, type Family } from './ip.js';
 import type { Mode, NetworkConfig } from './model.js';
+import { quoted } from './clip.js';
 
 /** The pod end of every veth pair, inside the pod's namespace. */
 export const POD_DEVICE = 'eth0';
@@ -57,10 +58,10 @@ const MAC_RE = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}$/i;
  * `parseMac("01:00:5e:00:00:01")` throws.
  */
 export function parseMac(s: string): string {
-  if (!MAC_RE.test(s)) throw new NetError('MAC_SYNTAX', s, `ParseMAC(${JSON.stringify(s)}): expected six hex octets like 0a:1b:2c:3d:4e:5f`);
+  if (!MAC_RE.test(s)) throw new NetError('MAC_SYNTAX', s, `ParseMAC(${quoted(s)}): expected six hex octets like 0a:1b:2c:3d:4e:5f`);
   const mac = s.toLowerCase().replace(/-/g, ':');
-  if (parseInt(mac.slice(0, 2), 16) & 1) throw new NetError('MAC_MULTICAST', s, `ParseMAC(${JSON.stringify(s)}): a multicast address; a VTEP needs a unicast MAC`);
-  if (mac === '00:00:00:00:00:00') throw new NetError('MAC_ZERO', s, `ParseMAC(${JSON.stringify(s)}): the all-zero address; a VTEP needs a unicast MAC`);
+  if (parseInt(mac.slice(0, 2), 16) & 1) throw new NetError('MAC_MULTICAST', s, `ParseMAC(${quoted(s)}): a multicast address; a VTEP needs a unicast MAC`);
+  if (mac === '00:00:00:00:00:00') throw new NetError('MAC_ZERO', s, `ParseMAC(${quoted(s)}): the all-zero address; a VTEP needs a unicast MAC`);
   return mac;
 }
 

@@ -3,6 +3,7 @@
 // bigint, and print one canonical form. Pure: no I/O, no global caches.
 
 import { formatV4, formatV6, parseAddrText, parseBits } from './ip-text.js';
+import { quoted } from './clip.js';
 
 export type Family = 4 | 6;
 
@@ -289,7 +290,8 @@ export class Prefix {
   }
 }
 
-const quote = (s: string): string => JSON.stringify(s);
+/** Input quoted for a message, clipped (a megabyte of input is not echoed back). */
+const quote = quoted;
 
 /**
  * What a parser returns: the value, or its refusal as a thunk (an Error's

@@ -51,7 +51,4 @@ export function textWidth(s: string, size: number, mono = false): number {
 }
 
 /** `s` cut to `max` characters with an ellipsis (the whole text stays in the element's tooltip). */
-export function clip(s: string, max: number): string {
-  const chars = [...s];
-  return chars.length <= max ? s : chars.slice(0, max - 1).join('') + '…';
-}
+export { clip } from '../net/clip.js';

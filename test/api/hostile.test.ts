@@ -109,6 +109,51 @@ describe('large invalid bodies', () => {
   });
 });
 
+describe('an answer never echoes a large input value', () => {
+  let t: TestApp;
+  before(async () => { t = await startTestApp(); });
+  after(async () => { await t.close(); });
+
+  const huge = '1'.repeat(2_000_000);
+  const base = { name: 'echo', podCidrs: ['10.0.0.0/16'] };
+  const bodies: [string, unknown][] = [
+    ['a node address', { ...base, nodes: [{ name: 'a', address: huge }] }],
+    ['a pod CIDR', { ...base, podCidrs: [huge] }],
+    ['the service CIDR', { ...base, serviceCidr: huge }],
+    ['a reserved range', { ...base, reserved: [huge] }],
+    ['a pinned pod IP', { ...base, nodes: [{ name: 'a', address: '192.168.0.1' }], pods: [{ name: 'p', node: 'a', ips: [huge] }] }],
+    ['a VTEP MAC', { ...base, nodes: [{ name: 'a', address: '192.168.0.1', vtepMac: huge }] }],
+    ['a namespace', { ...base, nodes: [{ name: 'a', address: '192.168.0.1' }], pods: [{ name: 'p', namespace: `x${huge}`, node: 'a' }] }],
+    ['an unknown top-level key', { ...base, [`k${huge}`]: 1 }],
+    ['an unknown node key', { ...base, nodes: [{ name: 'a', address: '192.168.0.1', [`k${huge}`]: 1 }] }],
+    ['200 bad 20 kB addresses', { ...base, nodes: Array.from({ length: 200 }, (_, i) => ({ name: `n${i}`, address: '2'.repeat(20_000) })) }],
+  ];
+  for (const [what, body] of bodies) {
+    test(`${what}: a 4xx of a few kB, the value clipped with …`, async () => {
+      const text = JSON.stringify(body);
+      const res = await request(t.server).post('/v1/clusters?dryRun=true').set('content-type', 'application/json').send(text);
+      assert.ok(res.status >= 400 && res.status < 500, `${res.status} ${res.text.slice(0, 200)}`);
+      assert.ok(res.text.length < 64 * 1024, `${res.text.length} bytes answered to ${text.length}`);
+      assert.match(res.text, /…/);
+    });
+  }
+
+  test('YAML bodies too', async () => {
+    const res = await request(t.server).post('/v1/clusters?dryRun=true').set('content-type', 'application/yaml')
+      .send(`name: echo\npodCidrs: ["${huge}"]\n`).expect(422);
+    assert.ok(res.text.length < 8 * 1024, `${res.text.length} bytes`);
+  });
+
+  test('GraphQL: a bad variable value is clipped in the message', async () => {
+    const query = 'mutation A($d: ClusterInput!) { applyCluster(definition: $d, dryRun: true) { dryRun } }';
+    for (const d of [{ ...base, nodes: [{ name: 'a', address: huge }] }, { ...base, network: { mode: huge } }]) {
+      const res = await request(t.server).post('/graphql').send({ query, variables: { d } });
+      assert.ok(res.text.length < 16 * 1024, `${res.text.length} bytes`);
+      assert.ok(res.body.errors.length >= 1);
+    }
+  });
+});
+
 describe('limits and slow clients', () => {
   let t: TestApp;
   let port: number;

@@ -13,7 +13,8 @@ import type { ClusterService } from '../../service/clusters.js';
 import { AppError, toAppError } from '../../service/errors.js';
 import { scopeAllows } from '../../service/tokens.js';
 import { bearerChallenge } from '../auth.js';
-import { MAX_LISTED_ERRORS } from '../rest/problem.js';
+import { boundedProblems, DETAIL_MAX } from '../rest/problem.js';
+import { clip } from '../../net/clip.js';
 import { checkNesting, checkVariables, noNulStringsRule } from './bounds.js';
 import { documentCost, knownCost } from './cost.js';
 import { PathFastPath, type FastPathStats } from './fast-path.js';
@@ -197,7 +198,7 @@ export function formatGraphqlErrors(execution: ExecutionResult & { errors: reado
         status = app.status;
         if (ctx.reply) bearerChallenge(ctx.reply, app.code);
       }
-      const listed = app.errors ? { errors: app.errors.slice(0, MAX_LISTED_ERRORS), errorCount: app.errors.length, ...app.extra } : app.extra;
+      const listed = app.errors ? { errors: boundedProblems(app.errors), errorCount: app.errors.length, ...app.extra } : app.extra;
       errors.push(withCode(err, app.message, { ...listed, code: app.code }));
     }
   }
@@ -223,5 +224,6 @@ function isGraphQLError(e: unknown): e is GraphQLError {
 
 function withCode(err: GraphQLError, message: string, extensions: Record<string, unknown>): FormattedError {
   const locations = err.locations && err.locations.length > 0 ? { locations: err.locations } : {};
-  return { message, ...locations, ...(err.path ? { path: err.path } : {}), extensions };
+  // Bounded: graphql-js quotes a bad variable's value whole.
+  return { message: clip(message, DETAIL_MAX), ...locations, ...(err.path ? { path: err.path } : {}), extensions };
 }

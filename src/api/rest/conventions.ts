@@ -4,6 +4,7 @@
 // and `GET /v1` answer links to what is there.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../service/errors.js';
+import { clip, QUOTED_MAX } from '../../net/clip.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -86,7 +87,7 @@ export function nameObjectPaths(err: AppError, body: unknown): AppError {
     const item = Array.isArray(items) ? (items[Number(i)] as { name?: unknown; namespace?: unknown } | undefined) : undefined;
     if (!item || typeof item.name !== 'string' || item.name === '') return whole;
     const name = list === 'pods' ? `${typeof item.namespace === 'string' && item.namespace !== '' ? item.namespace : 'default'}/${item.name}` : item.name;
-    return `${whole} (${name})`;
+    return `${whole} (${clip(name, QUOTED_MAX)})`;
   });
   const errors = err.errors.map((e) => ({ ...e, path: named(e.path) }));
   if (errors.every((e, i) => e.path === err.errors![i]!.path)) return err;

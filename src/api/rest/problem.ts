@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { clip } from '../../net/clip.js';
 import type { AppError, FieldProblem } from '../../service/errors.js';
 
 const TITLES: Record<number, string> = {
@@ -15,7 +16,7 @@ export function problemBody(err: AppError): Record<string, unknown> {
     type: `https://podnet.dev/problems/${err.code.toLowerCase().replace(/_/g, '-')}`,
     title: TITLES[err.status] ?? 'Error',
     status: err.status,
-    detail: err.message,
+    detail: clip(err.message, DETAIL_MAX),
     code: err.code,
     ...(err.errors ? listedErrors(err) : {}),
   };
@@ -30,10 +31,24 @@ function withoutCount(extra: Record<string, unknown> | undefined): Record<string
 /** A document lists at most MAX_LISTED_ERRORS field problems, and always says how many there were. */
 export const MAX_LISTED_ERRORS = 100;
 
+/**
+ * The most of a message an answer carries (code points). Messages quote
+ * their input clipped already (net/clip.ts); this is the bound for the rest,
+ * so that no answer is ever an echo of a large body.
+ */
+export const DETAIL_MAX = 1000;
+const PATH_MAX = 300;
+
+/** At most MAX_LISTED_ERRORS field problems, each with its path and message clipped. */
+export function boundedProblems(all: readonly FieldProblem[]): FieldProblem[] {
+  return all.slice(0, MAX_LISTED_ERRORS).map((e) =>
+    e.path.length <= PATH_MAX && e.message.length <= DETAIL_MAX ? e : { ...e, path: clip(e.path, PATH_MAX), message: clip(e.message, DETAIL_MAX) });
+}
+
 function listedErrors(err: AppError): { errors: FieldProblem[]; errorCount: number } {
   const all = err.errors!;
   const counted = err.extra?.errorCount;
-  return { errors: all.slice(0, MAX_LISTED_ERRORS), errorCount: typeof counted === 'number' && counted > all.length ? counted : all.length };
+  return { errors: boundedProblems(all), errorCount: typeof counted === 'number' && counted > all.length ? counted : all.length };
 }
 
 export function sendProblem(reply: FastifyReply, err: AppError): FastifyReply {

@@ -4,6 +4,7 @@
 import { Addr, NetError, Prefix, type Family } from '../../net/ip.js';
 import { parseMac } from '../../net/devices.js';
 import { dnsNameProblem } from '../../net/names.js';
+import { clip, quoted, QUOTED_MAX } from '../../net/clip.js';
 import type { Problems } from './problems.js';
 
 export type Json = Record<string, unknown>;
@@ -24,11 +25,12 @@ export type Base = string | ItemPath;
 export const resolve = (base: Base): string => (typeof base === 'string' ? base : base.toString());
 export const at = (base: Base, key: string): string => {
   const b = resolve(base);
-  return b ? `${b}.${key}` : key;
+  const k = clip(key, QUOTED_MAX); // an unknown key is the client's text
+  return b ? `${b}.${k}` : k;
 };
 export const isAbsent = (v: unknown): v is null | undefined => v === undefined || v === null;
 /** Input text quoted for a message, cut short so one huge value cannot flood the answer. */
-export const q = (s: string): string => JSON.stringify(s.length > 70 ? `${s.slice(0, 67)}...` : s);
+export const q = (s: string): string => quoted(s);
 export const famName = (f: Family): string => (f === 4 ? 'IPv4' : 'IPv6');
 export const famKey = (f: Family): 'ipv4' | 'ipv6' => (f === 4 ? 'ipv4' : 'ipv6');
 
