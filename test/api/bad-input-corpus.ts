@@ -46,6 +46,12 @@ const definitions: [what: string, body: unknown, status: number, code: string][]
   ['bare address as prefix', { ...base, podCidrs: ['10.1.0.0'] }, 422, 'VALIDATION_FAILED'],
   ['two IPv4 pod CIDRs', { ...base, podCidrs: ['10.1.0.0/16', '10.2.0.0/16'] }, 422, 'VALIDATION_FAILED'],
   ['three pod CIDRs', { ...base, podCidrs: ['10.1.0.0/16', 'fd00::/48', 'fd01::/48'] }, 422, 'VALIDATION_FAILED'],
+  // IPv4-mapped IPv6 (::ffff:a.b.c.d) is IPv4 to Kubernetes: as IPv6 it slipped past the overlap, one-per-family and duplicate checks.
+  ['an IPv4-mapped node address inside the pod CIDR', { ...base, nodes: [node('a', '::ffff:10.1.0.5')] }, 422, 'VALIDATION_FAILED'],
+  ['a node address twice, once IPv4-mapped', { ...base, nodes: [node('a', '192.168.0.1'), node('b', '::ffff:192.168.0.1')] }, 422, 'VALIDATION_FAILED'],
+  ['an IPv4-mapped pod CIDR as the second family', { ...base, podCidrs: ['10.1.0.0/16', '::ffff:10.1.0.0/112'], nodeMaskSize: { ipv6: 120 }, nodes: n1 }, 422, 'VALIDATION_FAILED'],
+  ['an IPv4-mapped pinned pod IP', { ...base, podCidrs: ['10.1.0.0/16', 'fd00::/48'], nodes: n1, pods: [{ name: 'p', node: 'a', ips: ['::ffff:10.1.0.9'] }] }, 422, 'VALIDATION_FAILED'],
+  ['an IPv4-mapped subnet', { ...base, subnets: [{ name: 'r', cidr: '::ffff:192.168.0.0/120' }], nodes: n1 }, 422, 'VALIDATION_FAILED'],
   ['mask smaller than the cluster prefix', { ...base, nodeMaskSize: { ipv4: 8 } }, 422, 'VALIDATION_FAILED'],
   ['mask too long', { ...base, nodeMaskSize: { ipv4: 32 } }, 422, 'VALIDATION_FAILED'],
   ['service CIDR overlaps pod CIDR', { ...base, serviceCidr: '10.1.128.0/17' }, 422, 'VALIDATION_FAILED'],

@@ -119,11 +119,24 @@ export function readIfname(p: Problems, v: unknown, path: string, fallback: stri
   return why ? undefined : s;
 }
 
+/** `::ffff:0:0/96`: IPv6's spelling of every IPv4 address. */
+const V4_MAPPED = Prefix.parse('::ffff:0:0/96');
+
+/** The IPv4 address an IPv4-mapped IPv6 address embeds, else null. */
+function mappedV4(a: Addr): Addr | null {
+  return a.family === 6 && V4_MAPPED.contains(a) ? Addr.fromUint32(Number(a.value & 0xffffffffn)) : null;
+}
+
 export function readAddr(p: Problems, v: unknown, path: string): Addr | undefined {
   const s = readString(p, v, path);
   if (s === undefined) return undefined;
   const a = Addr.tryParse(s);
-  if (a) return a;
+  if (a) {
+    const v4 = mappedV4(a);
+    if (!v4) return a;
+    p.add(path, `${q(s)} is an IPv4-mapped IPv6 address; write the IPv4 address ${v4.toString()} (Kubernetes counts it as IPv4, and podnet will not hold one address in two families)`);
+    return undefined;
+  }
   const slash = s.indexOf('/');
   if (slash >= 0 && Addr.tryParse(s.slice(0, slash))) p.add(path, `${q(s)} is a prefix; expected an address without /length`);
   else p.add(path, netMessage(() => Addr.parse(s), `${q(s)} is not an IP address`));
@@ -146,7 +159,12 @@ export function readPrefix(p: Problems, v: unknown, path: string): Prefix | unde
   const s = readString(p, v, path);
   if (s === undefined) return undefined;
   const r = Prefix.tryParse(s);
-  if (r) return r;
+  if (r) {
+    const v4 = r.bits >= 96 ? mappedV4(r.addr) : null;
+    if (!v4) return r;
+    p.add(path, `${q(s)} is a range of IPv4-mapped IPv6 addresses; write the IPv4 prefix ${Prefix.from(v4, r.bits - 96).toString()} (Kubernetes counts them as IPv4)`);
+    return undefined;
+  }
   const a = s.includes('/') ? null : Addr.tryParse(s);
   if (a) p.add(path, `${q(s)} is an address, not a prefix; did you mean ${s}/${a.bitLen}?`);
   else p.add(path, netMessage(() => Prefix.parse(s), `${q(s)} is not a prefix`));
