@@ -439,6 +439,22 @@ describe('GraphQL API', () => {
       assert.equal((await request(t.server).delete('/v1/clusters/big')).status, 204);
     });
 
+    test('a path\'s picture and introspection are priced: many aliased copies are refused, one is not', async () => {
+      const svgs = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: path(cluster: "demo", from: "shop/web", to: "db") { svg }`).join(' ')} }`;
+      const one = await gql(t.server, svgs(1));
+      assert.equal(one.errors, undefined, JSON.stringify(one.errors));
+      assert.match((one.data as { a0: { svg: string } }).a0.svg, /^<svg/);
+      const many = await gql(t.server, svgs(500), undefined, 400);
+      assert.equal((many.errors![0] as { extensions: { code: string } }).extensions.code, 'QUERY_TOO_COMPLEX');
+      const schemas = `{ ${Array.from({ length: 200 }, (_, i) => `s${i}: __schema { types { name fields { name args { name } } } }`).join(' ')} }`;
+      const refused = await gql(t.server, schemas, undefined, 400);
+      assert.equal((refused.errors![0] as { extensions: { code: string } }).extensions.code, 'QUERY_TOO_COMPLEX');
+      // Through fragments that spread each other twice over: priced, in linear time.
+      const frags = Array.from({ length: 30 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(' ');
+      const nested = await gql(t.server, `{ ...F0 } ${frags} fragment F30 on Query { __schema { queryType { name } } }`, undefined, 400);
+      assert.equal((nested.errors![0] as { extensions: { code: string } }).extensions.code, 'QUERY_TOO_COMPLEX');
+    });
+
     test('a document over the token limit is refused by the parser', async () => {
       const huge = `{ ${Array.from({ length: 4000 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
       assert.deepEqual(await gql(t.server, huge, undefined, 400), {

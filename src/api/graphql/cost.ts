@@ -52,8 +52,25 @@ function sizedLength(key: string, s: ClusterSizes, args: Record<string, unknown>
   }
 }
 
-/** Scalar fields that do work in proportion to the cluster. */
+/**
+ * Work that no list length shows, in field units: a path's trace (about what
+ * its hops' leaves cost to write) and its picture (a 10–20 kB SVG, the bytes
+ * of ~1,000 leaves). Without them, 500 aliased `path { svg }` cost 1,000 and
+ * answered 8 MB.
+ */
+const PATH_WORK = 20;
+const SVG_WORK = 1000;
+/**
+ * Introspection: `__schema` answers the whole schema (GraphiQL's query, ~100
+ * kB), `__type` one type. Flat prices: five whole introspections fit the
+ * limit, 200 aliased ones do not.
+ */
+const SCHEMA_WORK = 10_000;
+const TYPE_WORK = 100;
+
+/** Scalar fields that do work of their own (in proportion to the cluster, or fixed). */
 function scalarWork(key: string, s: ClusterSizes | null): number {
+  if (key === 'Path.svg') return SVG_WORK;
   if (!s) return 1;
   if (key === 'Node.routeTable') return s.routesPerNode;
   if (key === 'Cluster.verify') return Math.max(1, s.nodes);
@@ -131,13 +148,13 @@ async function operationCost(
   };
   // Root fields decide the cluster scope of what they select; sizes are looked up first.
   const memo = new Map<Scope, Map<string, number>>();
-  let cost = 0;
+  let cost = introspectionCost(op.selectionSet, fragments);
   let fixed = true;
   for (const { field, def } of rootFields(root, op.selectionSet, fragments, schema)) {
     const args = argsOf(def, field);
     const type = getNamedType(def.type);
     const key = `${root.name}.${field.name.value}`;
-    cost += 1;
+    cost += key === 'Query.path' ? 1 + PATH_WORK : 1;
     if (SIZED_ROOTS.has(key)) fixed = false;
     if (!field.selectionSet) continue;
     if (key === 'Query.clusters') {
@@ -194,6 +211,31 @@ async function operationCost(
     }
     return total;
   }
+}
+
+/**
+ * `__schema` and `__type` among an operation's root selections, through its
+ * fragments (each priced once and memoised, so fragments that spread each
+ * other twice over cost linear time; a cycle adds nothing).
+ */
+function introspectionCost(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, memo = new Map<string, number>()): number {
+  let total = 0;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) total += sel.name.value === '__schema' ? SCHEMA_WORK : sel.name.value === '__type' ? TYPE_WORK : 0;
+    else if (sel.kind === Kind.INLINE_FRAGMENT) total += introspectionCost(sel.selectionSet, fragments, memo);
+    else {
+      const name = sel.name.value;
+      let c = memo.get(name);
+      if (c === undefined) {
+        memo.set(name, 0);
+        const f = fragments.get(name);
+        c = f ? introspectionCost(f.selectionSet, fragments, memo) : 0;
+        memo.set(name, c);
+      }
+      total += c;
+    }
+  }
+  return total;
 }
 
 /** The root fields of an operation, through its fragments. */
