@@ -22,9 +22,9 @@ export interface Config {
   embeddedPgPort: number;
   auth: boolean;
   /**
-   * PODNET_METRICS_AUTH=on: /metrics needs a read token. Off by default, so
-   * Prometheus scrapes it without one; its labels then show cluster names to
-   * whoever can reach the port.
+   * /metrics needs a read token (SPEC §8 lists the public routes; it is not
+   * one of them): its labels name every cluster. PODNET_METRICS_AUTH=off
+   * makes it public, for a Prometheus that scrapes without credentials.
    */
   metricsAuth: boolean;
   adminToken: string | null;
@@ -112,7 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const authRaw = (env.PODNET_AUTH ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(authRaw)) throw new ConfigError(`PODNET_AUTH=${JSON.stringify(env.PODNET_AUTH)}: expected on or off`);
-  const metricsAuthRaw = (env.PODNET_METRICS_AUTH ?? 'off').toLowerCase();
+  const metricsAuthRaw = (env.PODNET_METRICS_AUTH ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(metricsAuthRaw)) throw new ConfigError(`PODNET_METRICS_AUTH=${JSON.stringify(env.PODNET_METRICS_AUTH)}: expected on or off`);
   const fastPathRaw = (env.PODNET_GRAPHQL_FAST_PATH ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(fastPathRaw)) throw new ConfigError(`PODNET_GRAPHQL_FAST_PATH=${JSON.stringify(env.PODNET_GRAPHQL_FAST_PATH)}: expected on or off`);

@@ -1,7 +1,8 @@
 // Prometheus metrics at /metrics: request latency, allocations, and the
-// node-block utilisation of every stored cluster. /metrics is public unless
-// PODNET_METRICS_AUTH=on (then it needs a read token): Prometheus scrapes it
-// without credentials, and its labels name the clusters.
+// node-block utilisation of every stored cluster. /metrics needs a read token
+// (Prometheus sends it with `authorization: {credentials: …}` in its scrape
+// config), since its labels name the clusters; PODNET_METRICS_AUTH=off makes
+// it public.
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClusterService } from '../service/clusters.js';
@@ -99,7 +100,7 @@ export function registerMetrics(app: FastifyInstance, service: ClusterService, o
     schema: {
       tags: ['service'],
       summary: 'Prometheus metrics: request latency, allocations, utilization of every cluster',
-      description: 'Public by default; with PODNET_METRICS_AUTH=on it needs a read token.',
+      description: 'Needs a read token; public with PODNET_METRICS_AUTH=off.',
       response: { 200: { description: 'The Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
     },
   }, async (_req, reply) =>

@@ -332,7 +332,7 @@ describe('GraphQL path executor behind authentication', () => {
     assert.equal(none.status, 401);
     const bad = await request(t.server).post('/graphql').set('authorization', `Bearer ${'b'.repeat(40)}`).send(body);
     assert.equal(bad.status, 401);
-    const text = (await request(t.server).get('/metrics')).text;
+    const text = (await request(t.server).get('/metrics').set('authorization', `Bearer ${admin}`)).text;
     assert.match(text, /^podnet_graphql_fast_path_total\{outcome="served"\} 1$/m);
   });
 });

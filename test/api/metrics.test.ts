@@ -60,9 +60,9 @@ describe('/metrics', () => {
     }
   });
 
-  test('PODNET_METRICS_AUTH=on: a read token is needed; off (the default): public', async () => {
-    const secured = await startTestApp({ PODNET_AUTH: 'on', PODNET_METRICS_AUTH: 'on' });
-    const open = await startTestApp({ PODNET_AUTH: 'on' });
+  test('a read token is needed by default (its labels name the clusters); PODNET_METRICS_AUTH=off: public', async () => {
+    const secured = await startTestApp({ PODNET_AUTH: 'on' });
+    const open = await startTestApp({ PODNET_AUTH: 'on', PODNET_METRICS_AUTH: 'off' });
     try {
       await new TokenService(new TokenStore(secured.tdb.db.prisma)).ensure('reader', 'r'.repeat(40), 'read');
       assert.equal((await request(secured.server).get('/metrics')).status, 401);

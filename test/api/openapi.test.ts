@@ -175,7 +175,8 @@ describe('OpenAPI document', () => {
         assert.deepEqual(Object.keys(r.content ?? {}), ['application/problem+json'], `${where} ${status}`);
       }
     }
-    for (const p of ['/healthz', '/readyz', '/metrics', '/', '/graphql/schema.graphql']) assert.deepEqual(doc.paths[p]?.get?.security, [], `${p} is public`);
+    assert.equal(doc.paths['/metrics']!.get!.security, undefined, '/metrics needs the bearer token');
+    for (const p of ['/healthz', '/readyz', '/', '/graphql/schema.graphql']) assert.deepEqual(doc.paths[p]?.get?.security, [], `${p} is public`);
     assert.equal(doc.paths['/v1/clusters']!.get!.security, undefined, 'a /v1 route needs the bearer token');
     assert.ok(!Object.keys(doc.paths).some((p) => p.startsWith('/graphiql') || p.startsWith('/docs')), 'no asset routes');
     const post = doc.paths['/v1/clusters']!.post! as Operation & { requestBody: { content: Json } };
