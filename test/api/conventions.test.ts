@@ -77,6 +77,16 @@ describe('REST conventions', () => {
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.code, 'ROUTE_NOT_FOUND');
     assert.equal(unknown.headers.allow, undefined);
+    // A GET that a wildcard route matched but found nothing for: 404, not "GET is not allowed; allowed: GET".
+    for (const url of ['/docs/static/nonexistent.js', '/ui/assets/nothing.js']) {
+      const missing = await request(t.server).get(url);
+      assert.equal(missing.status, 404, `${url}: ${missing.text.slice(0, 200)}`);
+      assert.equal(missing.headers.allow, undefined, url);
+    }
+    // A mutation over GET: 405, with Allow.
+    const mutation = await request(t.server).get('/graphql').query({ query: 'mutation { deleteCluster(name: "x") }' });
+    assert.equal(mutation.status, 405);
+    assert.equal(mutation.headers.allow, 'POST');
   });
 
   test('an unknown query parameter is 400 UNKNOWN_PARAMETER naming the accepted ones; nodes?subnet= filters', async () => {

@@ -190,6 +190,8 @@ export function formatGraphqlErrors(execution: ExecutionResult & { errors: reado
       errors.push(withCode(err, err.message, { code }));
     } else if (typeof orig.code === 'string' && /^(MER|FST)_ERR_/.test(orig.code) && typeof orig.statusCode === 'number' && orig.statusCode < 500) {
       status = orig.statusCode;
+      // A mutation sent by GET: only POST may carry it (RFC 9110 §15.5.6: a 405 names what is allowed).
+      if (orig.code === 'MER_ERR_METHOD_NOT_ALLOWED') ctx.reply?.header('allow', 'POST');
       errors.push(withCode(err, err.message, { code: FASTIFY_CODES[orig.code] ?? 'BAD_REQUEST' }));
     } else {
       const app = toAppError(orig);

@@ -61,7 +61,9 @@ export function checkQueryParameters(req: FastifyRequest): void {
 export function methodNotAllowed(app: FastifyInstance, req: FastifyRequest, reply: FastifyReply): AppError | null {
   const path = req.url.split('?')[0]!;
   const allowed = app.routeMethods.allowed(path);
-  if (allowed.length === 0) return null;
+  // No route for the path, or a route of this very method that found nothing
+  // (a static file under a wildcard that is not there): a 404, not a 405.
+  if (allowed.length === 0 || allowed.includes(req.method)) return null;
   reply.header('allow', allowed.join(', '));
   return new AppError('METHOD_NOT_ALLOWED', `${req.method} is not supported on ${path}; allowed: ${allowed.join(', ')}`, { extra: { allowed } });
 }
