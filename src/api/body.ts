@@ -8,6 +8,7 @@
 import AjvCompiler from '@fastify/ajv-compiler';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { AppError } from '../service/errors.js';
+import { clip, QUOTED_MAX } from '../net/clip.js';
 import { YamlParser } from './yaml.js';
 
 declare module 'fastify' {
@@ -106,6 +107,21 @@ export function validatorOptions(): Pick<FastifyServerOptions, 'schemaController
   };
 }
 
+/**
+ * Whether a body that the poisoning-refusing parser turned down is valid JSON
+ * all the same (it was refused for a `__proto__` key or `constructor.prototype`):
+ * only then, and only on that failure path, is it parsed a second time.
+ */
+function isPoisoned(text: string): boolean {
+  if (text.length > 2 ** 20 || (!text.includes('__proto__') && !text.includes('prototype'))) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The JSON and YAML body parsers. */
 export function registerBodyParsers(app: FastifyInstance): void {
   // JSON as Fastify parses it (prototype poisoning refused), keeping the text
@@ -116,7 +132,19 @@ export function registerBodyParsers(app: FastifyInstance): void {
     const { refusal } = scanJson(text, MAX_BODY_DEPTH);
     if (refusal) return done(new AppError('MALFORMED_BODY', refusal), undefined);
     req.rawBody = text;
-    parseJson(req, text, done);
+    parseJson(req, text, (err, value) => {
+      if (err && isPoisoned(text)) return done(new AppError('MALFORMED_BODY', 'the body is JSON, but it has a "__proto__" key or a "constructor" with a "prototype": podnet refuses both (prototype poisoning); no definition uses them'), undefined);
+      done(err, value);
+    });
+  });
+
+  // Bodies come as they are: a gzip (or any coded) body was read as text and
+  // refused for its NUL bytes. RFC 9110 §15.5.16: a 415 naming what is accepted.
+  app.addHook('preParsing', async (req, reply) => {
+    const coding = req.headers['content-encoding'];
+    if (coding === undefined || /^\s*identity\s*$/i.test(coding)) return;
+    reply.header('accept-encoding', 'identity');
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `a body with Content-Encoding ${JSON.stringify(clip(coding, QUOTED_MAX))} is not supported; send it uncompressed`, { extra: { acceptedEncodings: ['identity'] } });
   });
 
   // Bodies are JSON or YAML only: a text/plain body is a 415, not a string that fails validation.

@@ -72,7 +72,8 @@ export function classifyFastifyError(err: unknown): AppError | null {
 
 function answer(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   let appErr = classifyFastifyError(err) ?? toAppError(err);
-  if (appErr.code === 'UNSUPPORTED_MEDIA_TYPE') appErr = unsupportedMediaType(reply, req.headers['content-type']);
+  // Fastify's refusal of a media type gets the accepted ones; podnet's own 415s (a Content-Encoding) say their own.
+  if (appErr.code === 'UNSUPPORTED_MEDIA_TYPE' && !(err instanceof AppError)) appErr = unsupportedMediaType(reply, req.headers['content-type']);
   appErr = nameObjectPaths(appErr, req.body);
   if (appErr.status >= 500 && appErr.code !== 'DATABASE_UNAVAILABLE') req.log.error({ err }, 'request failed');
   else if (appErr.code === 'DATABASE_UNAVAILABLE') req.log.warn({ err: (err as Error).message }, 'database unavailable');

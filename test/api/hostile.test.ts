@@ -2,6 +2,7 @@
 // each is answered, and nothing else waits for it.
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
@@ -137,6 +138,23 @@ describe('an answer never echoes a large input value', () => {
       assert.match(res.text, /…/);
     });
   }
+
+  test('a body that is valid JSON refused for __proto__ says so; a gzip body is a 415 naming the coding', async () => {
+    const poisoned = await request(t.server).post('/v1/clusters').set('content-type', 'application/json')
+      .send('{"__proto__":{},"name":"p","podCidrs":["10.2.0.0/16"]}').expect(400);
+    assert.equal(poisoned.body.code, 'MALFORMED_BODY');
+    assert.match(poisoned.body.detail, /__proto__/);
+    const broken = await request(t.server).post('/v1/clusters').set('content-type', 'application/json').send('{"__proto__":').expect(400);
+    assert.doesNotMatch(broken.body.detail, /prototype poisoning/);
+    const gzip = zlib.gzipSync(JSON.stringify({ name: 'gz', podCidrs: ['10.3.0.0/16'] }));
+    const coded = await request(t.server).post('/v1/clusters').set('content-type', 'application/json').set('content-encoding', 'gzip').send(gzip).expect(415);
+    assert.equal(coded.body.code, 'UNSUPPORTED_MEDIA_TYPE');
+    assert.match(coded.body.detail, /Content-Encoding "gzip"/);
+    assert.equal(coded.headers['accept-encoding'], 'identity');
+    await request(t.server).get('/v1/clusters/gz').expect(404);
+    await request(t.server).post('/v1/clusters?dryRun=true').set('content-type', 'application/json').set('content-encoding', 'identity')
+      .send(JSON.stringify({ name: 'gz', podCidrs: ['10.3.0.0/16'] })).expect(200);
+  });
 
   test('YAML bodies too', async () => {
     const res = await request(t.server).post('/v1/clusters?dryRun=true').set('content-type', 'application/yaml')
