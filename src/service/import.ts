@@ -1,6 +1,7 @@
 // SPEC §11: turns kubectl's v1 Lists of Nodes and Pods into a cluster
 // definition in which every allocation is pinned, so that the ordinary
 // declarative apply adopts the live cluster and re-importing changes nothing.
+import { clip, QUOTED_MAX } from '../net/clip.js';
 import { Addr, Prefix } from '../net/ip.js';
 import type { ApplyResult, ClusterService } from './clusters.js';
 import { parseClusterDefinition } from './definition.js';
@@ -116,6 +117,9 @@ function livePodError(problems: FieldProblem[], definition: unknown): AppError {
   return new AppError('VALIDATION_FAILED', `the live cluster has ${errors.length} problem${errors.length === 1 ? '' : 's'}`, { errors });
 }
 
+/** How a problem names a live object: '' (not named at all) for an object without a name, clipped otherwise. */
+const refText = (v: unknown): string => (typeof v === 'string' ? clip(v, QUOTED_MAX) : '');
+
 export function importDefinition(name: string, body: unknown): Imported {
   const b = obj(body);
   const nodeItems = items(b.nodes, 'Node', 'nodes');
@@ -150,11 +154,11 @@ export function importDefinition(name: string, body: unknown): Imported {
     const meta = obj(p.metadata);
     const spec = obj(p.spec);
     const status = obj(p.status);
-    const ref = `${str(meta.namespace) ?? 'default'}/${String(meta.name)}`;
+    const ref = typeof meta.name === 'string' && meta.name !== '' ? `${str(meta.namespace) ?? 'default'}/${meta.name}` : '';
     const ips = arr(status.podIPs).map((x) => str(obj(x).ip)).filter((x): x is string => x !== undefined);
     if (ips.length === 0 && str(status.podIP)) ips.push(str(status.podIP)!);
     const reason = skipReason(spec, status, ips);
-    if (reason) skipped.push({ ref, reason });
+    if (reason) skipped.push({ ref: ref || `${str(meta.namespace) ?? 'default'}/(no name)`, reason });
     else pods.push({ namespace: str(meta.namespace) ?? 'default', name: meta.name, node: spec.nodeName, ips, ref });
   }
   if (b.podCidrs === undefined || b.podCidrs === null) {
@@ -181,7 +185,7 @@ export function importDefinition(name: string, body: unknown): Imported {
     })),
     pods: pods.map(({ ref: _ref, ...rest }) => rest),
   };
-  return { definition, skipped, problems: livePodProblems(nodes, pods), nodeRefs: nodes.map((n) => String(n.name)), podRefs: pods.map((p) => String(p.ref)) };
+  return { definition, skipped, problems: livePodProblems(nodes, pods), nodeRefs: nodes.map((n) => refText(n.name)), podRefs: pods.map((p) => refText(p.ref)) };
 }
 
 /**

@@ -252,4 +252,13 @@ describe('importing a live cluster (SPEC §11)', () => {
   test('nodes that are not a v1 List are a 422', async () => {
     await request(t.server).post('/v1/clusters/x/import').send({ podCidrs: ['10.244.0.0/16'], nodes: [{ a: 1 }] }).expect(422);
   });
+
+  test('objects without a name are named by their place, never as "undefined"', async () => {
+    const res = await request(t.server).post('/v1/clusters/x/import').send({
+      podCidrs: ['10.244.0.0/16'], nodes: { kind: 'List', items: [{}] },
+      pods: { kind: 'List', items: [{ metadata: { namespace: 'kube-system' }, spec: { nodeName: 'n1' }, status: { podIP: '10.244.0.5' } }] },
+    }).expect(422);
+    assert.doesNotMatch(res.text, /undefined/);
+    assert.ok(res.body.errors.some((e: { path: string }) => e.path.startsWith('nodes[0]')), res.text);
+  });
 });
