@@ -156,6 +156,46 @@ describe('the console in a browser', { skip: missing ?? false, timeout: 300_000 
     });
   }
 
+  test('a phone (390 × 844) and a laptop (1280 × 800): no page is wider than the window, the header stays in it', async () => {
+    current = await browser.open(origin);
+    const { page } = current;
+    /** Page width beyond the window, and header controls outside it. */
+    const overflow = () => page.evaluate(() => {
+      const out: string[] = [];
+      const w = document.documentElement.clientWidth;
+      if (document.documentElement.scrollWidth > w) out.push(`page ${document.documentElement.scrollWidth} px wide in ${w}`);
+      for (const el of document.querySelectorAll<HTMLElement>('header.top a, header.top button:not([hidden]), #login button')) {
+        const r = el.getBoundingClientRect();
+        if (r.right > w + 0.5 || r.left < -0.5) out.push(`${el.textContent} at ${Math.round(r.left)}–${Math.round(r.right)}`);
+      }
+      return out;
+    });
+    const pages: [string, string][] = [
+      ['clusters', '/ui'],
+      ['cluster', '/ui/clusters/demo-cross-subnet'],
+      ['node', '/ui/clusters/demo-vxlan/nodes/node-a'],
+      ['path', `/ui/clusters/demo-vxlan/path?from=${encodeURIComponent('shop/web')}&to=${encodeURIComponent('default/far')}`],
+    ];
+    for (const [width, height] of [[390, 844], [1280, 800]] as const) {
+      await page.setViewportSize({ width, height });
+      await page.goto(`${origin}/ui`);
+      await page.evaluate(() => sessionStorage.clear());
+      await page.goto(`${origin}/ui`);
+      await page.waitForSelector('#token');
+      assert.deepEqual(await overflow(), [], `sign-in at ${width}`);
+      await shot(page, `narrow-${width}-login`);
+      await page.fill('#token', ADMIN);
+      await page.click('#login button[type=submit]');
+      await page.waitForSelector('#clusters tbody tr[data-cluster]');
+      for (const [name, url] of pages) {
+        await page.goto(`${origin}${url}`);
+        await page.waitForSelector(name === 'path' ? '#hops tbody tr' : name === 'node' ? '#pods tbody tr' : name === 'cluster' ? '#racks .chip' : '#clusters tbody tr');
+        assert.deepEqual(await overflow(), [], `${name} at ${width}`);
+        await shot(page, `narrow-${width}-${name}`);
+      }
+    }
+  });
+
   test('the path form suggests pods, nodes and addresses, and traces what is typed', async () => {
     const page = await signedIn();
     await page.goto(`${origin}/ui/clusters/demo-vxlan/path`);

@@ -2,7 +2,7 @@
 import { h, mount } from '../dom.js';
 
 export async function loginPage(root: HTMLElement, tryToken: (t: string) => Promise<boolean>): Promise<void> {
-  const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, placeholder: 'PODNET_TOKEN', size: 44 });
+  const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, placeholder: 'PODNET_TOKEN' });
   const message = h('p', { class: 'hint', id: 'login-message', role: 'status' },
     'Paste a podnet token (scope read or more). It is kept in this tab only (sessionStorage) and sent as the bearer token.');
   const button = h('button', { type: 'submit' }, 'Sign in');
