@@ -189,8 +189,10 @@ export function reachabilityByPair(dp: Datapath, method: 'classes' | 'brute'): M
 export function reachability(dp: Datapath): VerifyCheck {
   const out = new Failures();
   const { classes, singles, unchecked } = classifyPairs(dp);
+  // fromEndpoint/toEndpoint: the path that was traced, as GET …/path takes it (A's host namespace to B's gateway of the family).
   const failure = (f: Family, a: NodeFacts, b: NodeFacts, r: string): VerifyFailure => ({
     message: `${v(f)} ${a.name} -> ${b.name}: ${r}`, from: a.name, to: b.name, family: f, reason: r,
+    fromEndpoint: `node:${a.name}`, toEndpoint: b.fam[f].gateway?.toString() ?? `node:${b.name}`,
   });
   let pairs = 0;
   for (const c of classes) {

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { buildDatapath } from '../../src/net/datapath.js';
 import { MODES, type Mode } from '../../src/net/model.js';
 import { reachabilityByPair } from '../../src/net/reachability.js';
+import { tracePath } from '../../src/net/trace.js';
 import { type VerifyCheck, verify } from '../../src/net/verify.js';
 import { type TopoDef, buildTopology, randomClusterArb, threeNodes } from './fixtures.js';
 
@@ -17,7 +18,8 @@ test('the report lists the five checks; a healthy cluster passes all of them', (
 });
 
 test('host-gw over two subnets fails reachability, naming every failing pair and why', () => {
-  const c = check(threeNodes('host-gw'), 'reachability');
+  const dp = buildDatapath(buildTopology(threeNodes('host-gw')));
+  const c = verify(dp).checks.find((x) => x.name === 'reachability')!;
   assert.equal(c.ok, false);
   assert.equal(c.failureCount, 4);
   assert.deepEqual(messages(c).sort(), [
@@ -26,7 +28,11 @@ test('host-gw over two subnets fails reachability, naming every failing pair and
     'IPv4 c -> a: NO_ROUTE at router',
     'IPv4 c -> b: NO_ROUTE at router',
   ]);
-  assert.deepEqual(c.failures![0], { message: c.failures![0]!.message, from: c.failures![0]!.from, to: c.failures![0]!.to, family: 4, reason: 'NO_ROUTE at router' });
+  const first = c.failures![0]!;
+  assert.deepEqual(first, { message: first.message, from: first.from, to: first.to, family: 4, reason: 'NO_ROUTE at router', fromEndpoint: `node:${String(first.from)}`, toEndpoint: first.toEndpoint });
+  // The endpoints of the trace that failed: B's bridge gateway, and tracing them gives the failure's disposition.
+  const again = tracePath(dp, String(first.fromEndpoint), String(first.toEndpoint));
+  assert.equal(again.disposition, 'NO_ROUTE');
   assert.deepEqual(c.figures, { pairs: 6, classes: 3, tracedIndividually: 0 });
 });
 

@@ -116,6 +116,11 @@ describe('the console in a browser', { skip: missing ?? false, timeout: 300_000 
     const failed = page.locator('#verify li.failed[data-check="reachability"]');
     assert.match(await failed.textContent() ?? '', /host-gw across subnets/);
     assert.ok(await failed.locator('a', { hasText: 'see the path' }).count() > 0, 'a failing pair links to its path');
+    // …the path verify traced (A's host to B's bridge gateway), which fails too: not node to node, which is DELIVERED.
+    const href = new URL(await failed.locator('a', { hasText: 'see the path' }).first().getAttribute('href') ?? '', origin);
+    const traced = await api<{ disposition: string }>(`/v1/clusters/demo-host-gw/path?${href.searchParams.toString()}`);
+    assert.match(href.searchParams.get('to') ?? '', /^10\.1\.\d+\.1$/);
+    assert.equal(traced.disposition, 'NO_ROUTE');
     await shot(page, 'cluster');
     await page.fill('#node-filter', 'node-c');
     assert.deepEqual(await page.$$eval('#racks .chip', (els) => els.filter((e) => e.closest('[hidden]') === null).map((e) => e.getAttribute('data-node'))), ['node-c']);

@@ -197,8 +197,10 @@ function checkView(cluster: string, c: VerifyCheck): HTMLElement {
       (c.failureCount ?? 0) > failures.length ? h('p', { class: 'hint' }, `… and ${count((c.failureCount ?? 0) - failures.length)} more.`) : null));
 }
 
-/** A failing node pair links to the path between the two nodes' host namespaces. */
+/** A failing node pair links to the path verify traced: A's host namespace to B's bridge gateway of the failing family. */
 function failurePath(cluster: string, f: Record<string, unknown>): HTMLElement | null {
-  if (typeof f.from !== 'string' || typeof f.to !== 'string') return null;
-  return link(url(`/ui/clusters/${enc(cluster)}/path`, { from: `node:${f.from}`, to: `node:${f.to}` }), 'see the path');
+  const from = typeof f.fromEndpoint === 'string' ? f.fromEndpoint : typeof f.from === 'string' ? `node:${f.from}` : null;
+  const to = typeof f.toEndpoint === 'string' ? f.toEndpoint : typeof f.to === 'string' ? `node:${f.to}` : null;
+  if (!from || !to) return null;
+  return link(url(`/ui/clusters/${enc(cluster)}/path`, { from, to }), 'see the path');
 }
