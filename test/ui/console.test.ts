@@ -165,16 +165,16 @@ describe('the console in a browser', { skip: missing ?? false, timeout: 300_000 
     current = await browser.open(origin);
     const { page } = current;
     /** Page width beyond the window, and header controls outside it. */
-    const overflow = () => page.evaluate(() => {
-      const out: string[] = [];
+    const overflow = () => page.evaluate<string[]>(`(() => {
+      const out = [];
       const w = document.documentElement.clientWidth;
-      if (document.documentElement.scrollWidth > w) out.push(`page ${document.documentElement.scrollWidth} px wide in ${w}`);
-      for (const el of document.querySelectorAll<HTMLElement>('header.top a, header.top button:not([hidden]), #login button')) {
+      if (document.documentElement.scrollWidth > w) out.push('page ' + document.documentElement.scrollWidth + ' px wide in ' + w);
+      for (const el of document.querySelectorAll('header.top a, header.top button:not([hidden]), #login button')) {
         const r = el.getBoundingClientRect();
-        if (r.right > w + 0.5 || r.left < -0.5) out.push(`${el.textContent} at ${Math.round(r.left)}–${Math.round(r.right)}`);
+        if (r.right > w + 0.5 || r.left < -0.5) out.push(el.textContent + ' at ' + Math.round(r.left) + '–' + Math.round(r.right));
       }
       return out;
-    });
+    })()`);
     const pages: [string, string][] = [
       ['clusters', '/ui'],
       ['cluster', '/ui/clusters/demo-cross-subnet'],
@@ -184,7 +184,7 @@ describe('the console in a browser', { skip: missing ?? false, timeout: 300_000 
     for (const [width, height] of [[390, 844], [1280, 800]] as const) {
       await page.setViewportSize({ width, height });
       await page.goto(`${origin}/ui`);
-      await page.evaluate(() => sessionStorage.clear());
+      await page.evaluate(() => (globalThis as unknown as { sessionStorage: { clear(): void } }).sessionStorage.clear());
       await page.goto(`${origin}/ui`);
       await page.waitForSelector('#token');
       assert.deepEqual(await overflow(), [], `sign-in at ${width}`);
