@@ -7,7 +7,7 @@
 import type { Disposition, Endpoint, Hop, HopKind, Path } from '../net/trace.js';
 import { DEV_H, DEV_W, HEADER_H, LINE, M, NAME_MAX, layoutPath, outerText, type Layout, type NsPlace, type Slot } from './path-layout.js';
 import type { PathScene } from './path-scene.js';
-import { MONO, SANS, clip, el, esc, fmt, txt, type Attrs } from './svg.js';
+import { MONO, SANS, clip, el, esc, fmt, textWidth, txt, type Attrs } from './svg.js';
 
 const INK = '#1f2328';
 const MUTED = '#59636e';
@@ -27,16 +27,18 @@ const DEVICE_STROKE: Record<HopKind, string> = {
 /** The path picture of `path` as an SVG document (UTF-8 text, no XML declaration needed). */
 export function renderPathSvg(path: Path, scene: PathScene): string {
   const L = layoutPath(path, scene);
+  // As wide as the widest of the scene, the header's lines and the legend: a one-hop picture's header was cut at 560 px.
+  const width = Math.ceil(Math.max(L.width, M + headerWidth(path, scene) + M, M + legendWidth(path) + M));
   const title = `Path from ${endpointText(path.from)} to ${endpointText(path.to)} in cluster ${scene.cluster}: ${path.disposition}`;
   const root: Attrs = {
-    xmlns: 'http://www.w3.org/2000/svg', class: 'podnet-path', viewBox: `0 0 ${L.width} ${L.height}`, width: L.width, height: L.height,
+    xmlns: 'http://www.w3.org/2000/svg', class: 'podnet-path', viewBox: `0 0 ${width} ${L.height}`, width, height: L.height,
     role: 'img', 'font-family': SANS, 'data-disposition': path.disposition, 'data-cluster': scene.cluster,
     'data-from': endpointRef(path.from), 'data-to': endpointRef(path.to), 'data-hops': path.hops.length,
   };
   return el('svg', root,
     txt('title', {}, title),
     txt('desc', {}, path.hops.map((h) => `${h.index} ${h.kind} ${h.node ?? 'router'} ${h.dev ?? ''}`).join('; ')),
-    el('rect', { width: L.width, height: L.height, fill: '#ffffff' }),
+    el('rect', { width, height: L.height, fill: '#ffffff' }),
     header(path, scene),
     el('g', { class: 'frames' }, ...L.frames.map((f) => el('g', { class: 'node', 'data-node': f.node },
       el('rect', { x: f.x, y: f.y, width: f.w, height: f.h, rx: 10, fill: 'none', stroke: '#afb8c1', 'stroke-dasharray': '6 4' }),
@@ -90,18 +92,34 @@ export function outcomeText(path: Path): string {
   }
 }
 
-function header(path: Path, scene: PathScene): string {
-  const color = DISPOSITION_COLOR[path.disposition];
+/** The header's three lines: the endpoints, the disposition with the facts, the outcome. */
+function headerLines(path: Path, scene: PathScene): { title: string; facts: string; outcome: string } {
   const facts = [
     scene.mode, `${path.hops.length} hop${path.hops.length === 1 ? '' : 's'}`, `path MTU ${path.mtu ?? '-'}`,
     path.encapsulation ? `${path.encapsulation === 'vxlan' ? 'VXLAN' : 'IP-in-IP'} tunnel` : 'no tunnel',
     path.natFree ? 'NAT-free' : 'addresses rewritten', `IPv${scene.family}`, `cluster ${clip(scene.cluster, NAME_MAX)}`,
   ];
+  return {
+    title: `${clip(endpointText(path.from), 80)}  →  ${clip(endpointText(path.to), 80)}`,
+    facts: `  ·  ${facts.join('  ·  ')}`,
+    outcome: outcomeText(path),
+  };
+}
+
+/** What the header needs across (bold text is about a tenth wider than textWidth's estimate). */
+function headerWidth(path: Path, scene: PathScene): number {
+  const { title, facts, outcome } = headerLines(path, scene);
+  return Math.max(textWidth(title, 17) * 1.1, textWidth(path.disposition, 13) * 1.1 + textWidth(facts, 13), textWidth(outcome, 13));
+}
+
+function header(path: Path, scene: PathScene): string {
+  const color = DISPOSITION_COLOR[path.disposition];
+  const { title, facts, outcome } = headerLines(path, scene);
   return el('g', { class: 'header' },
-    txt('text', { x: M, y: M + 16, 'font-size': 17, 'font-weight': 700, fill: INK }, `${clip(endpointText(path.from), 80)}  →  ${clip(endpointText(path.to), 80)}`),
+    txt('text', { x: M, y: M + 16, 'font-size': 17, 'font-weight': 700, fill: INK }, title),
     el('text', { x: M, y: M + 40, 'font-size': 13, fill: MUTED },
-      txt('tspan', { class: 'disposition', 'font-weight': 700, fill: color }, path.disposition), esc(`  ·  ${facts.join('  ·  ')}`)),
-    txt('text', { x: M, y: M + 60, 'font-size': 13, fill: INK }, outcomeText(path)),
+      txt('tspan', { class: 'disposition', 'font-weight': 700, fill: color }, path.disposition), esc(facts)),
+    txt('text', { x: M, y: M + 60, 'font-size': 13, fill: INK }, outcome),
     el('line', { x1: M, y1: M + HEADER_H - 8, x2: M + 360, y2: M + HEADER_H - 8, stroke: '#d0d7de' }));
 }
 
@@ -233,12 +251,14 @@ function ending(path: Path, L: Layout): string {
     txt('text', { x: x + w / 2, y: s.y + 1, 'font-size': 10, 'font-weight': 700, fill: '#ffffff', 'text-anchor': 'middle' }, label));
 }
 
-function legend(L: Layout, path: Path): string {
-  const y = L.legendY;
+/** The legend's entries, at y, from x = M; `end` is where the last one ends. */
+function legendItems(path: Path, y: number): { items: string[]; end: number } {
   const items: string[] = [];
   let x = M;
+  let end = M;
   const item = (mark: (x: number) => string, label: string) => {
     items.push(mark(x), txt('text', { x: x + 34, y: y + 4, 'font-size': 11, fill: MUTED }, label));
+    end = x + 34 + textWidth(label, 11);
     x += 34 + label.length * 6.2 + 22;
   };
   const bar = (stroke: string, width: number, opacity?: number) => (x0: number) =>
@@ -248,5 +268,11 @@ function legend(L: Layout, path: Path): string {
   item(bar('#444c56', 5), 'wire (underlay)');
   if (path.encapsulation) item(bar('#fb8f44', 14, 0.4), 'tunnel (outer header)');
   item((x0) => el('rect', { x: x0, y: y - 7, width: 26, height: 14, rx: 3, fill: '#ffffff', stroke: '#c4cbd3', 'stroke-dasharray': '4 3' }), 'device not on this path');
-  return el('g', { class: 'legend' }, ...items);
+  return { items, end };
+}
+
+const legendWidth = (path: Path): number => legendItems(path, 0).end - M;
+
+function legend(L: Layout, path: Path): string {
+  return el('g', { class: 'legend' }, ...legendItems(path, L.legendY).items);
 }

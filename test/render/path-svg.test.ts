@@ -7,6 +7,7 @@ import type { Mode } from '../../src/net/model.js';
 import { tracePath, type Path } from '../../src/net/trace.js';
 import { deviceMtus, pathScene, type PathScene } from '../../src/render/path-scene.js';
 import { renderPathSvg } from '../../src/render/path-svg.js';
+import { textWidth } from '../../src/render/svg.js';
 import { buildTopology, randomClusterArb, staticRoute, threeNodes } from '../net/fixtures.js';
 import { Addr, Prefix } from '../../src/net/ip.js';
 
@@ -54,6 +55,14 @@ function assertMatchesPath(svg: string, p: Path): Element {
     const texts = all(hops[i]!, 'text', 'route').map((t) => t.textContent ?? '');
     assert.ok(texts.some((t) => t.includes(h.route!)), `hop ${i} writes its matched route ${h.route}`);
   });
+  // The header's and the legend's lines fit the picture (a one-hop picture's were cut at its 560 px).
+  const width = Number(root.getAttribute('width'));
+  for (const g of [...all(root, 'g', 'header'), ...all(root, 'g', 'legend')]) {
+    for (const t of all(g, 'text')) {
+      const end = Number(t.getAttribute('x')) + textWidth(t.textContent ?? '', Number(t.getAttribute('font-size')));
+      assert.ok(end <= width + 1, `"${t.textContent}" ends at ${end.toFixed(0)} in a picture ${width} wide`);
+    }
+  }
   assert.equal(all(root, 'script').length, 0);
   assert.equal(all(root, 'foreignObject').length, 0);
   assert.doesNotMatch(svg, /href|@import|@font-face|https?:\/\/(?!www\.w3\.org\/2000\/svg)/, 'nothing external');
