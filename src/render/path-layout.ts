@@ -342,7 +342,8 @@ function cardsOf(hops: Hop[], hopSlot: Slot[], links: Link[], top: number): Pack
   let right = -Infinity;
   for (const l of links) {
     if (l.style !== 'wire') continue;
-    const h = hops[l.from]!;
+    // The packet on the wire is what its far end receives: past a router, with the TTL the router left it.
+    const h = hops[l.to]!;
     const a = hopSlot[l.from]!;
     const b = hopSlot[l.to]!;
     // A loop crosses the same wire many times: one card for each way.

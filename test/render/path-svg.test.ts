@@ -134,6 +134,16 @@ test('through the router: a router box between the hosts, its matched route, and
   assert.match(svg, /Dropped at the router: no route to 10\.1\.3\.2/);
 });
 
+test('a wire\'s packet card shows the packet as its far end receives it: past the router, one TTL less', () => {
+  const dp = dpOf('cross-subnet');
+  const p = tracePath(dp, 'node:a', 'node:c');
+  assert.deepEqual(p.hops.map((h) => [h.kind, h.packet.ttl]), [['physical', 64], ['router', 64], ['physical', 63]]);
+  const cards = all(parse(picture(dp, p)), 'g', 'packet').map((g) => all(g, 'text').map((t) => t.textContent).join(' '));
+  assert.equal(cards.length, 2);
+  assert.match(cards[0]!, /ttl 64$/);
+  assert.match(cards[1]!, /ttl 63$/);
+});
+
 test('every disposition and endpoint kind renders: node, router and external endpoints, blackholes, loops, IPv6', () => {
   const dp = dpOf('bgp');
   for (const [from, to] of [['node:a', 'w'], ['x', '8.8.8.8'], ['192.168.0.1', 'x'], ['x', '192.168.0.1'], ['x', '10.1.1.99'], ['x', 'x']]) {
