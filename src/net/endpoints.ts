@@ -1,7 +1,8 @@
 // Path endpoints (SPEC §4): `ns/name` or `name` (a pod), `node:NAME` (the
 // node's host namespace), or an IP literal (whatever owns it: a pod, a node,
 // a subnet gateway, or an address outside the cluster).
-import { Addr, type Family, NetError } from './ip.js';
+import { Addr, type Family, NetError, Prefix } from './ip.js';
+import { quoted } from './clip.js';
 import type { Datapath } from './datapath.js';
 import { isDnsLabel, isDnsSubdomain } from './names.js';
 import type { NodeFacts, PodFacts, SubnetFacts } from './routes.js';
@@ -14,7 +15,23 @@ export type Target =
   | { kind: 'external'; literal: Addr };
 
 export const endpointError = (code: string, input: string, why: string): NetError =>
-  new NetError(code, input, `endpoint ${JSON.stringify(input)}: ${why}`);
+  new NetError(code, input, `endpoint ${quoted(input)}: ${why}`);
+
+const SPECIAL: [Prefix, string][] = ([
+  ['127.0.0.0/8', 'a loopback address: the sender\'s own lo delivers it, it never leaves its namespace'],
+  ['::1/128', 'the loopback address: the sender\'s own lo delivers it, it never leaves its namespace'],
+  ['0.0.0.0/32', 'the unspecified address: no packet is sent to it (Linux connects it to the sender\'s own lo)'],
+  ['::/128', 'the unspecified address: no packet is sent to it (Linux connects it to the sender\'s own lo)'],
+  ['255.255.255.255/32', 'the limited broadcast address: it stays on the sender\'s link, no route or router forwards it'],
+  ['224.0.0.0/4', 'a multicast address: podnet traces unicast paths only'],
+  ['ff00::/8', 'a multicast address: podnet traces unicast paths only'],
+] as const).map(([p, why]) => [Prefix.parse(p), why]);
+
+/** Why a packet to or from `ip` has no path to trace (loopback, unspecified, limited broadcast, multicast), or null. */
+function specialAddress(ip: Addr): string | null {
+  for (const [p, why] of SPECIAL) if (p.contains(ip)) return why;
+  return null;
+}
 
 /**
  * Parses `ns/name` or `name` (a pod), `node:NAME`, or an IP literal. Throws
@@ -31,7 +48,11 @@ export function parseEndpoint(dp: Datapath, s: string): Target {
     return { kind: 'node', node, literal: null };
   }
   const ip = Addr.tryParse(s);
-  if (ip) return targetOfIp(dp, ip);
+  if (ip) {
+    const special = specialAddress(ip);
+    if (special && !dp.owner(ip)) throw endpointError('INVALID_ENDPOINT', s, special);
+    return targetOfIp(dp, ip);
+  }
   const slash = s.indexOf('/');
   if (slash >= 0) {
     const ns = s.slice(0, slash);

@@ -283,6 +283,15 @@ test('endpoint errors: INVALID_ENDPOINT for bad syntax, ENDPOINT_NOT_FOUND for u
   assert.equal(code('z', ''), 'INVALID_ENDPOINT');
   assert.equal(code('z', 'node:'), 'INVALID_ENDPOINT');
   assert.equal(code('z', 'fd00::1'), 'FAMILY_MISMATCH', 'an IPv4-only pod has no IPv6 source');
+  // Addresses no packet is routed to or from: loopback, unspecified, limited broadcast, multicast (a pod's lo
+  // delivers 127.0.0.1 in Linux; the tracer sent it out through the router as EXITS_NETWORK).
+  for (const special of ['127.0.0.1', '127.8.9.10', '0.0.0.0', '255.255.255.255', '224.0.0.251', '::1', '::', 'ff02::1']) {
+    assert.equal(code('z', special), 'INVALID_ENDPOINT', special);
+    assert.equal(code(special, 'z'), 'INVALID_ENDPOINT', special);
+  }
+  assert.equal(code('z', '8.8.8.8'), 'ok', 'an address outside the cluster still exits it');
+  // A huge endpoint is quoted clipped.
+  try { tracePath(dp, 'z', 'x'.repeat(100_000)); } catch (e) { assert.ok((e as Error).message.length < 300); }
   assert.match((() => { try { tracePath(dp, 'z', 'a'); } catch (e) { return (e as Error).message; } return ''; })(), /node:a/);
 });
 
