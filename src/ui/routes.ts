@@ -78,6 +78,9 @@ export const consoleRoutes: FastifyPluginAsync<{ tokens: TokenService; auth: boo
   app.get('/ui/', page, sendShell);
   app.get('/ui/clusters', page, sendShell);
   app.get('/ui/clusters/*', page, sendShell);
+  // Any other console URL: the shell too, as a 404, so the console says "No such page" in its own frame
+  // rather than a browser showing a JSON problem document.
+  app.get('/ui/*', page, async (req, reply) => sendShell(req, reply.code(404)));
 
   app.get<{ Params: { '*': string } }>('/ui/assets/*', asset, async (req, reply) => {
     const a = assets.get(req.params['*']);

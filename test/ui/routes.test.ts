@@ -27,6 +27,11 @@ describe('the console routes', () => {
     }
     const res = await request(t.server).get('/ui').expect(200);
     assert.doesNotMatch(res.text, /https?:\/\//, 'the shell names no other host');
+    // A console URL the console does not know: its own "No such page", with a 404.
+    const unknown = await request(t.server).get('/ui/nothing/here').expect(404);
+    assert.match(unknown.headers['content-type']!, /^text\/html/);
+    assert.match(unknown.text, /src="\/ui\/assets\/main\.js"/);
+    assert.equal((await request(t.server).get('/ui/assets/nothing.js')).status, 404, 'a missing asset stays a plain 404');
   });
 
   test('assets: the compiled modules, the stylesheet and the icon, revalidated by ETag; nothing else', async () => {
