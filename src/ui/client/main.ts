@@ -55,7 +55,16 @@ async function render(): Promise<void> {
   const ctl = new AbortController();
   current = ctl;
   if (!signedIn) {
-    const s = await session(token.get());
+    let s: Awaited<ReturnType<typeof session>>;
+    try {
+      s = await session(token.get());
+    } catch (err) {
+      if (ctl.signal.aborted) return;
+      signOut.hidden = token.get() === null;
+      crumbs(['Unreachable']);
+      showError(err);
+      return;
+    }
     signedIn = !s.auth || s.valid;
     if (!s.valid) token.clear();
   }
@@ -91,10 +100,16 @@ async function render(): Promise<void> {
 
 function showError(err: unknown): void {
   const e = err instanceof ApiError ? err : null;
-  mount(app, h('section', { class: 'panel error', role: 'alert' },
-    h('h1', null, e ? `${e.code}` : 'Something went wrong'),
-    h('p', null, e ? e.message : String((err as Error)?.message ?? err)),
-    h('p', null, link('/ui', 'Back to the clusters'))));
+  // fetch rejects with a TypeError when no answer came at all (the service is down, or the network).
+  const unreachable = !e && err instanceof TypeError;
+  const retry = h('button', { type: 'button', class: 'secondary small', id: 'retry' }, 'Retry');
+  retry.addEventListener('click', () => void render());
+  mount(app, h('section', { class: 'panel error', role: 'alert', 'data-unreachable': String(unreachable) },
+    h('h1', null, e ? `${e.code}` : unreachable ? 'The service cannot be reached' : 'Something went wrong'),
+    h('p', null, e ? e.message : unreachable
+      ? `No answer from ${location.host} (${String((err as Error).message)}). Is podnet running? The console tries again when you retry or navigate.`
+      : String((err as Error)?.message ?? err)),
+    h('p', null, retry, ' ', link('/ui', 'Back to the clusters'))));
 }
 
 whenUnauthorized(() => {
