@@ -286,7 +286,9 @@ export function layoutPath(path: Path, scene: PathScene): Layout {
 function routerLines(scene: PathScene): string[] {
   const lines = scene.subnets.map((s) => `${clip(s.name, 24)}: ${s.gateway ?? 'no gateway'} in ${s.cidr}`);
   const others = scene.routerSubnets - scene.subnets.length;
-  if (others > 0) lines.push(`and ${others} more subnet${others === 1 ? '' : 's'}`);
+  const plural = others === 1 ? '' : 's';
+  // "and 1 more" only after a subnet listed; a path that crosses none says how many the router connects.
+  if (others > 0) lines.push(lines.length ? `and ${others} more subnet${plural}` : `connects ${others} subnet${plural}`);
   return lines;
 }
 
