@@ -63,7 +63,7 @@ export function endpointText(e: Endpoint): string {
     case 'pod': return `pod ${e.ref} (${e.ip})`;
     case 'node': return `node ${e.name} (${e.ip})`;
     case 'router': return `the router on ${e.subnet} (${e.ip})`;
-    case 'external': return `${e.ip} (outside the cluster)`;
+    case 'external': return `${e.ip} (no pod or node has it)`; // 8.8.8.8, or an unused address of a pod block
   }
 }
 
