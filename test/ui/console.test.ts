@@ -202,6 +202,22 @@ describe('the console in a browser', { skip: missing ?? false, timeout: 300_000 
     }
   });
 
+  test('suggestions on a cluster beyond the first 1,000 nodes: a node typed whole is found, with its pods', async () => {
+    const nodes = Array.from({ length: 1100 }, (_, i) => ({ name: `f-${i}`, address: `10.200.${i >> 8}.${i & 255}` }));
+    const res = await t.app.inject({ method: 'POST', url: '/v1/clusters', headers: { authorization: `Bearer ${ADMIN}` },
+      payload: { name: 'wide', podCidrs: ['10.64.0.0/10'], nodes, pods: [{ name: 'far', namespace: 'shop', node: 'f-1050' }] } });
+    assert.equal(res.statusCode, 201, res.body.slice(0, 300));
+    const page = await signedIn();
+    await page.goto(`${origin}/ui/clusters/wide/path`);
+    await page.focus('#from');
+    await page.waitForSelector('#endpoints option[value="node:f-999"]', { state: 'attached' });
+    assert.equal(await page.locator('#endpoints option[value="node:f-1050"]').count(), 0, 'beyond the first page');
+    await page.fill('#from', 'f-1050');
+    await page.waitForSelector('#endpoints option[value="node:f-1050"]', { state: 'attached' });
+    await page.waitForSelector('#endpoints option[value="shop/far"]', { state: 'attached' });
+    await t.app.inject({ method: 'DELETE', url: '/v1/clusters/wide', headers: { authorization: `Bearer ${ADMIN}` } });
+  });
+
   test('the service gone: signing out or navigating says it cannot be reached, and Retry picks up when it is back', async () => {
     const page = await signedIn();
     const down = (route: { abort(code: string): Promise<void> }) => route.abort('connectionrefused');

@@ -107,6 +107,9 @@ class Suggestions {
   private readonly seen = new Set<string>();
   private readonly nodes = new Set<string>();
   private readonly nodePods = new Set<string>();
+  /** Names looked up one by one (beyond the first page of nodes), found or not. */
+  private readonly asked = new Set<string>();
+  private pending: ReturnType<typeof setTimeout> | undefined;
   private started = false;
 
   constructor(private readonly list: HTMLDataListElement, private readonly cluster: string, private readonly signal: AbortSignal) {}
@@ -116,21 +119,44 @@ class Suggestions {
     this.started = true;
     const base = `/v1/clusters/${enc(this.cluster)}`;
     void getJson<Page<NodeView>>(url(`${base}/nodes`, { limit: SUGGEST_NODES }), this.signal).then((p) => {
-      for (const n of p.items) {
-        this.nodes.add(n.name);
-        this.add(`node:${n.name}`, `node ${n.name} · ${n.podCidrs.join(' ')}`);
-        for (const a of n.addresses) this.add(a, `node ${n.name} (${n.interface})`);
-      }
+      for (const n of p.items) this.addNode(n);
     }, () => {});
     void getJson<Page<PodView>>(url(`${base}/pods`, { limit: SUGGEST_PODS }), this.signal).then((p) => this.addPods(p.items), () => {});
   }
 
-  /** Typing a node's name (or node:NAME) suggests that node's pods too. */
+  /**
+   * Typing a node's name (or node:NAME) suggests that node's pods too. A name
+   * beyond the first SUGGEST_NODES nodes is looked up by itself (once per
+   * name, after a pause in typing), so every node of a large cluster can be
+   * found by typing it whole.
+   */
   around(value: string): void {
     const name = value.startsWith('node:') ? value.slice(5) : value;
-    if (!this.nodes.has(name) || this.nodePods.has(name)) return;
+    if (this.nodes.has(name)) {
+      this.podsOf(name);
+      return;
+    }
+    if (this.nodes.size < SUGGEST_NODES || !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(name) || this.asked.has(name)) return;
+    clearTimeout(this.pending);
+    this.pending = setTimeout(() => {
+      this.asked.add(name);
+      void getJson<NodeView>(`/v1/clusters/${enc(this.cluster)}/nodes/${enc(name)}`, this.signal).then((n) => {
+        this.addNode(n);
+        this.podsOf(n.name);
+      }, () => {});
+    }, 250);
+  }
+
+  private podsOf(name: string): void {
+    if (this.nodePods.has(name)) return;
     this.nodePods.add(name);
     void getJson<Page<PodView>>(url(`/v1/clusters/${enc(this.cluster)}/pods`, { node: name, limit: 200 }), this.signal).then((p) => this.addPods(p.items), () => {});
+  }
+
+  private addNode(n: NodeView): void {
+    this.nodes.add(n.name);
+    this.add(`node:${n.name}`, `node ${n.name} · ${n.podCidrs.join(' ')}`);
+    for (const a of n.addresses) this.add(a, `node ${n.name} (${n.interface})`);
   }
 
   private addPods(pods: PodView[]): void {
