@@ -192,7 +192,8 @@ export function layoutPath(path: Path, scene: PathScene): Layout {
   const hostTableY = bridgeY + 20 + 2 * LINE + 12;
   let nicY = (tunnelled ? tunnelY : bridgeY) + ROW;
   const routeText = (ns: NsPlace) => ns.lookups.map(routeLine);
-  const tableW = (ns: NsPlace) => Math.max(220, widest(routeText(ns), 11, true) + 2 * PAD);
+  // The frame holds its label too: "ROUTING TABLE · no lookup on this path" (10 px, letter-spaced) ran past 220.
+  const tableW = (ns: NsPlace) => Math.max(ns.lookups.length ? 220 : 280, widest(routeText(ns), 11, true) + 2 * PAD);
   const tableH = (ns: NsPlace) => FRAME_LABEL + Math.max(1, ns.lookups.length) * LINE + 8;
 
   // Widths, left to right; then the NIC row low enough for every routing table.
