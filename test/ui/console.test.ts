@@ -247,5 +247,12 @@ describe('the console in a browser', { skip: missing ?? false, timeout: 300_000 
     await page.waitForSelector('#picture svg[data-disposition="DELIVERED"]');
     assert.match(page.url(), /\/ui\/clusters\/demo-vxlan\/path\?from=shop%2Fweb&to=shop%2Fapi$/);
     assert.equal(await page.locator('#picture svg g.hop').count(), 5, 'a same-node path is five hops');
+    // The keyboard: Enter on the picture zooms it; a focused hop row lights its hop.
+    await page.focus('#picture');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.getAttribute('#picture', 'aria-pressed'), 'true');
+    assert.match(await page.getAttribute('#picture', 'class') ?? '', /actual/);
+    await page.focus('#hops tbody tr[data-index="2"]');
+    assert.match(await page.getAttribute('#picture g.hop[data-index="2"]', 'class') ?? '', /lit/);
   });
 });

@@ -63,7 +63,18 @@ export async function pathPage(root: HTMLElement, ctx: PageContext, [cluster]: s
       h('a', { href: URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' })), download: `path-${cluster}.svg`, id: 'download-svg' }, 'Download SVG'))),
     h('section', { class: 'panel' }, picture),
     h('section', { class: 'panel' }, h('h2', null, 'Hops'), table));
-  picture.addEventListener('click', () => picture.classList.toggle('actual'));
+  // The zoom is a button for the keyboard too: Tab to it, Enter or Space toggles it.
+  picture.setAttribute('tabindex', '0');
+  picture.setAttribute('role', 'button');
+  picture.setAttribute('aria-pressed', 'false');
+  picture.setAttribute('aria-label', 'The path picture: Enter shows it at its own size, again fits it to the page');
+  const zoom = () => picture.setAttribute('aria-pressed', String(picture.classList.toggle('actual')));
+  picture.addEventListener('click', zoom);
+  picture.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Enter' && ev.key !== ' ') return;
+    ev.preventDefault();
+    zoom();
+  });
   linkRowsToPicture(table, picture);
 }
 
@@ -97,6 +108,10 @@ function linkRowsToPicture(table: HTMLTableElement, picture: HTMLElement): void 
     el.addEventListener('mouseover', (ev) => light((ev.target as Element).closest(attr)?.getAttribute('data-index'), true));
     el.addEventListener('mouseout', (ev) => light((ev.target as Element).closest(attr)?.getAttribute('data-index'), false));
   }
+  // From the keyboard: each hop row is focusable, and focus lights its hop in the picture.
+  for (const tr of table.querySelectorAll('tbody tr[data-index]')) tr.setAttribute('tabindex', '0');
+  table.addEventListener('focusin', (ev) => light((ev.target as Element).closest('tr[data-index]')?.getAttribute('data-index'), true));
+  table.addEventListener('focusout', (ev) => light((ev.target as Element).closest('tr[data-index]')?.getAttribute('data-index'), false));
 }
 
 /**
