@@ -97,6 +97,14 @@ function loadLimits(env: Env): Limits {
   };
 }
 
+/** What a client command reads of the environment: the server's own variables (PORT, LOG_LEVEL, …) are not its business. */
+const CLIENT_ENV = ['PODNET_URL', 'PODNET_TOKEN'] as const;
+
+/** The configuration of a client command: PODNET_URL and PODNET_TOKEN read, every server variable at its default. */
+export function loadClientConfig(env: Env = process.env): Config {
+  return loadConfig(Object.fromEntries(CLIENT_ENV.flatMap((k) => (env[k] === undefined ? [] : [[k, env[k]]]))));
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {

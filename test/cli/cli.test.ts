@@ -3,6 +3,7 @@
 // stdout, stderr and exit code (SPEC §8: 0 ok, 1 negative, 2 usage, 3 server).
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,7 +14,7 @@ import { loadConfig } from '../../src/config.js';
 import { parseArgs, UsageError } from '../../src/cli/args.js';
 import { junitXml, xmlEscape } from '../../src/cli/junit.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { expectCode, inProcess, listen, PATIENT_SERVER, podnet, readXml } from './helpers.js';
+import { expectCode, inProcess, listen, PATIENT_SERVER, podnet, readXml, ROOT } from './helpers.js';
 
 const demoYaml = `# a YAML definition, as a platform team would keep it in git
 name: demo
@@ -368,5 +369,34 @@ describe('CLI helpers', () => {
     assert.equal(failure.attrs.message, 'a "b"\nc');
     assert.equal(failure.text, '<fail> & ]]>');
     assert.equal(els.filter((e) => e.name === 'testcase').length, 2);
+  });
+});
+
+describe('podnet serve takes no arguments; client commands ignore the server\'s variables', () => {
+  const run = (args: string[], env: Record<string, string>) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
+      cwd: ROOT, env: { ...process.env, ...env, PODNET_DATA_DIR: path.join(os.tmpdir(), `podnet-never-${process.pid}`) }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000); // a server that started would never end
+    child.on('error', reject);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+
+  test('serve --help prints its usage and starts nothing; serve with an argument is a usage error', async () => {
+    const [help, stray, clientHelp] = await Promise.all([
+      run(['serve', '--help'], { PORT: '0' }),
+      run(['serve', 'now'], { PORT: '0' }),
+      run(['--help'], { PORT: 'abc', LOG_LEVEL: 'loud' }),
+    ]);
+    expectCode(help, 0, 'serve --help');
+    assert.match(help.stdout, /^usage: podnet serve\n/);
+    assert.ok(help.stdout.split('\n').every((l) => l.length <= 80), 'fits 80 columns');
+    expectCode(stray, 2, 'serve now');
+    assert.match(stray.stderr, /unexpected argument "now"/);
+    expectCode(clientHelp, 0, 'PORT=abc LOG_LEVEL=loud podnet --help: the server\'s variables are not the client\'s');
   });
 });
