@@ -1,6 +1,8 @@
 // `podnet serve`: boot (src/boot.ts), listen, and close on SIGINT/SIGTERM.
 // A start that fails prints one line (cause and fix) and exits non-zero, so
 // systemd's Restart=on-failure and CI steps see it.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { bootApp } from './boot.js';
 import type { Config } from './config.js';
@@ -14,11 +16,49 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * Connections and the requests in flight on each. Closing the server waits
+ * for requests, not for connections: one that never sent a whole request
+ * (half its headers, or nothing) held a shutdown for its whole grace
+ * period, since Node stops its header timeout once the server closes.
+ */
+function trackConnections(server: Server): { closeQuiet(): void } {
+  const inFlight = new Map<Socket, number>();
+  let closing = false;
+  server.on('connection', (socket: Socket) => {
+    inFlight.set(socket, 0);
+    socket.once('close', () => inFlight.delete(socket));
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      const n = (inFlight.get(socket) ?? 1) - 1;
+      inFlight.set(socket, n);
+      if (closing && n === 0) socket.destroy();
+    });
+  });
+  return {
+    closeQuiet() {
+      closing = true;
+      for (const [socket, n] of inFlight) if (n === 0) socket.destroy();
+    },
+  };
+}
+
 export async function startServer(config: Config, log: Logger = createLogger(config)): Promise<RunningServer> {
   const app = await bootApp(config, log);
   try {
+    const connections = trackConnections(app.server);
     const url = await app.listen({ port: config.port, host: config.host });
-    return { app, url, close: () => app.close() };
+    return {
+      app, url,
+      close: () => {
+        const closed = app.close();
+        connections.closeQuiet();
+        return closed;
+      },
+    };
   } catch (err) {
     await app.close();
     throw err;

@@ -15,6 +15,7 @@ import { migrate } from '../src/store/migrator.js';
 import { buildApp } from '../src/app.js';
 import request from 'supertest';
 import { removeTestDir } from './helpers/processes.js';
+import { createEmptyDatabase } from './helpers/db.js';
 
 // mkdtemp makes it 0700: as root, a directory the postgres user cannot enter.
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'podnet-server-test-'));
@@ -83,6 +84,32 @@ describe('podnet serve with the embedded database', () => {
       await app.close();
       await db.close();
       await pg.stop();
+    }
+  });
+});
+
+describe('closing the server', () => {
+  test('a connection that never sent a whole request (nothing, or half its headers) does not hold the close', { timeout: 30_000 }, async () => {
+    const empty = await createEmptyDatabase();
+    const server = await startServer(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', PODNET_AUTH: 'off', DATABASE_URL: empty.url }));
+    const { port } = new URL(server.url);
+    const socket = (data: string) => new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect(Number(port), '127.0.0.1', () => { s.write(data); resolve(s); });
+      s.on('error', reject);
+    });
+    const silent = await socket('');
+    const half = await socket('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    const ended = (s: net.Socket) => new Promise<void>((r) => s.once('close', () => r()));
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const t0 = performance.now();
+      await Promise.all([server.close(), ended(silent), ended(half)]);
+      const took = performance.now() - t0;
+      assert.ok(took < 5000, `closed in ${took.toFixed(0)} ms`);
+    } finally {
+      silent.destroy();
+      half.destroy();
+      await empty.drop();
     }
   });
 });
