@@ -30,7 +30,11 @@ USER node
 # Production dependencies only; the layer is reused until the lockfile changes.
 # (embedded-postgres' library symlinks are recreated at start, see src/store/embedded-place.ts.)
 COPY --chown=node:node package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts
+# The lockfile counts TypeScript and the Prisma CLI as production packages (optional
+# peers of @prisma/client); the service needs neither: no compiler in the image (SPEC §7).
+RUN npm ci --omit=dev --ignore-scripts \
+ && rm -rf node_modules/typescript node_modules/prisma \
+           node_modules/.bin/tsc node_modules/.bin/tsserver node_modules/.bin/prisma
 COPY --chown=node:node --from=build /src/dist ./dist
 COPY --chown=node:node prisma/migrations ./prisma/migrations
 COPY --chown=node:node bin ./bin
