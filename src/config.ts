@@ -97,6 +97,25 @@ function loadLimits(env: Env): Limits {
   };
 }
 
+/** Why DATABASE_URL cannot be a connection URL (the password never shown), or null. */
+function databaseUrlProblem(url: string): string | null {
+  let u: URL;
+  try {
+    // libpq allows an empty host after a user (user@/db?host=/socket/dir); WHATWG URLs do not.
+    u = new URL(url.replace(/^(postgres(?:ql)?:\/\/[^/?#]*@)(?=[/?#]|$)/, '$1localhost'));
+  } catch {
+    return 'not a valid URL (a port that is not a number, or a space?)';
+  }
+  for (const [part, text] of [['user name', u.username], ['password', u.password], ['database name', u.pathname]] as const) {
+    try {
+      decodeURIComponent(text);
+    } catch {
+      return `its ${part} has a % that is not followed by two hex digits`;
+    }
+  }
+  return null;
+}
+
 /** What a client command reads of the environment: the server's own variables (PORT, LOG_LEVEL, …) are not its business. */
 const CLIENT_ENV = ['PODNET_URL', 'PODNET_TOKEN'] as const;
 
@@ -117,6 +136,10 @@ export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = env.DATABASE_URL && env.DATABASE_URL !== '' ? env.DATABASE_URL : null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL: expected a postgres:// or postgresql:// URL');
+  }
+  if (databaseUrl !== null) {
+    const why = databaseUrlProblem(databaseUrl);
+    if (why) throw new ConfigError(`DATABASE_URL: ${why} (expected postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE, with special characters %-encoded)`);
   }
   const authRaw = (env.PODNET_AUTH ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(authRaw)) throw new ConfigError(`PODNET_AUTH=${JSON.stringify(env.PODNET_AUTH)}: expected on or off`);

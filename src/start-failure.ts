@@ -61,6 +61,10 @@ export function explainStartFailure(err: unknown, config: Config): { reason: str
       return { reason: `no PostgreSQL is listening at ${db.where} (DATABASE_URL)`, fix: `start PostgreSQL there or fix DATABASE_URL${useEmbedded}` };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
+      // listen() looks HOST up too: the name it could not resolve says which setting it was.
+      if ((e as { hostname?: string }).hostname === config.host || !config.databaseUrl) {
+        return { reason: `HOST=${JSON.stringify(config.host)} does not resolve`, fix: 'set HOST to an address or a name of this machine (127.0.0.1, or 0.0.0.0 for every interface)' };
+      }
       return { reason: `the DATABASE_URL host of ${db.where} does not resolve`, fix: `fix the host name in DATABASE_URL${useEmbedded}` };
     case 'CONNECT_TIMEOUT':
     case 'ETIMEDOUT':

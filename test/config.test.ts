@@ -34,6 +34,8 @@ describe('loadConfig', () => {
     { description: 'HOST', env: { HOST: '0.0.0.0' }, expect: { host: '0.0.0.0' } },
     { description: 'a postgresql:// URL', env: { DATABASE_URL: 'postgresql://u:p@db:5432/podnet' }, expect: { databaseUrl: 'postgresql://u:p@db:5432/podnet' } },
     { description: 'a postgres:// URL', env: { DATABASE_URL: 'postgres://db/podnet' }, expect: { databaseUrl: 'postgres://db/podnet' } },
+    ...['postgresql://me@/db?host=/var/run/postgresql', 'postgresql:///db?host=/var/run/postgresql', 'postgres://', 'postgresql://u:p%40ss@h/db'].map((url) => (
+      { description: `libpq's ${url}`, env: { DATABASE_URL: url }, expect: { databaseUrl: url } })),
     { description: 'every pino level', env: { LOG_LEVEL: 'silent' }, expect: { logLevel: 'silent' } },
     { description: 'LOG_FORMAT=pretty', env: { LOG_FORMAT: 'pretty' }, expect: { logFormat: 'pretty' } },
     { description: 'LOG_FORMAT is case-insensitive', env: { LOG_FORMAT: 'JSON' }, expect: { logFormat: 'json' } },
@@ -72,6 +74,8 @@ describe('loadConfig', () => {
     { description: 'an unknown LOG_FORMAT', env: { LOG_FORMAT: 'xml' }, variable: 'LOG_FORMAT' },
     { description: 'a DATABASE_URL for another database', env: { DATABASE_URL: 'mysql://x' }, variable: 'DATABASE_URL' },
     { description: 'a DATABASE_URL that is not a URL', env: { DATABASE_URL: 'localhost:5432' }, variable: 'DATABASE_URL' },
+    { description: 'a DATABASE_URL whose port is not a number', env: { DATABASE_URL: 'postgresql://localhost:notaport/db' }, variable: 'DATABASE_URL' },
+    { description: 'a DATABASE_URL with a bad %-escape', env: { DATABASE_URL: 'postgresql://%zz@localhost/db' }, variable: 'DATABASE_URL' },
     { description: 'PODNET_AUTH other than on/off', env: { PODNET_AUTH: 'maybe' }, variable: 'PODNET_AUTH' },
     { description: 'PODNET_METRICS_AUTH other than on/off', env: { PODNET_METRICS_AUTH: 'read' }, variable: 'PODNET_METRICS_AUTH' },
     { description: 'PODNET_GRAPHQL_FAST_PATH other than on/off', env: { PODNET_GRAPHQL_FAST_PATH: 'yes' }, variable: 'PODNET_GRAPHQL_FAST_PATH' },

@@ -79,6 +79,12 @@ describe('podnet serve that cannot start', () => {
     assertOneLine(await serve({ DATABASE_URL: db.url, PORT: String(port) }), 1, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use.*set PORT`));
   });
 
+  test('a HOST that does not resolve is named as HOST, not as the database', async (t) => {
+    const db = await createEmptyDatabase();
+    t.after(() => db.drop());
+    assertOneLine(await serve({ DATABASE_URL: db.url, PORT: '0', HOST: 'nosuch.invalid' }), 1, /HOST="nosuch\.invalid" does not resolve.*set HOST/);
+  });
+
   test('a bad configuration value is a usage error (2) naming the variable', async () => {
     assertOneLine(await serve({ PORT: 'eighty' }), 2, /^podnet: configuration error: PORT="eighty"/);
   });
