@@ -152,8 +152,9 @@ function claimDirectory(dir: string): () => void {
   const file = path.join(real, LOCK_FILE);
   if (claimed.has(real)) throw inUse(real, process.pid);
   const holder = readPid(file);
-  if (holder !== null && holder !== process.pid && isAlive(holder) && looksLike(holder, /node|podnet/)) throw inUse(real, holder);
-  fs.writeFileSync(file, `${process.pid}\n`);
+  // The PID's start time, recorded beside it, tells a live podnet from an unrelated process that got its PID later.
+  if (holder !== null && holder !== process.pid && isAlive(holder) && sameProcess(holder, readLine(file, 1)) && looksLike(holder, /node|podnet/)) throw inUse(real, holder);
+  fs.writeFileSync(file, `${process.pid}\n${startTime(process.pid) ?? ''}\n`);
   claimed.add(real);
   return () => {
     if (!claimed.delete(real)) return;
@@ -163,6 +164,33 @@ function claimDirectory(dir: string): () => void {
 
 function inUse(dir: string, pid: number): StartupError {
   return new StartupError(`the embedded database in ${dir} is in use by podnet PID ${pid}`, 'stop that podnet first, or set PODNET_DATA_DIR to another directory');
+}
+
+/** Line `n` (from 0) of a small file, trimmed; '' when there is none. */
+function readLine(file: string, n: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n')[n]?.trim() ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** When `pid` started (clock ticks since boot, /proc/PID/stat field 22), or null off Linux. */
+function startTime(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `pid` is the process whose start time was recorded (an older lock file without one: assume so). */
+function sameProcess(pid: number, recorded: string): boolean {
+  if (recorded === '') return true;
+  const now = startTime(pid);
+  return now === null || now === recorded;
 }
 
 function readPid(file: string): number | null {
@@ -183,10 +211,12 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Guards against a recycled PID: on Linux the command line must match. */
-function looksLike(pid: number, pattern: RegExp): boolean {
+/** Guards against a recycled PID: on Linux the command line must match (and hold every one of `args`, when given). */
+function looksLike(pid: number, pattern: RegExp, args: string[] = []): boolean {
   try {
-    return pattern.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    const argv = cmdline.split('\0');
+    return pattern.test(cmdline) && args.every((a) => argv.includes(a));
   } catch {
     return !fs.existsSync('/proc/self');
   }
@@ -194,8 +224,17 @@ function looksLike(pid: number, pattern: RegExp): boolean {
 
 /** A postmaster still running on `pgdata` whose podnet is gone: stop it, then go on. */
 async function stopLeftoverServer(pgdata: string, log: EmbeddedLog): Promise<void> {
-  const pid = readPid(path.join(pgdata, 'postmaster.pid'));
-  if (pid === null || !isAlive(pid) || !looksLike(pid, /postgres/)) return;
+  const pidFile = path.join(pgdata, 'postmaster.pid');
+  const pid = readPid(pidFile);
+  if (pid === null || !isAlive(pid)) return;
+  // Ours was started as `postgres -D <pgdata>`. Any other process that has the PID now (a recycled
+  // one, after a reboot) is never signalled; PostgreSQL would not start beside it either.
+  if (!looksLike(pid, /postgres/, ['-D', pgdata])) {
+    throw new StartupError(
+      `${pidFile} names PID ${pid}, which is alive but is not a PostgreSQL on ${pgdata} (a stale file whose PID was reused?)`,
+      `if no PostgreSQL runs on ${pgdata}, remove that file and start again`,
+    );
+  }
   log.warn(`embedded PostgreSQL PID ${pid} was left running on ${pgdata} by a podnet that is gone; stopping it`);
   const steps: [NodeJS.Signals, number][] = [['SIGINT', STOP_TIMEOUT_MS], ['SIGQUIT', 5_000], ['SIGKILL', 5_000]];
   for (const [signal, wait] of steps) {

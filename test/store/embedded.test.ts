@@ -4,6 +4,7 @@
 // server orphaned by kill -9 of its podnet, one podnet per directory, and a
 // server that dies under a running service started again.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -87,6 +88,32 @@ describe('embedded PostgreSQL', () => {
     } finally {
       await pg.stop();
     }
+  });
+
+  test('a postmaster.pid naming a live process that is not our PostgreSQL (a reused PID): it is left alone, the start refuses in one line', { skip: !fs.existsSync('/proc/self') }, async () => {
+    const dir = path.join(tmp, 'recycled');
+    const h = await startHolder(dir);
+    const argv = fs.readFileSync(`/proc/${h.postmaster}/cmdline`, 'utf8').split('\0');
+    const pgdata = argv[argv.indexOf('-D') + 1]!;
+    await stopHolder(h);
+    const other = spawn('sleep', ['60'], { argv0: 'postgres-unrelated-helper', stdio: 'ignore' });
+    const pidFile = path.join(pgdata, 'postmaster.pid');
+    fs.writeFileSync(pidFile, `${other.pid}\n${pgdata}\n`);
+    try {
+      await assert.rejects(startEmbeddedPostgres({ dir, port: 0, database: 'podnet', persistent: true }), (err: unknown) => {
+        assert.ok(err instanceof StartupError, String(err));
+        assert.match(err.message, new RegExp(`PID ${other.pid}, which is alive but is not a PostgreSQL on`));
+        assert.doesNotMatch(err.message, /\n/);
+        return true;
+      });
+      assert.ok(alive(other.pid!), 'the unrelated process was not signalled');
+    } finally {
+      other.kill('SIGKILL');
+      fs.rmSync(pidFile, { force: true });
+    }
+    // With the stale file gone, the directory starts as before, its data intact.
+    const pg = await startEmbeddedPostgres({ dir, port: 0, database: 'podnet', persistent: true });
+    await pg.stop();
   });
 
   test('while a live podnet holds the directory, another start refuses in one line naming its PID and the directory', async () => {
