@@ -97,6 +97,51 @@ export function keyValues(pairs: readonly (readonly [string, Cell])[], width: nu
   return pairs.map(([k, v]) => `${`${k}:`.padEnd(w)}${width === null ? cellText(v) : cut(cellText(v), width - w)}`).join('\n') + '\n';
 }
 
+/**
+ * `text` word-wrapped to `width` columns, line by line: a line's own leading
+ * spaces are kept, and the lines it wraps into are indented `indent` more
+ * (a usage line or a summary in help that fits 80 columns). A word longer
+ * than a line stays whole.
+ */
+/** Space-separated words, a bracketed group (`[-o json|yaml|wide]`, `(--local | …)`) kept as one. */
+function words(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let word = '';
+  for (const ch of text) {
+    if (ch === '[' || ch === '(') depth++;
+    else if ((ch === ']' || ch === ')') && depth > 0) depth--;
+    if (ch === ' ' && depth === 0) {
+      if (word !== '') out.push(word);
+      word = '';
+    } else {
+      word += ch;
+    }
+  }
+  if (word !== '') out.push(word);
+  return out;
+}
+
+export function wrap(text: string, width = 80, indent = 0): string {
+  return text.split('\n').map((source) => {
+    const lead = source.length - source.trimStart().length;
+    const out: string[] = [];
+    let line = ' '.repeat(lead);
+    let empty = true;
+    for (const word of words(source.trim())) {
+      if (!empty && line.length + 1 + word.length > width) {
+        out.push(line);
+        line = ' '.repeat(lead + indent) + word;
+      } else {
+        line = empty ? line + word : `${line} ${word}`;
+      }
+      empty = false;
+    }
+    out.push(line);
+    return out.join('\n');
+  }).join('\n');
+}
+
 export function json(value: unknown): string {
   return JSON.stringify(value, null, 2) + '\n';
 }

@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { expectPositionals, parseArgs, UsageError, wantsHelp } from './args.js';
 import { COMMANDS, GROUPS } from './commands/index.js';
 import { EXIT, InputError, defaultWidth, outputModeOf, printData, usageOf, type Command, type Ctx, type OutputMode } from './command.js';
-import { plainStyle, styleFor, type Style } from './format.js';
+import { plainStyle, styleFor, wrap, type Style } from './format.js';
 import { ApiError, Client, ServerError } from './http.js';
 
 export { EXIT };
@@ -15,7 +15,7 @@ function commandList(extra: readonly (readonly [string, string])[] = []): string
     ...COMMANDS.map((c) => [usageOf(c).slice('podnet '.length), c.summary.split(';')[0]!.split(' (')[0]!] as const),
     ...extra,
   ];
-  return rows.map(([u, s]) => `  ${u}\n      ${s}`).join('\n');
+  return rows.map(([u, s]) => `${wrap(`  ${u}`, 80, 4)}\n${wrap(`      ${s}`, 80)}`).join('\n');
 }
 
 function shortUsage(): string {
@@ -49,7 +49,7 @@ function fullHelp(): string {
 }
 
 function commandHelp(c: Command): string {
-  return `usage: ${usageOf(c)}\n\n${c.summary}\n${c.help ? `\nOptions:\n${c.help}\n` : ''}`;
+  return `${wrap(`usage: ${usageOf(c)}`, 80, 4)}\n\n${wrap(c.summary, 80)}\n${c.help ? `\nOptions:\n${c.help}\n` : ''}`;
 }
 
 /** Resolves the command words; returns the command and the rest of argv. */
@@ -95,7 +95,7 @@ async function printFailure(ctx: Ctx, err: unknown): Promise<number> {
   if (err instanceof UsageError) {
     ctx.err(`${red('error:')} ${err.message}\n`);
     if (err instanceof InputError) return EXIT.USAGE;
-    ctx.err(err.usage ? `usage: ${err.usage}\nRun 'podnet help' for details.\n` : shortUsage());
+    ctx.err(err.usage ? `${wrap(`usage: ${err.usage}`, 80, 4)}\nRun 'podnet help' for details.\n` : shortUsage());
     return EXIT.USAGE;
   }
   if (err instanceof ApiError) {
@@ -152,7 +152,7 @@ function helpFor(argv: readonly string[]): string | null {
     return topic.length > 0 ? commandHelp(resolve(topic).cmd) : fullHelp();
   } catch (err) {
     // `podnet help get` / `podnet get --help`: the group's commands.
-    if (topic.length === 1 && GROUPS[topic[0]!]) return `usage: ${groupUsage(topic[0]!)}\n`;
+    if (topic.length === 1 && GROUPS[topic[0]!]) return `${wrap(`usage: ${groupUsage(topic[0]!)}`, 80, 4)}\n`;
     // `podnet help nonsense` is a usage error; `podnet nonsense --help` shows everything.
     if (first === 'help') throw err;
     return fullHelp();

@@ -399,4 +399,15 @@ describe('podnet serve takes no arguments; client commands ignore the server\'s 
     assert.match(stray.stderr, /unexpected argument "now"/);
     expectCode(clientHelp, 0, 'PORT=abc LOG_LEVEL=loud podnet --help: the server\'s variables are not the client\'s');
   });
+
+  test('every help text fits 80 columns (usage lines wrap with their brackets whole)', async () => {
+    const topics = [[], ['help'], ...['apply', 'diff', 'get', 'get pods', 'routes', 'path', 'verify', 'import', 'audit', 'token', 'token create', 'delete', 'delete pod'].map((t) => [...t.split(' '), '--help'])];
+    for (const args of topics) {
+      const r = await inProcess(args.length ? args : ['--help'], { url: 'http://127.0.0.1:9' });
+      const text = r.stdout + r.stderr;
+      assert.ok(text.length > 0, args.join(' '));
+      for (const line of text.split('\n')) assert.ok(line.length <= 80, `podnet ${args.join(' ')}: ${line.length} columns: ${line}`);
+      assert.doesNotMatch(text, /\[-o\n/, 'a bracketed option is never split');
+    }
+  });
 });
