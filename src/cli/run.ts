@@ -159,6 +159,21 @@ function helpFor(argv: readonly string[]): string | null {
   }
 }
 
+/** `--json`, `-o json|yaml`, `-ojson`, `--output=yaml` anywhere before `--`; null when none. */
+function sniffOutput(argv: readonly string[]): OutputMode | null {
+  let found: OutputMode | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    const value = a === '--json' ? 'json'
+      : a === '-o' || a === '--output' ? argv[i + 1]
+      : a.startsWith('--output=') ? a.slice('--output='.length)
+      : a.startsWith('-o') && a.length > 2 ? a.slice(2) : undefined;
+    if (value === 'json' || value === 'yaml') found = value;
+  }
+  return found;
+}
+
 export async function runClient(argv: string[], config: Config, io: ClientIo = processIo()): Promise<number> {
   const ctx: Ctx = {
     client: new Client(config.url, config.token),
@@ -180,6 +195,9 @@ export async function runClient(argv: string[], config: Config, io: ClientIo = p
       ctx.err(shortUsage());
       return EXIT.USAGE;
     }
+    // Before the command and its options are known (an unknown one is an error too), the output
+    // the command line asks for: with -o json, every error is also the problem document on stdout.
+    ctx.output = sniffOutput(argv) ?? ctx.output;
     const { cmd, rest } = resolve(argv);
     const usage = usageOf(cmd);
     const { positionals, values } = parseArgs(rest, cmd.options, usage);

@@ -400,6 +400,16 @@ describe('podnet serve takes no arguments; client commands ignore the server\'s 
     expectCode(clientHelp, 0, 'PORT=abc LOG_LEVEL=loud podnet --help: the server\'s variables are not the client\'s');
   });
 
+  test('with -o json, an unknown option or command is the problem document on stdout too', async () => {
+    for (const args of [['verify', 'demo', '--bogus', '--json'], ['bogus', '--json'], ['get', 'clusters', '-o', 'json', '--nope']]) {
+      const r = await inProcess(args, { url: 'http://127.0.0.1:9' });
+      expectCode(r, 2, args.join(' '));
+      const doc = JSON.parse(r.stdout) as { code: string; detail: string };
+      assert.equal(doc.code, 'USAGE_ERROR', args.join(' '));
+      assert.match(r.stderr, /error:/);
+    }
+  });
+
   test('every help text fits 80 columns (usage lines wrap with their brackets whole)', async () => {
     const topics = [[], ['help'], ...['apply', 'diff', 'get', 'get pods', 'routes', 'path', 'verify', 'import', 'audit', 'token', 'token create', 'delete', 'delete pod'].map((t) => [...t.split(' '), '--help'])];
     for (const args of topics) {
