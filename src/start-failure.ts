@@ -10,6 +10,7 @@ interface ErrorLike {
   code?: string;
   errno?: string;
   syscall?: string;
+  path?: string;
   address?: string;
   port?: number;
   message?: string;
@@ -51,6 +52,16 @@ export function explainStartFailure(err: unknown, config: Config): { reason: str
       break;
     case 'EACCES':
       if (e.syscall === 'listen') return { reason: `no permission to listen on ${listenAt}`, fix: 'set PORT to a port above 1023' };
+      if (e.syscall === 'mkdir' && !config.databaseUrl) {
+        return { reason: `no permission to make PODNET_DATA_DIR ${JSON.stringify(config.dataDir)} (${e.path ?? 'a part of it'})`, fix: 'set PODNET_DATA_DIR to a directory this user may write, or set DATABASE_URL' };
+      }
+      break;
+    case 'EEXIST':
+    case 'ENOTDIR':
+      // The embedded server's directory: a file stands where it, or a parent of it, should be.
+      if (e.syscall === 'mkdir' && !config.databaseUrl) {
+        return { reason: `PODNET_DATA_DIR ${JSON.stringify(config.dataDir)} cannot be a directory: ${e.path ?? 'a part of it'} is a file`, fix: 'set PODNET_DATA_DIR to a directory (or a path where one can be made), or set DATABASE_URL' };
+      }
       break;
     case 'EADDRNOTAVAIL':
       return { reason: `cannot listen on ${listenAt}: no such address on this machine`, fix: 'set HOST to one of its addresses (or 0.0.0.0)' };

@@ -85,6 +85,14 @@ describe('podnet serve that cannot start', () => {
     assertOneLine(await serve({ DATABASE_URL: db.url, PORT: '0', HOST: 'nosuch.invalid' }), 1, /HOST="nosuch\.invalid" does not resolve.*set HOST/);
   });
 
+  test('PODNET_DATA_DIR where a file is, or under one: one line naming the variable', async () => {
+    const file = path.join(tmp, 'a-file');
+    fs.writeFileSync(file, 'x');
+    for (const dir of [file, path.join(file, 'data')]) {
+      assertOneLine(await serve({ PODNET_DATA_DIR: dir, PORT: '0' }), 1, /PODNET_DATA_DIR ".*" cannot be a directory: .* is a file.*set PODNET_DATA_DIR/);
+    }
+  });
+
   test('a bad configuration value is a usage error (2) naming the variable', async () => {
     assertOneLine(await serve({ PORT: 'eighty' }), 2, /^podnet: configuration error: PORT="eighty"/);
   });
