@@ -15,9 +15,9 @@ declare module 'fastify' {
   }
 }
 
-export const servicesPlugin = fp(
-  async (app) => {
-    app.decorate('clusters', new ClusterService(new ClusterStore(app.db)));
+export const servicesPlugin = fp<{ dbTimeoutMs?: number }>(
+  async (app, opts) => {
+    app.decorate('clusters', new ClusterService(new ClusterStore(app.db, { probeTimeoutMs: opts.dbTimeoutMs })));
     app.decorate('tokens', new TokenService(new TokenStore(app.db.prisma)));
   },
   { name: 'podnet-services', dependencies: ['podnet-database'] },

@@ -16,11 +16,29 @@ export class ClusterStore {
   /** Per cluster, the end of this instance's queue of writes to it. */
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly db: Db) {}
+  private readonly probeTimeoutMs: number | undefined;
 
-  /** The cluster's id and version, or null: one indexed read, probed before every snapshot use. */
+  constructor(private readonly db: Db, opts: { probeTimeoutMs?: number | undefined } = {}) {
+    this.probeTimeoutMs = opts.probeTimeoutMs;
+  }
+
+  /**
+   * The cluster's id and version, or null: one indexed read, probed before
+   * every snapshot use. Bounded by PODNET_DB_TIMEOUT_MS: on a connection to a
+   * server that stopped answering (hung, or a partition with the socket still
+   * open) no connect timeout applies, and every read would wait with it; it
+   * fails as ETIMEDOUT instead, which the API answers as 503
+   * DATABASE_UNAVAILABLE.
+   */
   version(name: string): Promise<{ id: number; version: bigint } | null> {
-    return readVersion(this.db.sql, name);
+    const read = readVersion(this.db.sql, name);
+    const ms = this.probeTimeoutMs;
+    if (ms === undefined) return read;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`the database did not answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+    });
+    return Promise.race([read, late]).finally(() => clearTimeout(timer));
   }
 
   /** The whole cluster in one consistent read. */
