@@ -100,7 +100,7 @@ describe('docker-compose.yml', () => {
 
   test('both services have healthchecks (pg_isready; /readyz)', () => {
     const pgTest = [service('postgres').healthcheck?.test ?? []].flat().join(' ');
-    assert.match(pgTest, /pg_isready/);
+    assert.match(pgTest, /pg_isready -h 127\.0\.0\.1\b/, 'over TCP: the first-run setup listens on the socket only');
     const podnetTest = [service('podnet').healthcheck?.test ?? []].flat().join(' ');
     assert.match(podnetTest, /\/readyz/);
     assert.doesNotMatch(podnetTest, /\bcurl\b|\bwget\b/, 'the slim image has neither curl nor wget');
