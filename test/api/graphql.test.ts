@@ -102,6 +102,16 @@ describe('GraphQL API', () => {
       });
     });
 
+    test('a field error inside nodes or pods names the object, as REST does', async () => {
+      const bad = { name: 'named', podCidrs: ['10.1.0.0/16'], nodes: [{ name: 'node-a', address: '192.168.0.1' }, { name: 'node-b', address: '192.168.0.999' }] };
+      const body = await gql(t.server, 'mutation($d: ClusterInput!) { applyCluster(definition: $d, dryRun: true) { created } }', { d: bad });
+      const ext = (body.errors![0] as { extensions: { code: string; errors: { path: string }[] } }).extensions;
+      assert.equal(ext.code, 'VALIDATION_FAILED');
+      assert.equal(ext.errors[0]!.path, 'nodes[1] (node-b).address');
+      const rest = await request(t.server).post('/v1/clusters?dryRun=true').send(bad);
+      assert.equal(rest.body.errors[0].path, ext.errors[0]!.path);
+    });
+
     test('a bad definition is VALIDATION_FAILED with the field list, never a 500', async () => {
       const bad = { name: 'Bad', podCidrs: ['10.1.0.1/16'] };
       const body = await gql(t.server, 'mutation($d: ClusterInput!) { applyCluster(definition: $d) { created } }', { d: bad });

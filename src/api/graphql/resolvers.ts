@@ -14,6 +14,7 @@ import { type VerifyCheck, verify } from '../../net/verify.js';
 import type { ApplyResult, ClusterService } from '../../service/clusters.js';
 import { AppError } from '../../service/errors.js';
 import { importCluster } from '../../service/import.js';
+import { nameObjectPaths } from '../rest/conventions.js';
 import type { Snapshot } from '../../service/snapshots.js';
 import {
   capacityView, nodeView, podView, settingsView, type CapacityView, type ClusterView, type NodeView, type PodView,
@@ -312,8 +313,14 @@ export function buildResolvers(service: ClusterService): IResolvers {
     },
 
     Mutation: {
-      applyCluster: async (_root: unknown, a: Args<{ definition: unknown; dryRun: boolean | null }>, ctx: MercuriusContext) =>
-        applied(ctx, await service.apply(a.definition, { mode: 'apply', dryRun: a.dryRun === true })),
+      applyCluster: async (_root: unknown, a: Args<{ definition: unknown; dryRun: boolean | null }>, ctx: MercuriusContext) => {
+        try {
+          return applied(ctx, await service.apply(a.definition, { mode: 'apply', dryRun: a.dryRun === true }));
+        } catch (err) {
+          // As REST does: `nodes[3] (node-d).address`, the object named from the definition sent.
+          throw err instanceof AppError ? nameObjectPaths(err, a.definition) : err;
+        }
+      },
       importCluster: async (_root: unknown, a: Args<{ name: string; input: unknown; dryRun: boolean | null }>, ctx: MercuriusContext) => {
         const { result, skipped } = await importCluster(service, a.name, a.input, a.dryRun === true);
         return { ...applied(ctx, result), skipped };
