@@ -46,6 +46,7 @@ export function renderPathSvg(path: Path, scene: PathScene): string {
     el('g', { class: 'namespaces' }, ...L.namespaces.map((ns) => namespace(ns, L))),
     tunnels(path, L),
     el('g', { class: 'links' }, ...L.links.map((l) => link(L, l.from, l.to, l.style, l.label))),
+    endingRing(path, L),
     el('g', { class: 'hops' }, ...path.hops.map((h) => hop(h, L))),
     el('g', { class: 'packets' }, ...L.cards.map((c) => el('g', { class: 'packet' },
       el('line', { x1: c.anchor.x, y1: c.anchor.y + 4, x2: Math.min(Math.max(c.anchor.x, c.x + 12), c.x + c.w - 12), y2: c.y, stroke: '#8c959f', 'stroke-dasharray': '2 3' }),
@@ -237,18 +238,31 @@ function hop(h: Hop, L: Layout): string {
 }
 
 /** Where the packet ends: the last device ringed in the disposition's colour, with a tag. */
+/**
+ * Where the packet ends: a ring around the last hop's device, drawn before
+ * the hops so that their number badges stay on top of it, and a tag with
+ * the disposition, drawn after them (`ending`).
+ */
+function endingRing(path: Path, L: Layout): string {
+  const last = path.hops.at(-1);
+  if (!last) return '';
+  const s = L.hopSlot[last.index]!;
+  return el('rect', { class: 'disposition-ring', x: s.x - 3, y: s.y - 3, width: DEV_W + 6, height: DEV_H + 6, rx: 7, fill: 'none', stroke: DISPOSITION_COLOR[path.disposition], 'stroke-width': 2.5 });
+}
+
 function ending(path: Path, L: Layout): string {
   const last = path.hops.at(-1);
   if (!last) return '';
   const s = L.hopSlot[last.index]!;
   const color = DISPOSITION_COLOR[path.disposition];
   const label = `${path.disposition === 'DELIVERED' ? '✓' : path.disposition === 'EXITS_NETWORK' ? '↗' : '✕'} ${path.disposition}`;
+  // 9 px bold capitals run ~6.3 px each in the common sans fonts: the tag holds its text with room to
+  // spare and, right-aligned, clears the hop's number badge at the device's left corner.
   const w = label.length * 6.6 + 14;
   const x = s.x + DEV_W - w + 8;
   return el('g', { class: 'disposition', 'data-disposition': path.disposition, 'data-index': last.index },
-    el('rect', { x: s.x - 3, y: s.y - 3, width: DEV_W + 6, height: DEV_H + 6, rx: 7, fill: 'none', stroke: color, 'stroke-width': 2.5 }),
     el('rect', { x, y: s.y - 11, width: w, height: 16, rx: 8, fill: color }),
-    txt('text', { x: x + w / 2, y: s.y + 1, 'font-size': 10, 'font-weight': 700, fill: '#ffffff', 'text-anchor': 'middle' }, label));
+    txt('text', { x: x + w / 2, y: s.y + 0.5, 'font-size': 9, 'font-weight': 700, fill: '#ffffff', 'text-anchor': 'middle' }, label));
 }
 
 /** The legend's entries, at y, from x = M; `end` is where the last one ends. */
