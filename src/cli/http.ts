@@ -54,10 +54,13 @@ function describeNetworkError(err: unknown): string {
     seen.add(e);
     const x = e as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown[] };
     if (typeof x.code === 'string' && (NETWORK_CODES.has(x.code) || /^E[A-Z]+$/.test(x.code))) return x.code;
+    // TLS to a plain-HTTP server: OpenSSL's multi-line message says less than this does.
+    if (typeof x.code === 'string' && /^ERR_SSL_/.test(x.code)) return `TLS failed (${x.code}): does the server speak HTTPS? podnet serves plain HTTP unless a proxy in front of it terminates TLS`;
     if (typeof x.message === 'string' && x.message !== '' && x.message !== 'fetch failed') fallback = x.message;
     e = x.cause ?? (Array.isArray(x.errors) ? x.errors[0] : undefined);
   }
-  return fallback;
+  // One line, whatever the library wrote.
+  return fallback.split('\n')[0]!;
 }
 
 export class Client {

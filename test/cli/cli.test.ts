@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config.js';
 import { parseArgs, UsageError } from '../../src/cli/args.js';
 import { junitXml, xmlEscape } from '../../src/cli/junit.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { expectCode, inProcess, listen, PATIENT_SERVER, podnet, readXml, ROOT } from './helpers.js';
+import { expectCode, fakeServer, inProcess, listen, PATIENT_SERVER, podnet, readXml, ROOT } from './helpers.js';
 
 const demoYaml = `# a YAML definition, as a platform team would keep it in git
 name: demo
@@ -407,6 +407,18 @@ describe('podnet serve takes no arguments; client commands ignore the server\'s 
       const doc = JSON.parse(r.stdout) as { code: string; detail: string };
       assert.equal(doc.code, 'USAGE_ERROR', args.join(' '));
       assert.match(r.stderr, /error:/);
+    }
+  });
+
+  test('PODNET_URL with https:// against the plain-HTTP server: one line that says so, exit 3', async () => {
+    const fake = await fakeServer(() => ({ status: 200, type: 'application/json', body: '{}' }));
+    try {
+      const r = await inProcess(['get', 'clusters'], { url: fake.url.replace('http://', 'https://') });
+      expectCode(r, 3, 'https to http');
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, /TLS failed \(ERR_SSL_[A-Z_]+\): does the server speak HTTPS\?/);
+    } finally {
+      await fake.close();
     }
   });
 
