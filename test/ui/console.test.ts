@@ -108,6 +108,7 @@ describe('the console in a browser', { skip: missing ?? false, timeout: 300_000 
     await page.click('a[href="/ui/clusters/demo-host-gw"]');
     await page.waitForSelector('#verify [data-ok]');
     await page.waitForSelector('#racks .chip');
+    assert.equal(await page.evaluate<string>('document.activeElement && document.activeElement.tagName'), 'H1', 'after a navigation, focus is on the new page\'s heading');
     const racks = await page.$$eval('#racks .rack', (els) => els.map((e) => [e.getAttribute('data-subnet'), [...e.querySelectorAll('.chip')].map((c) => c.getAttribute('data-node'))]));
     assert.deepEqual(racks, [['rack1', ['node-a', 'node-b']], ['rack2', ['node-c', 'node-d']]]);
     assert.match(await page.textContent('#router') ?? '', /192\.168\.0\.1/);
@@ -124,6 +125,9 @@ describe('the console in a browser', { skip: missing ?? false, timeout: 300_000 
     await shot(page, 'cluster');
     await page.fill('#node-filter', 'node-c');
     assert.deepEqual(await page.$$eval('#racks .chip', (els) => els.filter((e) => e.closest('[hidden]') === null).map((e) => e.getAttribute('data-node'))), ['node-c']);
+    assert.equal(await page.textContent('#racks .rack[data-subnet="rack2"] .count'), '1 of 2 nodes', 'a rack counts its matches while filtered');
+    await page.fill('#node-filter', '');
+    assert.equal(await page.textContent('#racks .rack[data-subnet="rack2"] .count'), '2 nodes');
   });
 
   test('a node: its route table in ip route form, its neighbours and fdb in an overlay, its pods', async () => {

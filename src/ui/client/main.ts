@@ -47,7 +47,21 @@ function crumbs(...items: [string, string?][]): void {
 function navigate(href: string, replace = false): void {
   if (replace) history.replaceState(null, '', href);
   else history.pushState(null, '', href);
-  void render();
+  void render().then(focusPage);
+}
+
+/**
+ * After an in-app navigation, focus goes to the new page's heading, as a page
+ * load would put a keyboard or screen-reader user at its top; the link that
+ * was focused is gone. A page that focused a field of its own keeps it.
+ */
+function focusPage(): void {
+  const active = document.activeElement;
+  if (active && active !== document.body && app.contains(active)) return;
+  const heading = app.querySelector('h1');
+  if (!heading) return;
+  heading.setAttribute('tabindex', '-1');
+  heading.focus({ preventScroll: true });
 }
 
 async function render(): Promise<void> {
@@ -125,7 +139,7 @@ document.addEventListener('click', (ev) => {
   ev.preventDefault();
   navigate(a.getAttribute('href')!);
 });
-window.addEventListener('popstate', () => void render());
+window.addEventListener('popstate', () => void render().then(focusPage));
 signOut.addEventListener('click', () => {
   token.clear();
   signedIn = false;

@@ -141,8 +141,8 @@ class Racks {
       r.nodes.push(n);
     }
     for (const r of this.racks.values()) {
-      r.count.textContent = `${count(r.nodes.length)} node${r.nodes.length === 1 ? '' : 's'}`;
       if (!this.query) this.draw(r, RACK_CHIPS);
+      else this.counted(r, r.nodes.filter((n) => this.matches(n)).length);
     }
   }
 
@@ -160,7 +160,7 @@ class Racks {
     return !q || n.name.toLowerCase().includes(q) || n.addresses.some((a) => a.includes(q)) || n.podCidrs.some((p) => p.includes(q));
   }
 
-  private draw(r: { chips: HTMLElement; nodes: NodeView[]; drawn: number; more: HTMLButtonElement; el: HTMLElement }, limit: number): void {
+  private draw(r: { chips: HTMLElement; count: HTMLElement; nodes: NodeView[]; drawn: number; more: HTMLButtonElement; el: HTMLElement }, limit: number): void {
     const list = this.query ? r.nodes.filter((n) => this.matches(n)) : r.nodes;
     const upto = Math.min(list.length, limit);
     const frag = document.createDocumentFragment();
@@ -170,6 +170,13 @@ class Racks {
     r.more.hidden = r.drawn >= list.length;
     r.more.textContent = `Show all ${count(list.length)}`;
     r.el.hidden = this.query !== '' && list.length === 0;
+    this.counted(r, list.length);
+  }
+
+  /** The rack's count: its nodes, or while a filter is on, how many of them match. */
+  private counted(r: { count: HTMLElement; nodes: NodeView[] }, matching: number): void {
+    const all = `${count(r.nodes.length)} node${r.nodes.length === 1 ? '' : 's'}`;
+    r.count.textContent = this.query ? `${count(matching)} of ${all}` : all;
   }
 }
 
