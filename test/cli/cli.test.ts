@@ -3,7 +3,6 @@
 // stdout, stderr and exit code (SPEC §8: 0 ok, 1 negative, 2 usage, 3 server).
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -14,7 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import { parseArgs, UsageError } from '../../src/cli/args.js';
 import { junitXml, xmlEscape } from '../../src/cli/junit.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { expectCode, fakeServer, inProcess, listen, PATIENT_SERVER, podnet, readXml, ROOT } from './helpers.js';
+import { expectCode, fakeServer, inProcess, listen, PATIENT_SERVER, podnet, readXml } from './helpers.js';
 
 const demoYaml = `# a YAML definition, as a platform team would keep it in git
 name: demo
@@ -373,18 +372,9 @@ describe('CLI helpers', () => {
 });
 
 describe('podnet serve takes no arguments; client commands ignore the server\'s variables', () => {
-  const run = (args: string[], env: Record<string, string>) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], {
-      cwd: ROOT, env: { ...process.env, ...env, PODNET_DATA_DIR: path.join(os.tmpdir(), `podnet-never-${process.pid}`) }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000); // a server that started would never end
-    child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-  });
+  // A server that started would never end: killed after 20 s, its exit then fails the test.
+  const run = (args: string[], env: Record<string, string>) =>
+    podnet(args, { url: 'http://127.0.0.1:9', killAfterMs: 20_000, env: { ...env, PODNET_DATA_DIR: path.join(os.tmpdir(), `podnet-never-${process.pid}`) } });
 
   test('serve --help prints its usage and starts nothing; serve with an argument is a usage error', async () => {
     const [help, stray, clientHelp] = await Promise.all([

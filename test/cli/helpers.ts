@@ -29,13 +29,19 @@ async function slot(): Promise<() => void> {
   };
 }
 
-export async function podnet(args: string[], opts: { url: string; token?: string; input?: string }): Promise<Run> {
+/**
+ * `podnet ARGS` in a child process. `env` adds variables; `killAfterMs` ends a
+ * child that is still running then (a command that should not have started a
+ * server), reported as its exit.
+ */
+export async function podnet(args: string[], opts: { url: string; token?: string; input?: string; env?: Record<string, string>; killAfterMs?: number }): Promise<Run> {
   const release = await slot();
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, PODNET_URL: opts.url };
     delete env.PODNET_TOKEN;
     delete env.FORCE_COLOR;
     if (opts.token !== undefined) env.PODNET_TOKEN = opts.token;
+    Object.assign(env, opts.env);
     return await new Promise<Run>((resolve, reject) => {
       const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
         cwd: ROOT, env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -44,8 +50,12 @@ export async function podnet(args: string[], opts: { url: string; token?: string
       let stderr = '';
       child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
       child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+      const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs);
       child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
       if (opts.input !== undefined) child.stdin!.end(opts.input);
     });
   } finally {
