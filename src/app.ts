@@ -79,7 +79,7 @@ const GARBAGE_PER_BODY_BYTE = 8;
 
 export const podnetApp = fp<AppDeps>(async (app, deps) => {
   await app.register(databasePlugin, { db: deps.db, close: deps.closeDb });
-  await app.register(servicesPlugin, { dbTimeoutMs: deps.config.limits.dbTimeoutMs });
+  await app.register(servicesPlugin, { dbTimeoutMs: deps.config.limits.dbTimeoutMs, soloReads: deps.config.soloReads });
 
   // First, so that every route registered after it (plugins' too) must declare its scope.
   registerAuth(app, app.tokens, deps.config.auth);

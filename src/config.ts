@@ -43,6 +43,12 @@ export interface Config {
    * `path` queries included (src/api/graphql/fast-path.ts). On by default.
    */
   graphqlFastPath: boolean;
+  /**
+   * PODNET_SOLO_READS=off: every read asks PostgreSQL for the cluster's
+   * version, even on an instance that is the only one attached to its
+   * database (src/store/solo-lease.ts). On by default.
+   */
+  soloReads: boolean;
 }
 
 /** What one request may cost the service (see README, "Limits"). */
@@ -147,6 +153,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!['on', 'off'].includes(metricsAuthRaw)) throw new ConfigError(`PODNET_METRICS_AUTH=${JSON.stringify(env.PODNET_METRICS_AUTH)}: expected on or off`);
   const fastPathRaw = (env.PODNET_GRAPHQL_FAST_PATH ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(fastPathRaw)) throw new ConfigError(`PODNET_GRAPHQL_FAST_PATH=${JSON.stringify(env.PODNET_GRAPHQL_FAST_PATH)}: expected on or off`);
+  const soloRaw = (env.PODNET_SOLO_READS ?? 'on').toLowerCase();
+  if (!['on', 'off'].includes(soloRaw)) throw new ConfigError(`PODNET_SOLO_READS=${JSON.stringify(env.PODNET_SOLO_READS)}: expected on or off`);
   const adminToken = env.PODNET_ADMIN_TOKEN && env.PODNET_ADMIN_TOKEN !== '' ? env.PODNET_ADMIN_TOKEN : null;
   if (adminToken !== null && adminToken.length < 32) throw new ConfigError('PODNET_ADMIN_TOKEN: must be at least 32 characters');
   const url = env.PODNET_URL ?? 'http://127.0.0.1:3000';
@@ -167,5 +175,6 @@ export function loadConfig(env: Env = process.env): Config {
     limits: loadLimits(env),
     heapGrowthPercent: intVar(env, 'PODNET_HEAP_GROWTH', 50, 0, 1000),
     graphqlFastPath: fastPathRaw === 'on',
+    soloReads: soloRaw === 'on',
   };
 }

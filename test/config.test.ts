@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       limits: { bodyLimit: 256 * 1024 * 1024, requestTimeoutMs: 8000, headersTimeoutMs: 5000, idleTimeoutMs: 5000, dbTimeoutMs: 4000 },
       heapGrowthPercent: 50,
       graphqlFastPath: true,
+      soloReads: true,
     });
   });
 

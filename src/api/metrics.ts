@@ -78,6 +78,24 @@ export function registerMetrics(app: FastifyInstance, service: ClusterService, o
       },
     });
   }
+  const lease = app.soloLease;
+  new Gauge({
+    name: 'podnet_solo_reads',
+    help: '1 while this instance is the only one attached to its database and answers reads without a version probe (PODNET_SOLO_READS), else 0',
+    registers: [registry],
+    collect() {
+      this.set(lease?.isSolo ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'podnet_snapshot_reads_unprobed_total',
+    help: 'Reads of a stored cluster answered from its snapshot without a version probe (solo reads)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(service.cache.stats.unprobed);
+    },
+  });
   const utilization = new UtilizationCache(service);
   const onError = (err: unknown) => app.log.warn({ err: (err as Error).message }, 'metrics: cluster utilization not read');
   new Gauge({

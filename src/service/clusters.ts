@@ -23,7 +23,7 @@ import { planAddPod } from './plan-pod.js';
 import { type ClusterImpact, planImpact } from './impact.js';
 import { sameOrder, storedAfter, writePlan } from './apply-write.js';
 import type { ViewBody } from './view-cache.js';
-import { Snapshot, SnapshotCache, type NodeChange, type SnapshotHints, type SnapshotState } from './snapshots.js';
+import { Snapshot, SnapshotCache, type NodeChange, type ReadLease, type SnapshotHints, type SnapshotState } from './snapshots.js';
 import type { MacPins } from './definition/nodes.js';
 import { VtepMacIndex } from './vtep-macs.js';
 import {
@@ -77,8 +77,8 @@ export class ClusterService {
   /** Allocations made by this instance (for /metrics). */
   readonly stats = { nodesAllocated: 0, podsAllocated: 0 };
 
-  constructor(private readonly store: ClusterStore) {
-    this.cache = new SnapshotCache(store);
+  constructor(private readonly store: ClusterStore, lease: ReadLease | null = null) {
+    this.cache = new SnapshotCache(store, lease);
   }
 
   /** POST (mode 'create': 409 if it exists) and PUT (mode 'apply': converge). */

@@ -47,6 +47,9 @@ export class Snapshot {
   private blockAllocs: Map<Family, BlockAllocator> | null = null;
   private nextNode: number | undefined;
   private nextPod: number | undefined;
+  /** The solo period and local-write number in which this version was last read from PostgreSQL (SnapshotCache.get), or -1. */
+  trustedEpoch = -1;
+  trustedGen = -1;
 
   readonly stored: StoredCluster;
   /** The pods, as columns (the snapshot keeps no object per pod: `stored.pods` and `topology.pods` are the table's rows, made on use). */
@@ -230,33 +233,69 @@ interface Probe {
   promise: Promise<{ id: number; version: bigint } | null>;
 }
 
+/** What tells a snapshot cache it may skip the version probe (store/solo-lease.ts). */
+export interface ReadLease {
+  /** The solo period reads may trust now, or -1. */
+  trustEpoch(): number;
+}
+
 export class SnapshotCache {
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly loading = new Map<string, Promise<Snapshot | null>>();
   private readonly inFlight = new Map<string, Probe>();
   private readonly queued = new Map<string, Probe>();
+  /** Reads answered without a probe (solo reads), for /metrics and tests. */
+  readonly stats = { unprobed: 0 };
 
-  constructor(private readonly store: ClusterStore) {}
+  constructor(private readonly store: ClusterStore, private readonly lease: ReadLease | null = null) {}
 
-  /** The cluster as of a version read after this call; throws CLUSTER_NOT_FOUND. */
+  /**
+   * The cluster as of a version read after this call; throws
+   * CLUSTER_NOT_FOUND. While this instance holds the solo lease, a snapshot
+   * whose version was read during the same solo period, with no write of
+   * this instance begun or ended since, is that version still: nobody else
+   * can commit meanwhile (solo-lease.ts), so it is answered without a probe.
+   */
   async get(name: string): Promise<Snapshot> {
+    const epoch = this.lease ? this.lease.trustEpoch() : -1;
+    const writes = this.store.writes;
+    const gen = writes.inFlight === 0 ? writes.gen : -1;
+    const have = this.snapshots.get(name);
+    if (epoch >= 0 && have && have.trustedEpoch === epoch && have.trustedGen === gen && gen >= 0) {
+      this.stats.unprobed++;
+      return have;
+    }
     const v = await this.probe(name);
     if (v === null) {
       this.snapshots.delete(name);
       throw new AppError('CLUSTER_NOT_FOUND', `cluster "${name}" does not exist`);
     }
-    const have = this.snapshots.get(name);
-    if (have && have.version === v.version && have.record.id === v.id) return have;
+    const now = this.snapshots.get(name);
+    if (now && now.version === v.version && now.record.id === v.id) return this.trusted(now, epoch, gen);
     // A load already in flight may have started before the version we just
     // read was committed; the second one starts after the first ends, which
     // is after our probe, so it sees at least that version.
     for (let attempt = 0; attempt < 3; attempt++) {
       const snap = await this.load(name);
       if (!snap) throw new AppError('CLUSTER_NOT_FOUND', `cluster "${name}" does not exist`);
-      if (snap.record.id === v.id && snap.version >= v.version) return snap;
+      if (snap.record.id === v.id && snap.version >= v.version) return this.trusted(snap, epoch, gen);
       if (snap.record.id !== v.id && attempt > 0) return snap; // deleted and re-created meanwhile: newer still
     }
     throw new AppError('CONCURRENT_UPDATE', `cluster "${name}" is changing too fast to read a consistent snapshot; retry`);
+  }
+
+  /**
+   * Marks `snap` as current for the rest of solo period `epoch`: its version
+   * (or a newer one) was read after this request arrived, the period began
+   * before that, and no write of this instance began or ended in between.
+   */
+  private trusted(snap: Snapshot, epoch: number, gen: number): Snapshot {
+    if (epoch < 0 || gen < 0 || this.lease!.trustEpoch() !== epoch) return snap;
+    const writes = this.store.writes;
+    if (writes.inFlight !== 0 || writes.gen !== gen) return snap;
+    snap.trustedEpoch = epoch;
+    snap.trustedGen = gen;
+    return snap;
   }
 
   /** The cached snapshot if it is exactly this version (for use inside a write transaction). */

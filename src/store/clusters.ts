@@ -46,9 +46,35 @@ export class ClusterStore {
     return loadCluster(this.db.sql, name);
   }
 
+  /**
+   * This instance's writes: how many are under way, and a number that moves
+   * when one starts or ends. A snapshot trusted without a probe (solo reads,
+   * snapshots.ts) is trusted only while neither has moved since its version
+   * was read, so a write made here is never hidden behind an older snapshot,
+   * whenever the writer hands the cache its new one.
+   */
+  readonly writes = { inFlight: 0, gen: 0 };
+
+  private tracked<T>(run: () => Promise<T>): Promise<T> {
+    this.writes.inFlight++;
+    this.writes.gen++;
+    const done = () => {
+      this.writes.inFlight--;
+      this.writes.gen++;
+    };
+    let p: Promise<T>;
+    try {
+      p = run();
+    } catch (err) {
+      done();
+      throw err;
+    }
+    return p.finally(done);
+  }
+
   /** An apply (set-based writes); `record` is null when the cluster does not exist yet. */
   bulkWrite<T>(name: string, fn: (w: BulkWrite, record: ClusterRecord | null) => Promise<T>): Promise<T> {
-    return this.queued(name, () => withRetries(async () => {
+    return this.tracked(() => this.queued(name, () => withRetries(async () => {
       // postgres.js keeps the last transaction's result reachable from its
       // connection (the race with `onclose`) until that connection's next
       // transaction: an apply's plan (a copy of every pod) would stay alive
@@ -61,15 +87,15 @@ export class ClusterStore {
       const { value } = box as unknown as { value: T };
       box = null;
       return value;
-    }));
+    })));
   }
 
   /** A row-at-a-time change; `record` is null when the cluster does not exist. */
   rowWrite<T>(name: string, fn: (w: RowWrite, record: ClusterRecord | null) => Promise<T>): Promise<T> {
-    return this.queued(name, () => withRetries(() => this.db.prisma.$transaction(async (tx) => {
+    return this.tracked(() => this.queued(name, () => withRetries(() => this.db.prisma.$transaction(async (tx) => {
       const w = new RowWrite(tx);
       return fn(w, await w.lockAndRead(name));
-    }, TX_LIMITS)));
+    }, TX_LIMITS))));
   }
 
   /**

@@ -3,6 +3,7 @@
 // pods, the cluster list), postgres.js for the set-based paths (apply's bulk
 // writes, the snapshot load, the version probe) and the migrator.
 import { PrismaPg } from '@prisma/adapter-pg';
+import { randomBytes } from 'node:crypto';
 import postgres, { type Sql } from 'postgres';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { postgresJsTarget } from './db-url.js';
@@ -13,13 +14,45 @@ export interface Db {
   readonly queries: { count: number };
   prisma: PrismaClient;
   url: string;
+  /**
+   * This client's name in PostgreSQL (`application_name` of every connection
+   * both clients open, unique per connectDb): how the solo-reads guard tells
+   * this instance's own writes from anyone else's (solo-lease.ts).
+   */
+  readonly instance: string;
   close(): Promise<void>;
 }
 
+/** `podnet ` and 16 random hex digits: what pg_stat_activity shows for every connection of one connectDb. */
+export function newInstanceName(): string {
+  return `podnet ${randomBytes(8).toString('hex')}`;
+}
+
+/**
+ * `url` without an `application_name` parameter, which both clients would
+ * otherwise let win over the one podnet sets (and two instances sharing one
+ * name would be one instance to the solo-reads guard). A URL the WHATWG
+ * parser refuses comes back as it is; the lease then sees the names differ
+ * and stays off.
+ */
+export function withoutApplicationName(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.searchParams.has('application_name')) return url;
+    u.searchParams.delete('application_name');
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 /** `connectTimeoutMs` bounds a connection attempt (PODNET_DB_TIMEOUT_MS), so a request during an outage is answered, not held. */
-export function connectDb(url: string, opts: { max?: number; connectTimeoutMs?: number } = {}): Db {
+export function connectDb(givenUrl: string, opts: { max?: number; connectTimeoutMs?: number } = {}): Db {
   const queries = { count: 0 };
+  const instance = newInstanceName();
+  const url = withoutApplicationName(givenUrl);
   const sql = connectPostgresJs(url, {
+    connection: { application_name: instance },
     debug: () => {
       queries.count++;
     },
@@ -32,13 +65,14 @@ export function connectDb(url: string, opts: { max?: number; connectTimeoutMs?: 
   });
   // pg's timeout also bounds the wait for a free pooled connection, which
   // postgres.js does not bound: 15 s, not 5, so a busy pool is not "unreachable".
-  const adapter = new PrismaPg({ connectionString: url, max: opts.max ?? 5, connectionTimeoutMillis: 15_000 });
+  const adapter = new PrismaPg({ connectionString: url, max: opts.max ?? 5, connectionTimeoutMillis: 15_000, application_name: instance });
   const prisma = new PrismaClient({ adapter });
   return {
     sql,
     queries,
     prisma,
-    url,
+    url: givenUrl,
+    instance,
     async close() {
       await Promise.allSettled([sql.end({ timeout: 5 }), prisma.$disconnect()]);
     },

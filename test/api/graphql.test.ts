@@ -569,8 +569,10 @@ describe('GraphQL API', () => {
       const small = await statementsFor('small', 20);
       const big = await statementsFor('big', 200);
       tc.diagnostic(`SQL statements per query: 20 nodes ${JSON.stringify(small)}, 200 nodes ${JSON.stringify(big)}`);
-      assert.deepEqual(big, small);
-      assert.equal(small.warm, 1, 'a warm snapshot costs one version probe');
+      assert.equal(big.cold, small.cold);
+      // One version probe, or none while the instance reads solo (the first
+      // `cold` app on the same connections turns solo reads off for both).
+      for (const s of [small, big]) assert.ok(s.warm <= 1, `a warm snapshot costs at most one version probe (${s.warm})`);
       assert.ok(small.cold <= 10, `a cold load is a handful of statements (${small.cold})`);
     });
   });

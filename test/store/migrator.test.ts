@@ -204,7 +204,7 @@ describe('migrator', () => {
     t.after(() => sql`DELETE FROM cluster WHERE id = ${c}`);
     const triggers = await sql<{ tgname: string }[]>`SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname`;
     assert.deepEqual(triggers.map((t) => t.tgname), [
-      'node_delete_pods_after_delete', 'node_key_fixed_before_update', 'node_truncate_pods_after_truncate', 'pod_node_exists_after_insert', 'pod_node_exists_after_update',
+      'cluster_solo_guard', 'node_delete_pods_after_delete', 'node_key_fixed_before_update', 'node_truncate_pods_after_truncate', 'pod_node_exists_after_insert', 'pod_node_exists_after_update',
     ]);
     // One bad row among many refuses the whole statement, naming it.
     await assert.rejects(
