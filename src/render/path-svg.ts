@@ -47,7 +47,7 @@ export function renderPathSvg(path: Path, scene: PathScene): string {
     tunnels(path, L),
     el('g', { class: 'links' }, ...L.links.map((l) => link(L, l.from, l.to, l.style, l.label))),
     endingRing(path, L),
-    el('g', { class: 'hops' }, ...path.hops.map((h) => hop(h, L))),
+    el('g', { class: 'hops' }, ...path.hops.map((h) => hop(h, L, path))),
     el('g', { class: 'packets' }, ...L.cards.map((c) => el('g', { class: 'packet' },
       el('line', { x1: c.anchor.x, y1: c.anchor.y + 4, x2: Math.min(Math.max(c.anchor.x, c.x + 12), c.x + c.w - 12), y2: c.y, stroke: '#8c959f', 'stroke-dasharray': '2 3' }),
       el('rect', { x: c.x, y: c.y, width: c.w, height: c.h, rx: 6, fill: c.outer ? '#fff1e5' : '#ffffff', stroke: c.outer ? '#bc4c00' : '#8c959f' }),
@@ -215,16 +215,54 @@ function tunnels(path: Path, L: Layout): string {
   return el('g', { class: 'tunnels' }, ...out);
 }
 
-function hop(h: Hop, L: Layout): string {
+/** A badge's radius and the distance between two badges' centres. */
+const BADGE_R = 9;
+const BADGE_STEP = 22;
+
+/** The disposition tag's width and left edge on the last hop's device (see `ending`). */
+function tagBox(path: Path, s: Slot): { x: number; w: number } {
+  const label = `${path.disposition === 'DELIVERED' ? '✓' : path.disposition === 'EXITS_NETWORK' ? '↗' : '✕'} ${path.disposition}`;
+  // 9 px bold capitals run ~6.3 px each in the common sans fonts: the tag holds its text with room to
+  // spare and, right-aligned, clears the hop's number badge at the device's left corner.
+  const w = label.length * 6.6 + 14;
+  return { x: s.x + DEV_W - w + 8, w };
+}
+
+/**
+ * Where visit `visit` of device `s` puts its number badge: the first on the
+ * device's top-left corner; later ones (a loop) along the top edge after the
+ * device's name, never over it nor over the disposition tag. When they do not
+ * all fit, the last place that fits shows "+N" for the rest (their badges stay
+ * in the DOM, hidden).
+ */
+export function badgePlace(s: Slot, visit: number, tagLeft: number | null): { x: number; more: number } | null {
+  if (visit === 0) return { x: s.x + 2, more: 0 };
+  const first = s.x + 10 + textWidth(clip(s.dev, 22), 12, true) + 6 + BADGE_R;
+  const last = (tagLeft ?? s.x + DEV_W + 4) - 4 - BADGE_R;
+  const room = last < first ? 0 : Math.floor((last - first) / BADGE_STEP) + 1;
+  const extra = s.visits.length - 1;
+  const x = first + (visit - 1) * BADGE_STEP;
+  if (extra <= room) return { x, more: 0 };
+  if (visit < room) return { x, more: 0 };
+  return visit === room ? { x, more: extra - room + 1 } : null;
+}
+
+function hop(h: Hop, L: Layout, path: Path): string {
   const s = L.hopSlot[h.index]!;
   const visit = s.visits.indexOf(h.index);
   const tip = [`#${h.index} ${h.kind} ${h.dev ?? ''} at ${where(h)}: ${h.action}`, `packet ${h.packet.src} → ${h.packet.dst} ttl ${h.packet.ttl}`];
   if (h.outer) tip.push(outerText(h)!);
   if (h.route !== undefined) tip.push(`route ${h.route}`);
   const at = L.routeAt.get(h.index);
-  // A loop visits one device many times: the first badges side by side, the rest in the DOM only.
-  const shown = visit < 6;
-  const bx = s.x + 2 + Math.min(visit, 5) * 22;
+  const last = path.hops.at(-1);
+  const place = badgePlace(s, visit, last && L.hopSlot[last.index] === s ? tagBox(path, s).x : null);
+  const shown = place !== null && place.more === 0;
+  const bx = place?.x ?? s.x + 2;
+  const more = place !== null && place.more > 0
+    ? el('g', { class: 'badge-more', 'data-hidden-visits': place.more },
+      el('rect', { x: bx - BADGE_R - 2, y: s.y + 2 - BADGE_R, width: 2 * BADGE_R + 4 + (String(place.more).length - 1) * 6, height: 2 * BADGE_R, rx: BADGE_R, fill: PATH }),
+      txt('text', { x: bx + (String(place.more).length - 1) * 3, y: s.y + 5.5, 'font-size': 10, 'font-weight': 700, fill: '#ffffff', 'text-anchor': 'middle' }, `+${place.more}`))
+    : '';
   return el('g', {
     class: 'hop', 'data-index': h.index, 'data-kind': h.kind, 'data-node': h.node, 'data-dev': h.dev,
     'data-netns': h.netns ?? 'router', 'data-action': h.action, 'data-route': h.route,
@@ -232,8 +270,9 @@ function hop(h: Hop, L: Layout): string {
   txt('title', {}, tip.join('\n')),
   visit === 0 ? device(s, false) : '',
   el('g', { class: 'badge', visibility: shown ? null : 'hidden' },
-    el('circle', { cx: bx, cy: s.y + 2, r: 9, fill: PATH }),
+    el('circle', { cx: bx, cy: s.y + 2, r: BADGE_R, fill: PATH }),
     txt('text', { x: bx, y: s.y + 5.5, 'font-size': 10, 'font-weight': 700, fill: '#ffffff', 'text-anchor': 'middle' }, String(h.index))),
+  more,
   at ? txt('text', { class: 'route', x: at.x, y: at.y, 'font-family': MONO, 'font-size': 11, fill: INK, visibility: at.repeat ? 'hidden' : null }, at.text) : '');
 }
 
@@ -256,10 +295,7 @@ function ending(path: Path, L: Layout): string {
   const s = L.hopSlot[last.index]!;
   const color = DISPOSITION_COLOR[path.disposition];
   const label = `${path.disposition === 'DELIVERED' ? '✓' : path.disposition === 'EXITS_NETWORK' ? '↗' : '✕'} ${path.disposition}`;
-  // 9 px bold capitals run ~6.3 px each in the common sans fonts: the tag holds its text with room to
-  // spare and, right-aligned, clears the hop's number badge at the device's left corner.
-  const w = label.length * 6.6 + 14;
-  const x = s.x + DEV_W - w + 8;
+  const { x, w } = tagBox(path, s);
   return el('g', { class: 'disposition', 'data-disposition': path.disposition, 'data-index': last.index },
     el('rect', { x, y: s.y - 11, width: w, height: 16, rx: 8, fill: color }),
     txt('text', { x: x + w / 2, y: s.y + 0.5, 'font-size': 9, 'font-weight': 700, fill: '#ffffff', 'text-anchor': 'middle' }, label));

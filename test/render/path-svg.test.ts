@@ -167,6 +167,46 @@ test('every disposition and endpoint kind renders: node, router and external end
   assert.match(svg6, /IPv6/);
 });
 
+test('a loop\'s badges sit after the device name and clear the tag; "+N" counts the hidden ones', () => {
+  const topo = buildTopology(threeNodes('host-gw'));
+  const dst = Prefix.parse('10.9.0.0/16');
+  const loop = buildDatapath(topo, { extraRoutes: { nodes: { a: [staticRoute(dst, Addr.parse('192.168.0.12'), 'eth0')], b: [staticRoute(dst, Addr.parse('192.168.0.11'), 'eth0')] } } });
+  const p = tracePath(loop, 'x', '10.9.0.1');
+  assert.equal(p.disposition, 'LOOP');
+  const root = parse(picture(loop, p));
+  const hops = all(root, 'g', 'hop');
+  // Per device: its box (drawn at its first visit), its shown badges, its "+N".
+  const devices = new Map<string, { box: Element; shown: number[]; hidden: number; more: number }>();
+  for (const g of hops) {
+    const key = `${g.getAttribute('data-node')}/${g.getAttribute('data-netns')}/${g.getAttribute('data-dev')}`;
+    const rect = all(g, 'rect')[0];
+    if (!devices.has(key)) devices.set(key, { box: rect!, shown: [], hidden: 0, more: 0 });
+    const d = devices.get(key)!;
+    const badge = all(g, 'g', 'badge')[0]!;
+    if (badge.getAttribute('visibility') === 'hidden') d.hidden++;
+    else d.shown.push(Number(all(badge, 'circle')[0]!.getAttribute('cx')));
+    const more = all(g, 'g', 'badge-more')[0];
+    if (more) d.more += Number(more.getAttribute('data-hidden-visits'));
+  }
+  const tag = all(root, 'g', 'disposition')[0]!;
+  const tagLeft = Number(all(tag, 'rect')[0]!.getAttribute('x'));
+  const last = hops.at(-1)!;
+  const lastKey = `${last.getAttribute('data-node')}/${last.getAttribute('data-netns')}/${last.getAttribute('data-dev')}`;
+  let looped = 0;
+  for (const [key, d] of devices) {
+    const x = Number(d.box.getAttribute('x'));
+    const nameRight = x + 10 + textWidth(key.split('/').at(-1)!, 12, true);
+    assert.equal(d.more, d.hidden, `${key}: "+N" counts every hidden badge`);
+    for (const cx of d.shown.slice(1)) {
+      assert.ok(cx - 9 >= nameRight, `${key}: a badge at ${cx} covers the name (ends ${nameRight})`);
+      assert.ok(cx + 9 <= x + 184 + 4, `${key}: a badge at ${cx} leaves the device`);
+      if (key === lastKey) assert.ok(cx + 9 <= tagLeft, `${key}: a badge at ${cx} runs under the tag at ${tagLeft}`);
+    }
+    if (d.hidden > 0) looped++;
+  }
+  assert.ok(looped >= 2, 'both nodes\' NICs are visited more often than their badges fit');
+});
+
 test('hostile names are escaped: markup, quotes and characters XML cannot carry never break the picture', () => {
   const evil = `<script>alert("x")</script>&'\u0001\uFFFE`;
   const path: Path = {
