@@ -5,7 +5,7 @@
 // constraint refuses it. Which client does what is in the README.
 import { BulkWrite, loadCluster, readVersion } from './bulk.js';
 import type { Db } from './db.js';
-import { withRetries } from './failures.js';
+import { withDeadline, withRetries } from './failures.js';
 import type { ClusterRecord, ClusterSummaryRecord, ClusterUsageRecord, StoredCluster } from './records.js';
 import { RowWrite, clusterUsage, listClusters } from './rows.js';
 
@@ -32,13 +32,7 @@ export class ClusterStore {
    */
   version(name: string): Promise<{ id: number; version: bigint } | null> {
     const read = readVersion(this.db.sql, name);
-    const ms = this.probeTimeoutMs;
-    if (ms === undefined) return read;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`the database did not answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
-    });
-    return Promise.race([read, late]).finally(() => clearTimeout(timer));
+    return this.probeTimeoutMs === undefined ? read : withDeadline(read, this.probeTimeoutMs);
   }
 
   /** The whole cluster in one consistent read. */

@@ -114,3 +114,17 @@ export async function withRetries<T>(run: () => Promise<T>): Promise<T> {
     }
   }
 }
+
+/**
+ * `q`, or an ETIMEDOUT failure (isDatabaseUnavailable: a 503) when the
+ * database has not answered within `ms`. The statement itself is not
+ * cancelled: on a connection to a server that stopped answering there is
+ * nothing to cancel it with.
+ */
+export function withDeadline<T>(q: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`the database did not answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+  });
+  return Promise.race([q, late]).finally(() => clearTimeout(timer));
+}

@@ -22,6 +22,7 @@
 // write can go on.
 import type { Sql } from 'postgres';
 import { connectPostgresJs, withoutApplicationName } from './db.js';
+import { withDeadline } from './failures.js';
 
 /** The advisory lock keys (int4, int4): "podn" in ASCII, then 1 (solo) and 2 (members). */
 export const LEASE_CLASS = 0x706f646e;
@@ -170,12 +171,12 @@ export class SoloLease {
   }
 
   private async read(): Promise<Beat> {
-    const rows = await this.bounded(this.sql.unsafe<Beat[]>(BEAT));
+    const rows = await withDeadline(this.sql.unsafe<Beat[]>(BEAT), this.trustMs);
     return rows[0]!;
   }
 
   private async acquire(sent: number): Promise<void> {
-    const [r] = await this.bounded(this.sql.unsafe<{ got: boolean; members: number }[]>(ACQUIRE));
+    const [r] = await withDeadline(this.sql.unsafe<{ got: boolean; members: number }[]>(ACQUIRE), this.trustMs);
     if (!r!.got) return;
     if (r!.members !== 1 || this.stopped || this.disabled) {
       await this.sql`SELECT pg_advisory_unlock(${LEASE_CLASS}::int4, ${SOLO}::int4)`;
@@ -233,13 +234,5 @@ export class SoloLease {
       this.opts.log?.info({ expected: this.opts.instance, found: all }, 'solo reads off: the connections do not carry this instance\'s application_name');
     }
     return !this.disabled;
-  }
-
-  private bounded<T>(q: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('lease heartbeat timed out')), this.trustMs);
-    });
-    return Promise.race([q, late]).finally(() => clearTimeout(timer));
   }
 }
