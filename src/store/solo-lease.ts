@@ -12,22 +12,27 @@
 // waiter (or a new member) at its next heartbeat, stops trusting its
 // snapshots, and only then lets go. So a write that commits anywhere else
 // commits after the holder went back to probing, and every read the holder
-// answered without a probe arrived before that commit.
+// answered without a probe arrived before that commit. The holder's own
+// writes pass the guard, marked in flight (key 3, migration
+// 20261202150000): no instance becomes solo while one is uncommitted.
 //
 // Trust is also bounded in time: a heartbeat that went out at t lets the
 // holder trust until t + trustMs. A holder whose heartbeats stop (its event
 // loop blocked, its network gone) stops trusting within trustMs; one whose
 // waiter has been waiting for staleHolderMs has certainly stopped, and any
 // other instance ends its lease session (pg_terminate_backend) so that the
-// write can go on.
+// write can go on. Without another instance, PostgreSQL ends it itself: the
+// lease session's idle_session_timeout (PostgreSQL 14 on) is a few
+// heartbeats, which only a frozen holder lets pass.
 import type { Sql } from 'postgres';
 import { connectPostgresJs, withoutApplicationName } from './db.js';
 import { withDeadline } from './failures.js';
 
-/** The advisory lock keys (int4, int4): "podn" in ASCII, then 1 (solo) and 2 (members). */
+/** The advisory lock keys (int4, int4): "podn" in ASCII, then 1 (solo), 2 (members) and 3 (the holder's own writes in flight, taken by the guard). */
 export const LEASE_CLASS = 0x706f646e;
 export const SOLO = 1;
 export const MEMBER = 2;
+export const OWN_WRITES = 3;
 
 export interface SoloLeaseOptions {
   url: string;
@@ -36,6 +41,8 @@ export interface SoloLeaseOptions {
   heartbeatMs?: number;
   trustMs?: number;
   staleHolderMs?: number;
+  /** PostgreSQL ends the lease session after this long without a statement (idle_session_timeout); default max(2 × trustMs, 10 heartbeats). */
+  idleSessionEndMs?: number;
   connectTimeoutMs?: number;
   /** The application_name the service's own pools really use; solo is refused unless it is `instance`. */
   poolNames?: () => Promise<string[]>;
@@ -68,11 +75,28 @@ ${LOCKS}`;
 const ACQUIRE = `SELECT pg_try_advisory_lock(${LEASE_CLASS}, ${SOLO}) AS got,
   (SELECT count(*) ${LOCKS} AND objid = ${MEMBER} AND granted)::int AS members`;
 
+/**
+ * Asked once the solo lock is held: no write that passed the guard as the
+ * last holder's is still uncommitted (the lock is taken and, outside a
+ * transaction, let go at once). A write that passes it later finds this
+ * instance holding, under another name, and waits.
+ */
+const NO_WRITE_IN_FLIGHT = `SELECT pg_try_advisory_xact_lock(${LEASE_CLASS}, ${OWN_WRITES}) AS free`;
+
+/**
+ * The lease session's idle_session_timeout, set when it joins: PostgreSQL
+ * ends a session that sends nothing for that long, which releases its locks.
+ * A beating holder sends a statement every heartbeat. Before PostgreSQL 14
+ * there is no such setting, and the WHERE keeps it unset.
+ */
+const IDLE_END = `SELECT set_config('idle_session_timeout', $1, false) WHERE current_setting('server_version_num')::int >= 140000`;
+
 export class SoloLease {
   private readonly sql: Sql;
   private readonly heartbeatMs: number;
   private readonly trustMs: number;
   private readonly staleHolderMs: number;
+  private readonly idleEndMs: number;
   private solo = false;
   private epoch = 0;
   private trustedUntil = 0;
@@ -89,6 +113,11 @@ export class SoloLease {
     this.heartbeatMs = opts.heartbeatMs ?? 200;
     this.trustMs = opts.trustMs ?? 1000;
     this.staleHolderMs = opts.staleHolderMs ?? 5000;
+    this.idleEndMs = opts.idleSessionEndMs ?? Math.max(2 * this.trustMs, 10 * this.heartbeatMs);
+    // A stale holder is one that has certainly stopped trusting: its last heartbeat's trust ran out long before.
+    if (!(this.staleHolderMs >= 2 * this.trustMs + this.heartbeatMs) || !(this.idleEndMs >= this.trustMs + this.heartbeatMs)) {
+      throw new RangeError('solo lease: staleHolderMs must be at least 2 × trustMs + heartbeatMs, and idleSessionEndMs at least trustMs + heartbeatMs');
+    }
     this.sql = connectPostgresJs(withoutApplicationName(opts.url), {
       max: 1,
       // No idle or lifetime end (null, as postgres.js' own LISTEN connection has; its types only say number).
@@ -147,7 +176,8 @@ export class SoloLease {
       if (!b.member) {
         // A new session (the first beat, or after a reconnect): it holds nothing yet.
         this.drop();
-        await this.sql`SELECT pg_advisory_lock_shared(${LEASE_CLASS}::int4, ${MEMBER}::int4)`;
+        await this.bounded(this.sql.unsafe(IDLE_END, [String(this.idleEndMs)]));
+        await this.bounded(this.sql`SELECT pg_advisory_lock_shared(${LEASE_CLASS}::int4, ${MEMBER}::int4)`);
         return;
       }
       if (b.holding) {
@@ -170,16 +200,22 @@ export class SoloLease {
     }
   }
 
+  /** Every lease statement has the heartbeat's deadline: a beat that cannot finish must not stop the next ones. */
+  private bounded<T>(q: Promise<T>): Promise<T> {
+    return withDeadline(q, this.trustMs);
+  }
+
   private async read(): Promise<Beat> {
-    const rows = await withDeadline(this.sql.unsafe<Beat[]>(BEAT), this.trustMs);
+    const rows = await this.bounded(this.sql.unsafe<Beat[]>(BEAT));
     return rows[0]!;
   }
 
   private async acquire(sent: number): Promise<void> {
-    const [r] = await withDeadline(this.sql.unsafe<{ got: boolean; members: number }[]>(ACQUIRE), this.trustMs);
+    const [r] = await this.bounded(this.sql.unsafe<{ got: boolean; members: number }[]>(ACQUIRE));
     if (!r!.got) return;
-    if (r!.members !== 1 || this.stopped || this.disabled) {
-      await this.sql`SELECT pg_advisory_unlock(${LEASE_CLASS}::int4, ${SOLO}::int4)`;
+    const [w] = r!.members === 1 ? await this.bounded(this.sql.unsafe<{ free: boolean }[]>(NO_WRITE_IN_FLIGHT)) : [{ free: false }];
+    if (r!.members !== 1 || !w!.free || this.stopped || this.disabled) {
+      await this.bounded(this.sql`SELECT pg_advisory_unlock(${LEASE_CLASS}::int4, ${SOLO}::int4)`);
       return;
     }
     this.epoch++;
@@ -192,7 +228,7 @@ export class SoloLease {
   private async yieldLock(): Promise<void> {
     if (this.solo) this.stats.yielded++;
     this.drop();
-    await this.sql`SELECT pg_advisory_unlock(${LEASE_CLASS}::int4, ${SOLO}::int4)`;
+    await this.bounded(this.sql`SELECT pg_advisory_unlock(${LEASE_CLASS}::int4, ${SOLO}::int4)`);
   }
 
   private drop(): void {
@@ -217,7 +253,7 @@ export class SoloLease {
     }
     if (now - this.waiterSeen.at < this.staleHolderMs) return;
     this.waiterSeen = null;
-    const [r] = await this.sql<{ ended: boolean }[]>`SELECT pg_terminate_backend(${b.holder}::int4) AS ended`;
+    const [r] = await this.bounded(this.sql<{ ended: boolean }[]>`SELECT pg_terminate_backend(${b.holder}::int4) AS ended`);
     if (r?.ended) this.stats.terminatedStaleHolders++;
     this.opts.log?.warn({ pid: b.holder, ended: r?.ended ?? false }, 'solo reads: the instance holding the solo lock kept a writer waiting without a heartbeat; its lease session was ended');
   }
@@ -225,9 +261,10 @@ export class SoloLease {
   /** Solo only if this instance's writes really carry its name (a URL's own application_name, a proxy rewriting it). */
   private async namesAgree(): Promise<boolean> {
     if (this.checkedNames) return !this.disabled;
+    const names = this.opts.poolNames ? await this.bounded(this.opts.poolNames()) : [];
+    const [own] = await this.bounded(this.sql<{ name: string }[]>`SELECT current_setting('application_name') AS name`);
+    // Checked once, but only once both answers came: a failed check (the beat's catch) is asked again.
     this.checkedNames = true;
-    const names = this.opts.poolNames ? await this.opts.poolNames() : [];
-    const [own] = await this.sql<{ name: string }[]>`SELECT current_setting('application_name') AS name`;
     const all = [own!.name, ...names];
     if (!this.opts.instance.startsWith('podnet ') || all.some((n) => n !== this.opts.instance)) {
       this.disabled = true;

@@ -125,7 +125,7 @@ describe('the lease by hand', () => {
   test('a holder that stopped beating is ended by another member, and the waiting write commits', async () => {
     const frozen = new SoloLease({ url: t.tdb.url, instance: newInstanceName(), trustMs: 400 });
     const other = newInstanceName();
-    const watcher = new SoloLease({ url: t.tdb.url, instance: other, heartbeatMs: 50, staleHolderMs: 300 });
+    const watcher = new SoloLease({ url: t.tdb.url, instance: other, heartbeatMs: 50, trustMs: 100, staleHolderMs: 300 });
     const writer = postgres(t.tdb.url, { max: 1, onnotice: () => {}, connection: { application_name: other } });
     try {
       await frozen.beat(); // joins
@@ -146,6 +146,78 @@ describe('the lease by hand', () => {
       await watcher.stop();
       await frozen.stop();
     }
+  });
+
+  test('a frozen holder with no other instance: PostgreSQL ends its idle lease session, and the waiting write commits', async () => {
+    const frozen = new SoloLease({ url: t.tdb.url, instance: newInstanceName(), heartbeatMs: 50, trustMs: 200 });
+    const writer = postgres(t.tdb.url, { max: 1, onnotice: () => {} });
+    try {
+      await frozen.beat();
+      await frozen.beat();
+      assert.ok(frozen.isSolo);
+      // No heartbeat from here on, and no instance to end the session.
+      const t0 = performance.now();
+      await writer`UPDATE cluster SET version = version + 1 WHERE name = 'solo'`;
+      const took = performance.now() - t0;
+      assert.ok(took >= 300, `the write waited for the holder (${took.toFixed(0)} ms)`);
+      assert.ok(took < 4000, `until its idle session was ended (${took.toFixed(0)} ms; idle_session_timeout 500 ms)`);
+      await until('the frozen holder trusts nothing', () => !frozen.isSolo, 1000);
+    } finally {
+      await writer.end();
+      await frozen.stop();
+    }
+  });
+
+  test('a write of the holder\'s still in flight when its lease session goes keeps every other instance from becoming solo', async () => {
+    const name = newInstanceName();
+    const holder = new SoloLease({ url: t.tdb.url, instance: name });
+    const next = new SoloLease({ url: t.tdb.url, instance: newInstanceName() });
+    // The holder's pool: its writes carry its name past the guard.
+    const pool = postgres(t.tdb.url, { max: 1, onnotice: () => {}, connection: { application_name: name } });
+    const tx = await pool.reserve();
+    try {
+      await holder.beat();
+      await holder.beat();
+      assert.ok(holder.isSolo);
+      await tx`BEGIN`;
+      await tx`UPDATE cluster SET version = version + 1 WHERE name = 'solo'`; // passes: the holder's own
+      // The lease session ends (heartbeats stopped, a reset connection) while the write's connection lives on.
+      await holder.stop();
+      for (let i = 0; i < 3; i++) await next.beat();
+      assert.equal(next.isSolo, false, 'solo with a change uncommitted that its version read could not see');
+      await tx`COMMIT`;
+      for (let i = 0; i < 2 && !next.isSolo; i++) await next.beat();
+      assert.ok(next.isSolo, 'solo once the write has committed');
+    } finally {
+      tx.release();
+      await pool.end();
+      await next.stop();
+      await holder.stop();
+    }
+  });
+
+  test('a name check that failed is asked again, not taken as passed', async () => {
+    let calls = 0;
+    const lease = new SoloLease({
+      url: t.tdb.url, instance: newInstanceName(),
+      poolNames: async () => {
+        if (calls++ === 0) throw new Error('the pool is busy');
+        return ['someone else'];
+      },
+    });
+    try {
+      for (let i = 0; i < 4; i++) await lease.beat();
+      assert.equal(calls, 2);
+      assert.equal(lease.isSolo, false);
+      assert.equal(lease.stats.acquired, 0);
+    } finally {
+      await lease.stop();
+    }
+  });
+
+  test('timings that would let a live holder be ended are refused', () => {
+    assert.throws(() => new SoloLease({ url: t.tdb.url, instance: newInstanceName(), trustMs: 1000, staleHolderMs: 1500 }), RangeError);
+    assert.throws(() => new SoloLease({ url: t.tdb.url, instance: newInstanceName(), trustMs: 1000, idleSessionEndMs: 900 }), RangeError);
   });
 
   test('trust lapses without heartbeats even while the session holds the lock', async () => {
