@@ -53,7 +53,9 @@ export const servicesPlugin = fp<{ dbTimeoutMs?: number; soloReads?: boolean }>(
   async (app, opts) => {
     const lease = opts.soloReads === false ? null : leaseFor(app.db, opts, app.log.child({ component: 'solo-reads' }));
     app.decorate('soloLease', lease);
-    app.decorate('clusters', new ClusterService(new ClusterStore(app.db, { probeTimeoutMs: opts.dbTimeoutMs }), lease));
+    const store = new ClusterStore(app.db, { probeTimeoutMs: opts.dbTimeoutMs });
+    if (lease) store.onWriteFailed = () => lease.distrust();
+    app.decorate('clusters', new ClusterService(store, lease));
     if (lease) {
       app.addHook('onReady', async () => lease.start());
       app.addHook('onClose', async () => {

@@ -49,6 +49,13 @@ export class ClusterStore {
    */
   readonly writes = { inFlight: 0, gen: 0 };
 
+  /**
+   * Called when a write of this instance fails. Its outcome may be unknown
+   * (a connection lost around COMMIT): the transaction may still commit
+   * after the failure was seen, so the solo lease stops trusting (services.ts).
+   */
+  onWriteFailed: (() => void) | null = null;
+
   private tracked<T>(run: () => Promise<T>): Promise<T> {
     this.writes.inFlight++;
     this.writes.gen++;
@@ -56,14 +63,18 @@ export class ClusterStore {
       this.writes.inFlight--;
       this.writes.gen++;
     };
+    const failed = (err: unknown): never => {
+      this.onWriteFailed?.();
+      throw err;
+    };
     let p: Promise<T>;
     try {
       p = run();
     } catch (err) {
       done();
-      throw err;
+      return failed(err);
     }
-    return p.finally(done);
+    return p.catch(failed).finally(done);
   }
 
   /** An apply (set-based writes); `record` is null when the cluster does not exist yet. */

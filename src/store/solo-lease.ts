@@ -100,6 +100,7 @@ export class SoloLease {
   private solo = false;
   private epoch = 0;
   private trustedUntil = 0;
+  private trustedUntilWall = 0;
   private timer: NodeJS.Timeout | null = null;
   private beating = false;
   private stopped = false;
@@ -137,7 +138,17 @@ export class SoloLease {
    * as the same number comes back.
    */
   trustEpoch(): number {
-    return this.solo && performance.now() < this.trustedUntil ? this.epoch : -1;
+    // Both clocks: the monotonic one stands still while the host is suspended (a paused VM), the wall clock does not.
+    return this.solo && performance.now() < this.trustedUntil && Date.now() < this.trustedUntilWall ? this.epoch : -1;
+  }
+
+  /**
+   * Stops trusting now (a write of this instance failed, and its outcome may
+   * not be known yet); the next heartbeat lets the lock go, and a new solo
+   * period waits for that write's transaction to end (OWN_WRITES).
+   */
+  distrust(): void {
+    this.drop();
   }
 
   get isSolo(): boolean {
@@ -170,6 +181,7 @@ export class SoloLease {
     if (this.beating || this.stopped) return;
     this.beating = true;
     const sent = performance.now();
+    const sentWall = Date.now();
     try {
       const b = await this.read();
       if (this.stopped) return;
@@ -185,13 +197,13 @@ export class SoloLease {
           await this.yieldLock();
           return;
         }
-        if (this.solo) this.trustedUntil = sent + this.trustMs;
-        else await this.yieldLock(); // held without being solo (a stop or drop raced the acquire)
+        if (this.solo) this.trustUntil(sent, sentWall);
+        else await this.yieldLock(); // held without being solo (a stop, a drop or a distrust since the acquire)
         return;
       }
       if (this.solo) this.drop(); // the session lost it
       await this.watchHolder(b, sent);
-      if (!this.disabled && b.members === 1 && b.holder === null && b.waiting === 0 && (await this.namesAgree())) await this.acquire(sent);
+      if (!this.disabled && b.members === 1 && b.holder === null && b.waiting === 0 && (await this.namesAgree())) await this.acquire(sent, sentWall);
     } catch {
       // The database is away or slow: no trust until a heartbeat gets through.
       this.drop();
@@ -210,7 +222,12 @@ export class SoloLease {
     return rows[0]!;
   }
 
-  private async acquire(sent: number): Promise<void> {
+  private trustUntil(sent: number, sentWall: number): void {
+    this.trustedUntil = sent + this.trustMs;
+    this.trustedUntilWall = sentWall + this.trustMs;
+  }
+
+  private async acquire(sent: number, sentWall: number): Promise<void> {
     const [r] = await this.bounded(this.sql.unsafe<{ got: boolean; members: number }[]>(ACQUIRE));
     if (!r!.got) return;
     const [w] = r!.members === 1 ? await this.bounded(this.sql.unsafe<{ free: boolean }[]>(NO_WRITE_IN_FLIGHT)) : [{ free: false }];
@@ -220,7 +237,7 @@ export class SoloLease {
     }
     this.epoch++;
     this.solo = true;
-    this.trustedUntil = sent + this.trustMs;
+    this.trustUntil(sent, sentWall);
     this.stats.acquired++;
   }
 
@@ -235,6 +252,7 @@ export class SoloLease {
     if (this.solo) this.epoch++;
     this.solo = false;
     this.trustedUntil = 0;
+    this.trustedUntilWall = 0;
   }
 
   /**

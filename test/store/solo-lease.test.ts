@@ -10,6 +10,7 @@ import request from 'supertest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { connectDb, newInstanceName, withoutApplicationName, type Db } from '../../src/store/db.js';
+import type { ClusterStore } from '../../src/store/clusters.js';
 import { SoloLease } from '../../src/store/solo-lease.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
@@ -70,6 +71,17 @@ describe('solo reads', () => {
     }
     assert.equal(a.soloLease!.stats.yielded, yielded, 'no write of its own made it yield');
     await until('solo', () => a.soloLease!.isSolo);
+  });
+
+  test('a write of its own that fails (its outcome unknown) ends trust at once; solo comes back after', async () => {
+    await until('solo', () => a.soloLease!.isSolo);
+    const store = (a.clusters as unknown as { store: ClusterStore }).store;
+    await assert.rejects(store.rowWrite('solo', async () => { throw new Error('the connection was lost around COMMIT'); }), /lost around COMMIT/);
+    assert.equal(a.soloLease!.isSolo, false, 'trusting on after a write whose commit may land later');
+    const probed = a.clusters.cache.stats.unprobed;
+    await path(a).expect(200);
+    assert.equal(a.clusters.cache.stats.unprobed, probed, 'the next read asked PostgreSQL');
+    await until('solo again', () => a.soloLease!.isSolo);
   });
 
   test('a second instance yields solo; its write is seen by the first instance\'s next read', async () => {
