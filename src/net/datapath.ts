@@ -132,7 +132,7 @@ class Index implements Datapath {
   private readonly conflictByIp = new Map<string, { ip: Addr; owners: Owner[] }>();
   /** Every node block → its owners in definition order (more than one only in a broken plan). */
   private readonly blocks = new Lpm<NodeFacts[]>();
-  /** Scratch for lookupNodeRoute's block matches (it calls out to nothing that looks up blocks). */
+  /** Scratch for the block matches of lookupNodeRoute and neighborOf (neither calls out to anything that looks up blocks). */
   private readonly blockMatches: Match<NodeFacts[]>[] = [];
   private readonly subnetLpm = new Lpm<SubnetFacts>();
   /** Nodes by VTEP MAC (more than one only on a hash collision). */
@@ -141,8 +141,11 @@ class Index implements Datapath {
   private readonly blockOrder: Record<Family, NodeFacts[]> = { 4: [], 6: [] };
   private readonly tables: NodeTables;
   private readonly extraByNode = new Map<NodeFacts, Route[]>();
-  private readonly localLpms = new Map<NodeFacts, Lpm<Route>>();
-  private readonly localTables = new Map<NodeFacts, Route[]>();
+  // Per node, made on first use, by node index (an array slot is one memory
+  // read where a Map keyed by the node object is a hash probe of several,
+  // and a path visits two or three nodes of thousands): see own().
+  private localLpms: (Lpm<Route> | undefined)[] = [];
+  private localTables: (Route[] | undefined)[] = [];
   private routerLocalTable: Route[] | null = null;
   private readonly router: RouteTable;
   private readonly routerLpm = new Lpm<Route>();
@@ -150,10 +153,10 @@ class Index implements Datapath {
   private readonly vethKeys = new Int32Array(VETH_CACHE).fill(-1);
   private readonly vethNames: string[] = new Array<string>(VETH_CACHE);
   /** peerRouteOf's routes to each node's block: [v4 direct, v4 vxlan, v4 ipip, v6 …]. */
-  private readonly peerRoutes = new Map<NodeFacts, (Route | undefined)[]>();
+  private peerRoutes: ((Route | undefined)[] | undefined)[] = [];
   /** The pods' default route per node and family (lookupPodRoute). */
-  private readonly podDefaults4 = new Map<NodeFacts, Route | null>();
-  private readonly podDefaults6 = new Map<NodeFacts, Route | null>();
+  private podDefaults4: (Route | null | undefined)[] = [];
+  private podDefaults6: (Route | null | undefined)[] = [];
 
   constructor(topo: Topology, opts: DatapathOptions) {
     this.topology = topo;
@@ -163,6 +166,12 @@ class Index implements Datapath {
     this.cluster = { network: topo.network, flat: topo.subnets.length === 0, podRouteMtu: { 4: routeMtu(4), 6: routeMtu(6) } };
     this.indexSubnets();
     this.indexNodes();
+    const slots = <T>(): (T | undefined)[] => new Array<T | undefined>(this.nodes.length).fill(undefined);
+    this.localLpms = slots();
+    this.localTables = slots();
+    this.peerRoutes = slots();
+    this.podDefaults4 = slots();
+    this.podDefaults6 = slots();
     this.indexPods();
     for (const [name, routes] of Object.entries(opts.extraRoutes?.nodes ?? {})) {
       const n = this.nodeByName.get(name);
@@ -404,12 +413,15 @@ class Index implements Datapath {
     return this.router;
   }
 
+  /** Whether `n` is this datapath's own node object (its index then keys the per-node arrays). */
+  private own(n: NodeFacts): boolean {
+    return this.nodes[n.index] === n;
+  }
+
   nodeLocal(n: NodeFacts): readonly Route[] {
-    let t = this.localTables.get(n);
-    if (!t) {
-      t = nodeLocalTable(this.cluster, n);
-      this.localTables.set(n, t);
-    }
+    if (!this.own(n)) return nodeLocalTable(this.cluster, n);
+    let t = this.localTables[n.index];
+    if (!t) this.localTables[n.index] = t = nodeLocalTable(this.cluster, n);
     return t;
   }
 
@@ -436,14 +448,14 @@ class Index implements Datapath {
   }
 
   private localLpm(n: NodeFacts): Lpm<Route> {
-    let l = this.localLpms.get(n);
+    let l = this.own(n) ? this.localLpms[n.index] : undefined;
     if (!l) {
       l = new Lpm<Route>();
       // Insert in reverse so the first route of a destination is the one kept,
       // as in nodeRoutes.
       const local = this.localOf(n);
       for (let i = local.length - 1; i >= 0; i--) l.insert(local[i]!.dst, local[i]!);
-      this.localLpms.set(n, l);
+      if (this.own(n)) this.localLpms[n.index] = l;
     }
     return l;
   }
@@ -484,8 +496,9 @@ class Index implements Datapath {
     const kind = peerRouteKind(this.cluster, a, b, f);
     if (kind === null) return null;
     if (kind === 'gateway') return peerRoute(this.cluster, a, b, f, kind);
-    let made = this.peerRoutes.get(b);
-    if (!made) this.peerRoutes.set(b, (made = []));
+    if (!this.own(b)) return peerRoute(this.cluster, a, b, f, kind);
+    let made = this.peerRoutes[b.index];
+    if (!made) this.peerRoutes[b.index] = made = [];
     const slot = (f === 4 ? 0 : 3) + (kind === 'direct' ? 0 : kind === 'vxlan' ? 1 : 2);
     const have = made[slot];
     if (have && (kind !== 'direct' || have.dev === a.iface)) return have;
@@ -504,14 +517,18 @@ class Index implements Datapath {
     const block = p.node.fam[f].block;
     if (!p.ip(f) || (block && block.bits > 0 && block.contains(dst))) return podRouteFor(this.cluster, p, dst);
     // The default route: the same for every pod of the node (via its gateway), one object per node and family.
+    if (!this.own(p.node)) return podRouteFor(this.cluster, p, dst);
     const made = f === 4 ? this.podDefaults4 : this.podDefaults6;
-    let r = made.get(p.node);
-    if (r === undefined) made.set(p.node, (r = podRouteFor(this.cluster, p, dst)));
+    let r = made[p.node.index];
+    if (r === undefined) made[p.node.index] = r = podRouteFor(this.cluster, p, dst);
     return r;
   }
 
   neighborOf(a: NodeFacts, dev: string, dst: Addr): string | null {
-    for (const m of this.blocks.matches(dst)) {
+    const found = this.blockMatches;
+    const count = this.blocks.matchesInto(dst, found);
+    for (let k = 0; k < count; k++) {
+      const m = found[k]!;
       if (!m.prefix.addr.equals(dst)) continue;
       for (const b of m.value) {
         const vx = peerVxlanEntries(this.cluster, a, b, dst.family);

@@ -30,6 +30,7 @@ import {
   type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode, type ValueNode,
 } from 'graphql';
 import { checkVariables } from './bounds.js';
+import { JsonWriter, bytesOf } from './json-writer.js';
 
 /** Sources longer than this are left to mercurius (the memo keys on the text). */
 const MAX_SOURCE = 2 * 1024;
@@ -88,9 +89,8 @@ const PROTO_KEY = '__proto__';
 /** Thrown inside a run: the request goes to mercurius instead. */
 const FALLBACK = Symbol('fallback');
 const NO_ARGS = Object.freeze({});
-/** Characters JSON.stringify would escape in a string (quotes, backslash, controls, lone surrogates). */
-// eslint-disable-next-line no-control-regex -- the control characters are what is looked for
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** Every answer is written here in turn (see the emitter). */
+const WRITER = new JsonWriter();
 
 export interface FastPathContext {
   readonly app: unknown;
@@ -153,11 +153,11 @@ export class PathFastPath {
   }
 
   /**
-   * The JSON answer of a request for a known document, or null when it is
-   * not one, or when anything about this request needs mercurius (which then
-   * answers it, errors included).
+   * The JSON answer (UTF-8, ending in a newline) of a request for a known
+   * document, or null when it is not one, or when anything about this
+   * request needs mercurius (which then answers it, errors included).
    */
-  async run(source: string, operationName: unknown, variables: unknown, ctx: FastPathContext): Promise<string | null> {
+  async run(source: string, operationName: unknown, variables: unknown, ctx: FastPathContext): Promise<Buffer | null> {
     const plan = this.plans.get(source);
     if (plan === undefined || plan === null || plan === SEEN_ONCE) return null;
     try {
@@ -174,7 +174,7 @@ export class PathFastPath {
   }
 }
 
-async function execute(plan: Plan, operationName: unknown, variables: unknown, ctx: FastPathContext): Promise<string | null> {
+async function execute(plan: Plan, operationName: unknown, variables: unknown, ctx: FastPathContext): Promise<Buffer | null> {
   if (operationName !== undefined && operationName !== null && operationName !== plan.operationName) return null;
   if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
   const given = (variables ?? {}) as Record<string, unknown>;
@@ -198,29 +198,36 @@ async function execute(plan: Plan, operationName: unknown, variables: unknown, c
     args[name] = x;
   }
   const value = await plan.resolve(undefined, args, ctx, undefined as never);
-  return `{"data":{${plan.key}${plan.emit(value, ctx)}}}`;
+  // From here to take() nothing awaits: the writer is this request's alone. The
+  // newline ends the answer as app.ts ends every JSON answer of the service.
+  const w = WRITER;
+  w.reset();
+  w.raw(`{"data":{${plan.key}`);
+  plan.emit(value, ctx);
+  w.raw('}}\n');
+  return w.take();
 }
 
 // The emitter: a plan's selection becomes JavaScript with the field names in
 // it, as graphql-jit makes its own — a property read by a name known when the
 // code is made stays monomorphic, where one by a name held in a variable is
 // a megamorphic lookup per leaf. The names are GraphQL names (validated:
-// [_A-Za-z][_0-9A-Za-z]*) and are written into the code as JSON strings.
+// [_A-Za-z][_0-9A-Za-z]*) and are written into the code as JSON strings. The
+// code writes the answer's bytes into one JsonWriter (json-writer.ts): an
+// emit runs to its end without awaiting (a resolver's promise falls back),
+// so one writer serves every request in turn.
 
-type Emit = (value: unknown, ctx: FastPathContext) => string;
+/** Writes the JSON of `value` into the writer. */
+type Emit = (value: unknown, ctx: FastPathContext) => void;
 
 function fallback(): never {
   throw FALLBACK;
 }
 
-function jsonString(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
-}
-
-/** A leaf as the type serialises it (the slow way: any scalar or enum, any value). */
+/** A leaf as the type serialises it (the slow way: any scalar or enum, any value), as JSON text. */
 function leaf(type: GraphQLLeafType, v: unknown): string {
   const out = type.serialize(v);
-  if (typeof out === 'string') return jsonString(out);
+  if (typeof out === 'string') return JSON.stringify(out);
   if (typeof out === 'boolean') return out ? 'true' : 'false';
   if (typeof out === 'number') {
     if (!Number.isFinite(out)) throw FALLBACK;
@@ -243,58 +250,60 @@ function enumLeaf(memo: Map<unknown, string>, type: GraphQLLeafType, v: unknown)
   return out;
 }
 
-function emitter(root: Completer): Emit {
+function emitter(root: Completer, w: JsonWriter): Emit {
   const consts: unknown[] = [];
   const fns: string[] = [];
   const ref = (x: unknown): string => `K[${consts.push(x) - 1}]`;
+  const raw = (json: string): string => `W.bytes(${ref(bytesOf(json))});`;
 
-  const valueOf = (c: Completer, v: string): string => {
+  /** Statements writing `v` (a local of the function they are in) as completer `c` does. */
+  const write = (c: Completer, v: string): string => {
     let inner: string;
-    if (c.fields) inner = `(typeof ${v} !== 'object' || typeof ${v}.then === 'function' ? fb() : ${objectFn(c.fields)}(${v}, ctx))`;
-    else if (c.list) inner = `${listFn(c.list)}(${v}, ctx)`;
+    if (c.fields) inner = `if (typeof ${v} !== 'object' || typeof ${v}.then === 'function') fb(); ${objectFn(c.fields)}(${v}, ctx);`;
+    else if (c.list) inner = `${listFn(c.list)}(${v}, ctx);`;
     else inner = leafOf(c.leaf!, v);
-    return `(${v} === null || ${v} === undefined ? ${c.nonNull ? 'fb()' : "'null'"} : ${inner})`;
+    return `if (${v} === null || ${v} === undefined) ${c.nonNull ? 'fb();' : raw('null')} else { ${inner} }`;
   };
   const leafOf = (t: GraphQLLeafType, v: string): string => {
     // The specified scalars' serialize returns these values unchanged; any other value takes the type's own serialize.
     switch (t.name) {
-      case 'String': return `(typeof ${v} === 'string' ? str(${v}) : leaf(${ref(t)}, ${v}))`;
-      case 'Boolean': return `(${v} === true ? 'true' : ${v} === false ? 'false' : leaf(${ref(t)}, ${v}))`;
-      case 'Int': return `(typeof ${v} === 'number' && (${v} | 0) === ${v} ? '' + ${v} : leaf(${ref(t)}, ${v}))`;
-      default: return isEnumType(t) ? `en(${ref(new Map())}, ${ref(t)}, ${v})` : `leaf(${ref(t)}, ${v})`;
+      case 'String': return `if (typeof ${v} === 'string') W.str(${v}); else W.raw(leaf(${ref(t)}, ${v}));`;
+      case 'Boolean': return `if (${v} === true) ${raw('true')} else if (${v} === false) ${raw('false')} else W.raw(leaf(${ref(t)}, ${v}));`;
+      case 'Int': return `if (typeof ${v} === 'number' && (${v} | 0) === ${v}) W.int(${v}); else W.raw(leaf(${ref(t)}, ${v}));`;
+      default: return isEnumType(t) ? `W.raw(en(${ref(new Map())}, ${ref(t)}, ${v}));` : `W.raw(leaf(${ref(t)}, ${v}));`;
     }
   };
   const objectFn = (fields: Selected[]): string => {
     const name = `o${fns.length}`;
     fns.push('');
     const at = fns.length - 1;
-    let body = `function ${name}(p, ctx) {\n  let v;\n  let s = '{';\n`;
+    let body = `function ${name}(p, ctx) {\n  let v;\n`;
     fields.forEach((f, i) => {
-      body += `  s += ${JSON.stringify((i > 0 ? ',' : '') + f.key)};\n`;
+      const key = (i > 0 ? ',' : '{') + f.key;
       if (f.typename !== null) {
-        body += `  s += ${JSON.stringify(f.typename)};\n`;
+        body += `  ${raw(key + f.typename)}\n`;
         return;
       }
       body += f.resolve
         ? `  v = ${ref(f.resolve)}(p, NO_ARGS, ctx, undefined);\n  if (v !== null && typeof v === 'object' && typeof v.then === 'function') fb();\n`
         : `  v = p[${JSON.stringify(f.name)}];\n  if (typeof v === 'function') fb();\n`;
-      body += `  s += ${valueOf(f.completer, 'v')};\n`;
+      body += `  ${raw(key)}\n  ${write(f.completer, 'v')}\n`;
     });
-    fns[at] = `${body}  return s + '}';\n}`;
+    fns[at] = `${body}  ${raw('}')}\n}`;
     return name;
   };
   const listFn = (item: Completer): string => {
     const name = `l${fns.length}`;
     fns.push('');
     const at = fns.length - 1;
-    fns[at] = `function ${name}(a, ctx) {\n  if (!Array.isArray(a)) fb();\n  let s = '[';\n  for (let i = 0; i < a.length; i++) {\n    const x = a[i];\n    if (i > 0) s += ',';\n    s += ${valueOf(item, 'x')};\n  }\n  return s + ']';\n}`;
+    fns[at] = `function ${name}(a, ctx) {\n  if (!Array.isArray(a)) fb();\n  ${raw('[')}\n  for (let i = 0; i < a.length; i++) {\n    const x = a[i];\n    if (i > 0) ${raw(',')}\n    ${write(item, 'x')}\n  }\n  ${raw(']')}\n}`;
     return name;
   };
-  const top = valueOf(root, 'value');
-  const code = `${fns.join('\n')}\nreturn (value, ctx) => ${top};`;
+  const top = write(root, 'value');
+  const code = `${fns.join('\n')}\nreturn (value, ctx) => { ${top} };`;
   // Made from a validated document's names and JSON-quoted keys only, as graphql-jit makes its code.
-  const make = new Function('K', 'NO_ARGS', 'fb', 'str', 'leaf', 'en', code) as (...a: unknown[]) => Emit;
-  return make(consts, NO_ARGS, fallback, jsonString, leaf, enumLeaf);
+  const make = new Function('K', 'NO_ARGS', 'fb', 'leaf', 'en', 'W', code) as (...a: unknown[]) => Emit;
+  return make(consts, NO_ARGS, fallback, leaf, enumLeaf, w);
 }
 
 // Compiling a document into a plan: null when it is not of the shape above.
@@ -338,7 +347,7 @@ function compile(schema: GraphQLSchema, document: DocumentNode): Plan | null {
   if (!completer) return null;
   return {
     operationName: op.name?.value ?? null, variables, key: `${JSON.stringify(root.alias?.value ?? 'path')}:`,
-    resolve: def.resolve, args, emit: emitter(completer),
+    resolve: def.resolve, args, emit: emitter(completer, WRITER),
   };
 }
 

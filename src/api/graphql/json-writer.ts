@@ -1,0 +1,110 @@
+// JSON text written as UTF-8 bytes into one reused buffer, for the path
+// executor (fast-path.ts). Its answers are ~2.7 KB of short ASCII strings
+// (names, addresses, route texts): built with `s += …` they were ~330 cons
+// strings per path, flattened and then encoded to UTF-8 again on the way to
+// the socket, ~10 KB of garbage and ~9 µs of CPU a request (BENCHMARKS.md,
+// "GraphQL path, fifth pass"). Here each piece is copied once, byte by byte,
+// and the answer leaves as one Buffer. Anything that is not plain ASCII
+// takes JSON.stringify and Buffer's own UTF-8 encoder, so the bytes are
+// exactly those of JSON.stringify's text encoded as UTF-8.
+
+/** The buffer kept between answers; one grown past RETAIN_MAX for a large answer is dropped after it. */
+const INITIAL = 16 * 1024;
+const RETAIN_MAX = 1024 * 1024;
+/** Strings longer than this go through Buffer's encoder at once (a loop per character stops paying). */
+const LOOP_MAX = 256;
+
+/** JSON text made when a plan is compiled, as the bytes JsonWriter.bytes copies. */
+export function bytesOf(json: string): Uint8Array {
+  return new Uint8Array(Buffer.from(json, 'utf8'));
+}
+
+export class JsonWriter {
+  private b: Buffer = Buffer.allocUnsafe(INITIAL);
+  private p = 0;
+
+  /** Starts a new answer. */
+  reset(): void {
+    this.p = 0;
+  }
+
+  /** Bytes written since reset, as a Buffer of their own; the writer's buffer is kept for the next answer. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafe(this.p);
+    this.b.copy(out, 0, 0, this.p);
+    if (this.b.length > RETAIN_MAX) this.b = Buffer.allocUnsafe(INITIAL);
+    this.p = 0;
+    return out;
+  }
+
+  private grow(n: number): void {
+    let size = this.b.length * 2;
+    while (size < this.p + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.b.copy(next, 0, 0, this.p);
+    this.b = next;
+  }
+
+  /** Constant JSON text as bytes (a plan's keys and punctuation, encoded once by bytesOf). */
+  bytes(k: Uint8Array): void {
+    const n = k.length;
+    if (this.p + n > this.b.length) this.grow(n);
+    const b = this.b;
+    let p = this.p;
+    for (let i = 0; i < n; i++) b[p++] = k[i]!;
+    this.p = p;
+  }
+
+  /** JSON text that is already right (a serialised leaf): ASCII byte by byte, anything else encoded. */
+  raw(s: string): void {
+    const n = s.length;
+    if (n > LOOP_MAX) return this.utf8(s);
+    if (this.p + n > this.b.length) this.grow(n);
+    const b = this.b;
+    let p = this.p;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return this.utf8(s);
+      b[p++] = c;
+    }
+    this.p = p;
+  }
+
+  /** A string value: `JSON.stringify(s)`, without making it when `s` needs no escape. */
+  str(s: string): void {
+    const n = s.length;
+    if (n > LOOP_MAX) return this.utf8(JSON.stringify(s));
+    if (this.p + n + 2 > this.b.length) this.grow(n + 2);
+    const b = this.b;
+    const start = this.p;
+    let p = start;
+    b[p++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      // Printable ASCII but the quote and the backslash: as is. Anything else (controls, non-ASCII, surrogates): JSON.stringify's way.
+      if (c < 0x20 || c >= 0x80 || c === 0x22 || c === 0x5c) {
+        this.p = start;
+        return this.utf8(JSON.stringify(s));
+      }
+      b[p++] = c;
+    }
+    b[p++] = 0x22;
+    this.p = p;
+  }
+
+  /** A safe integer (what GraphQL's Int holds), in JSON.stringify's digits. */
+  int(v: number): void {
+    if (v >= 0 && v < 10) {
+      if (this.p + 1 > this.b.length) this.grow(1);
+      this.b[this.p++] = 0x30 + v;
+      return;
+    }
+    this.raw(String(v));
+  }
+
+  private utf8(s: string): void {
+    const n = Buffer.byteLength(s, 'utf8');
+    if (this.p + n > this.b.length) this.grow(n);
+    this.p += this.b.write(s, this.p, 'utf8');
+  }
+}
