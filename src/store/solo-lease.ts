@@ -127,6 +127,9 @@ export class SoloLease {
       onnotice: () => {},
       connect_timeout: Math.max(1, Math.round((opts.connectTimeoutMs ?? 5000) / 1000)),
       connection: { application_name: opts.instance },
+      // No array types to learn (postgres.js asks for them on each new connection, and while the
+      // database is down the heartbeat reconnects every beat: that internal query's failure went unhandled).
+      fetch_types: false,
       // The session is the lease: when it goes, so does the lock, and trust with it.
       onclose: () => this.drop(),
     });
