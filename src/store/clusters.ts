@@ -5,7 +5,7 @@
 // constraint refuses it. Which client does what is in the README.
 import { BulkWrite, loadCluster, readVersion } from './bulk.js';
 import type { Db } from './db.js';
-import { withDeadline, withRetries } from './failures.js';
+import { rolledBack, withDeadline, withRetries } from './failures.js';
 import type { ClusterRecord, ClusterSummaryRecord, ClusterUsageRecord, StoredCluster } from './records.js';
 import { RowWrite, clusterUsage, listClusters } from './rows.js';
 
@@ -50,9 +50,10 @@ export class ClusterStore {
   readonly writes = { inFlight: 0, gen: 0 };
 
   /**
-   * Called when a write of this instance fails. Its outcome may be unknown
-   * (a connection lost around COMMIT): the transaction may still commit
-   * after the failure was seen, so the solo lease stops trusting (services.ts).
+   * Called when a write of this instance fails without a known outcome (a
+   * connection lost around COMMIT, a deadline: not rolledBack): the
+   * transaction may still commit after the failure was seen, so the solo
+   * lease stops trusting (services.ts).
    */
   onWriteFailed: (() => void) | null = null;
 
@@ -64,7 +65,7 @@ export class ClusterStore {
       this.writes.gen++;
     };
     const failed = (err: unknown): never => {
-      this.onWriteFailed?.();
+      if (!rolledBack(err)) this.onWriteFailed?.();
       throw err;
     };
     let p: Promise<T>;

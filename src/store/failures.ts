@@ -97,6 +97,19 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+/**
+ * Whether a transaction that failed with `err` certainly did not commit: an
+ * error of its own statements (a SQLSTATE that is not the server going
+ * away), a conflict, or a refusal (AppError) thrown by the caller's code
+ * inside it. A lost connection or a deadline, around COMMIT, leaves the
+ * outcome unknown; so does anything else.
+ */
+export function rolledBack(err: unknown): boolean {
+  if (isDatabaseUnavailable(err)) return false;
+  if (err instanceof StoreConflict || (pgFields(err)?.code ?? '') !== '') return true;
+  return err instanceof Error && err.name === 'AppError';
+}
+
 const MAX_ATTEMPTS = 3;
 
 /**

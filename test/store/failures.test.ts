@@ -3,7 +3,9 @@
 // error of its own (a 409 for a constraint, a 500 for a bug).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isDatabaseUnavailable } from '../../src/store/failures.js';
+import postgres from 'postgres';
+import { isDatabaseUnavailable, rolledBack } from '../../src/store/failures.js';
+import { StoreConflict } from '../../src/store/records.js';
 
 /** A Prisma Client error as the pg adapter wraps a driver failure. */
 const prisma = (code: string, cause: Record<string, unknown>, message = 'Invalid `tx.node.create()` invocation') =>
@@ -37,4 +39,27 @@ test('a constraint, a bug or a bad input is not an outage', () => {
     ['null', null],
   ];
   for (const [what, err] of up) assert.equal(isDatabaseUnavailable(err), false, what);
+});
+
+test('a failed write whose rollback is certain, and one whose outcome is unknown (solo reads stop trusting on those)', () => {
+  const pgError = (code: string, message: string) => Object.assign(Object.create(postgres.PostgresError.prototype) as Error, { name: 'PostgresError', message, code });
+  const known: [string, unknown][] = [
+    ['a PostgreSQL statement error', pgError('23P01', 'conflicting key value violates exclusion constraint')],
+    ['a serialization failure at COMMIT', pgError('40001', 'could not serialize access')],
+    ['adapter: a unique violation', prisma('P2002', { kind: 'UniqueConstraintViolation', originalCode: '23505', originalMessage: 'duplicate key value violates unique constraint "node_cluster_id_name_key"' })],
+    ['a conflict', new StoreConflict('CONCURRENT_UPDATE', 'x', null)],
+    ['a refusal thrown inside the transaction', Object.assign(new Error('node "x" does not exist'), { name: 'AppError' })],
+  ];
+  for (const [what, err] of known) assert.equal(rolledBack(err), true, what);
+  const unknown: [string, unknown][] = [
+    ['postgres.js: closed mid-query', Object.assign(new Error('write CONNECTION_CLOSED'), { code: 'CONNECTION_CLOSED' })],
+    ['a reset', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
+    ['a deadline', Object.assign(new Error('the database did not answer within 4000 ms'), { code: 'ETIMEDOUT' })],
+    ['PostgreSQL: shutting down', pgError('57P01', 'terminating connection due to administrator command')],
+    ['adapter: socket reset', prisma('P2010', { kind: 'ConnectionClosed' })],
+    ['adapter: no code', prisma('P2010', { kind: 'SomethingNew' })],
+    ['a TypeError', new TypeError("Cannot read properties of undefined (reading 'id')")],
+    ['not an object', 'lost'],
+  ];
+  for (const [what, err] of unknown) assert.equal(rolledBack(err), false, what);
 });

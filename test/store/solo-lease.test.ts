@@ -10,6 +10,7 @@ import request from 'supertest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { connectDb, newInstanceName, withoutApplicationName, type Db } from '../../src/store/db.js';
+import { AppError } from '../../src/service/errors.js';
 import type { ClusterStore } from '../../src/store/clusters.js';
 import { SoloLease } from '../../src/store/solo-lease.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -78,6 +79,12 @@ describe('solo reads', () => {
     const store = (a.clusters as unknown as { store: ClusterStore }).store;
     await assert.rejects(store.rowWrite('solo', async () => { throw new Error('the connection was lost around COMMIT'); }), /lost around COMMIT/);
     assert.equal(a.soloLease!.isSolo, false, 'trusting on after a write whose commit may land later');
+    await until('solo again', () => a.soloLease!.isSolo);
+    // A refusal thrown inside the transaction rolls it back: nothing can commit later, trust stays.
+    await assert.rejects(store.rowWrite('solo', async () => { throw new AppError('NODE_NOT_FOUND', 'no such node'); }), /no such node/);
+    assert.equal(a.soloLease!.isSolo, true, 'a known rollback ended trust');
+    await assert.rejects(store.rowWrite('solo', async () => { throw Object.assign(new Error('lost'), { code: 'ECONNRESET' }); }));
+    assert.equal(a.soloLease!.isSolo, false);
     const probed = a.clusters.cache.stats.unprobed;
     await path(a).expect(200);
     assert.equal(a.clusters.cache.stats.unprobed, probed, 'the next read asked PostgreSQL');
