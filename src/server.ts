@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { tuneHeap } from './memory.js';
 import { explainStartFailure } from './start-failure.js';
+import { isDatabaseUnavailable } from './store/failures.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -98,5 +99,25 @@ export async function serve(config: Config): Promise<number | null> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('unhandledRejection', unhandledRejection(log));
   return null;
+}
+
+/**
+ * What an unhandled rejection does to a running service. postgres.js starts
+ * a query of its own on every new connection (the server's array types) and
+ * hands its promise to no one: when the database goes away during it, the
+ * rejection is unhandled, and Node's default ends the process. A database
+ * outage is answered with 503s and recovered from (README, /readyz), so
+ * such a rejection is logged and the service carries on. Any other one is
+ * thrown, as Node's default would: the process ends with it.
+ */
+export function unhandledRejection(log: Pick<Logger, 'warn'>): (reason: unknown) => void {
+  return (reason) => {
+    if (isDatabaseUnavailable(reason)) {
+      log.warn({ err: reason }, 'a database client dropped a failure it could not hand back (the database is unavailable); the service carries on');
+      return;
+    }
+    throw reason;
+  };
 }

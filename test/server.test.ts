@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadConfig } from '../src/config.js';
-import { startServer } from '../src/server.js';
+import { startServer, unhandledRejection } from '../src/server.js';
 import { startEmbeddedPostgres } from '../src/store/embedded.js';
 import { connectDb } from '../src/store/db.js';
 import { migrate } from '../src/store/migrator.js';
@@ -112,4 +112,16 @@ describe('closing the server', () => {
       await empty.drop();
     }
   });
+});
+
+test('an unhandled rejection that says the database is away is logged; any other ends the process, as Node\'s default does', () => {
+  const warned: unknown[] = [];
+  const handle = unhandledRejection({ warn: (obj: unknown) => { warned.push(obj); } } as never);
+  const lost = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  handle(lost);
+  assert.deepEqual(warned, [{ err: lost }]);
+  const bug = new TypeError("Cannot read properties of undefined (reading 'id')");
+  assert.throws(() => handle(bug), (e) => e === bug);
+  assert.throws(() => handle('a string'), (e) => e === 'a string');
+  assert.equal(warned.length, 1);
 });
