@@ -2,9 +2,9 @@
 // executor (fast-path.ts). Its answers are ~2.7 KB of short ASCII strings
 // (names, addresses, route texts): built with `s += …` they were ~330 cons
 // strings per path, flattened and then encoded to UTF-8 again on the way to
-// the socket, ~10 KB of garbage and ~9 µs of CPU a request (BENCHMARKS.md,
-// "GraphQL path, fifth pass"). Here each piece is copied once, byte by byte,
-// and the answer leaves as one Buffer. Anything that is not plain ASCII
+// the socket: ~10 KB of garbage a request, a third of all a path request
+// made (BENCHMARKS.md, "GraphQL path, fifth pass"). Here each piece is
+// copied once, byte by byte, and the answer leaves as one Buffer. Anything that is not plain ASCII
 // takes JSON.stringify and Buffer's own UTF-8 encoder, so the bytes are
 // exactly those of JSON.stringify's text encoded as UTF-8.
 
