@@ -2,11 +2,12 @@
 // executor (fast-path.ts). Its answers are ~2.7 KB of short ASCII strings
 // (names, addresses, route texts): built with `s += …` they were ~330 cons
 // strings per path, flattened and then encoded to UTF-8 again on the way to
-// the socket: ~10 KB of garbage a request, a third of all a path request
-// made (BENCHMARKS.md, "GraphQL path, fifth pass"). Here each piece is
-// copied once, byte by byte, and the answer leaves as one Buffer. Anything that is not plain ASCII
-// takes JSON.stringify and Buffer's own UTF-8 encoder, so the bytes are
-// exactly those of JSON.stringify's text encoded as UTF-8.
+// the socket: ~10 KB of garbage, about a third of what a path request
+// allocated (BENCHMARKS.md, "GraphQL path, fifth pass"). Here each piece is
+// copied once, byte by byte, and the answer leaves as one Buffer. Anything
+// that is not plain ASCII takes JSON.stringify and Buffer's own UTF-8
+// encoder, so the bytes are exactly those of JSON.stringify's text encoded
+// as UTF-8.
 
 /** The buffer kept between answers; one grown past RETAIN_MAX for a large answer is dropped after it. */
 const INITIAL = 16 * 1024;
