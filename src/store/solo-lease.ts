@@ -225,6 +225,11 @@ export class SoloLease {
     return rows[0]!;
   }
 
+  private async noWriteInFlight(): Promise<boolean> {
+    const [w] = await this.bounded(this.sql.unsafe<{ free: boolean }[]>(NO_WRITE_IN_FLIGHT));
+    return w!.free;
+  }
+
   private trustUntil(sent: number, sentWall: number): void {
     this.trustedUntil = sent + this.trustMs;
     this.trustedUntilWall = sentWall + this.trustMs;
@@ -233,8 +238,7 @@ export class SoloLease {
   private async acquire(sent: number, sentWall: number): Promise<void> {
     const [r] = await this.bounded(this.sql.unsafe<{ got: boolean; members: number }[]>(ACQUIRE));
     if (!r!.got) return;
-    const [w] = r!.members === 1 ? await this.bounded(this.sql.unsafe<{ free: boolean }[]>(NO_WRITE_IN_FLIGHT)) : [{ free: false }];
-    if (r!.members !== 1 || !w!.free || this.stopped || this.disabled) {
+    if (r!.members !== 1 || this.stopped || this.disabled || !(await this.noWriteInFlight())) {
       await this.bounded(this.sql`SELECT pg_advisory_unlock(${LEASE_CLASS}::int4, ${SOLO}::int4)`);
       return;
     }
