@@ -14,7 +14,7 @@ import {
   type Route, type RouteTable, type SubnetFacts,
   FAMILIES, compareDestinations, compareRoutes,
 } from './routes.js';
-import { NodeTables } from './node-table.js';
+import { type JsonPieces, NodeTables } from './node-table.js';
 import {
   localMatch, localRoutes, nodeLocalTable, peerRoute, peerRouteKind, peerVxlanEntries, podLocalMatch, podLocalTable, podRouteFor, podRouteTable, routerLocalTable,
   routerRouteTable,
@@ -71,12 +71,18 @@ export interface Datapath {
   nodeRoutes(name: string): RouteTable | null;
   /** `formatRoutesJson(nodeRoutes(name)) + suffix` as UTF-8, built from JSON shared by the nodes of a route class (node-table.ts). */
   nodeRoutesJson(name: string, suffix?: string): Buffer | null;
+  /** nodeRoutesJson's bytes as their pieces, not concatenated (see NodeTables.jsonPieces). */
+  nodeRoutesJsonPieces(name: string, suffix?: string): JsonPieces | null;
   podRoutes(namespace: string, name: string): RouteTable | null;
   routerRoutes(): RouteTable;
   /** The kernel's local table of node `n`, of a pod, of the router (a few entries each, made on first use). */
   nodeLocal(n: NodeFacts): readonly Route[];
   podLocal(p: PodFacts): readonly Route[];
   routerLocal(): readonly Route[];
+  /** `localMatch(routerLocal(), dst)` by a hash lookup (the router's local table holds two entries per subnet: 520 at k8s-65k). */
+  routerLocalMatch(dst: Addr): Route | null;
+  /** The first subnet named `name` that has a gateway (the router's interface of that name), or null. */
+  routedSubnet(name: string): SubnetFacts | null;
   /** The node whose block has `ip` as its IPv4 broadcast or IPv6 Subnet-Router anycast address (its bridge receives it), or null. */
   blockHost(ip: Addr): NodeFacts | null;
 
@@ -147,6 +153,9 @@ class Index implements Datapath {
   private localLpms: (Lpm<Route> | undefined)[] = [];
   private localTables: (Route[] | undefined)[] = [];
   private routerLocalTable: Route[] | null = null;
+  /** routerLocal() by address (IPv4: the int32; IPv6: the value), the first entry of each: made on first use. */
+  private routerLocalByAddr: Map<number | bigint, Route> | null = null;
+  private readonly routedSubnets = new Map<string, SubnetFacts>();
   private readonly router: RouteTable;
   private readonly routerLpm = new Lpm<Route>();
   /** Recent veth names by pod index (a direct-mapped cache: a veth name is a sha256, and a path asks for one or two). */
@@ -190,13 +199,16 @@ class Index implements Datapath {
       const s: SubnetFacts = { index, spec, name: spec.name, cidr: spec.cidr, gateway: gw };
       this.subnets.push(s);
       if (!this.subnetLpm.get(spec.cidr)) this.subnetLpm.insert(spec.cidr, s);
+      if (gw && !this.routedSubnets.has(s.name)) this.routedSubnets.set(s.name, s);
     });
   }
 
   private indexNodes(): void {
     this.topology.nodes.forEach((spec, index) => {
       const fam = { 4: this.familyFacts(spec, 4), 6: this.familyFacts(spec, 6) };
-      const n: NodeFacts = { index, spec, name: spec.name, iface: spec.interface || 'eth0', vtepMac: nodeVtepMac(spec, 4), vtepMac6: nodeVtepMac(spec, 6), fam };
+      // nodeVtepMac(spec, 6) is the pinned vtepMac6, else the IPv4 device's MAC: one sha256 per node, not two.
+      const vtepMac = nodeVtepMac(spec, 4);
+      const n: NodeFacts = { index, spec, name: spec.name, iface: spec.interface || 'eth0', vtepMac, vtepMac6: spec.vtepMac6 ?? vtepMac, fam };
       this.nodes.push(n);
       if (!this.nodeByName.has(n.name)) this.nodeByName.set(n.name, n);
       for (const mac of n.vtepMac6 === n.vtepMac ? [n.vtepMac] : [n.vtepMac, n.vtepMac6]) {
@@ -400,8 +412,12 @@ class Index implements Datapath {
   }
 
   nodeRoutesJson(name: string, suffix = ''): Buffer | null {
+    return this.nodeRoutesJsonPieces(name, suffix)?.bytes() ?? null;
+  }
+
+  nodeRoutesJsonPieces(name: string, suffix = ''): JsonPieces | null {
     const a = this.nodeByName.get(name);
-    return a ? this.tables.json(a, this.localOf(a).sort(compareRoutes), suffix) : null;
+    return a ? this.tables.jsonPieces(a, this.localOf(a).sort(compareRoutes), suffix) : null;
   }
 
   podRoutes(namespace: string, name: string): RouteTable | null {
@@ -435,6 +451,23 @@ class Index implements Datapath {
 
   routerLocal(): readonly Route[] {
     return (this.routerLocalTable ??= routerLocalTable(this.subnets));
+  }
+
+  routerLocalMatch(dst: Addr): Route | null {
+    let m = this.routerLocalByAddr;
+    if (!m) {
+      m = new Map();
+      for (const r of this.routerLocal()) {
+        const k = addrKey(r.dst.addr);
+        if (!m.has(k)) m.set(k, r);
+      }
+      this.routerLocalByAddr = m;
+    }
+    return m.get(addrKey(dst)) ?? null;
+  }
+
+  routedSubnet(name: string): SubnetFacts | null {
+    return this.routedSubnets.get(name) ?? null;
   }
 
   blockHost(ip: Addr): NodeFacts | null {
@@ -557,6 +590,9 @@ class Index implements Datapath {
  * k8s-5k), which full collections of the whole heap then had to clear.
  */
 const VETH_CACHE = 64;
+
+/** An address as a Map key, equal exactly when Addr.equals is (the family is in the key's type). */
+const addrKey = (a: Addr): number | bigint => (a.family === 4 ? a.int32 : a.value);
 
 /**
  * A pod as the datapath sees it: its node, its index in `pods`, and its spec

@@ -403,7 +403,7 @@ class Simulation {
     const cur = this.current();
     const hop = this.push({ node: null, netns: null, dev: ingress, kind: 'router', action: ingress ? 'route' : 'send' });
     // The router's own addresses and its subnets' broadcast/anycast addresses.
-    if (localMatch(this.dp.routerLocal(), cur)) return this.end('DELIVERED', hop, 'deliver');
+    if (this.dp.routerLocalMatch(cur)) return this.end('DELIVERED', hop, 'deliver');
     const r = this.dp.lookupRouterRoute(cur);
     if (!r) return this.end('NO_ROUTE', hop, 'drop');
     hop.route = textOf(r);
@@ -414,7 +414,7 @@ class Simulation {
       // Private pod ranges are not routed to the outside world.
       return this.dp.inPodCidrs(cur) ? this.end('NO_ROUTE', hop, 'drop') : this.end('EXITS_NETWORK', hop, 'exit');
     }
-    const subnet = this.dp.subnets.find((s) => s.name === r.dev && s.gateway);
+    const subnet = r.dev === null ? null : this.dp.routedSubnet(r.dev);
     const nh = r.via ?? cur;
     const o = this.dp.owner(nh);
     const m = o?.kind === 'node' ? o.node : null;
