@@ -8,6 +8,7 @@ import { type AuditReport, type NodeDumps, auditNode } from '../net/audit.js';
 import type { BlockAllocator } from '../net/allocator.js';
 import { NetError, type Family } from '../net/ip.js';
 import type { NodeSpec, PodSpec } from '../net/model.js';
+import type { JsonPieces } from '../net/node-table.js';
 import type { RouteTable, TableName } from '../net/routes.js';
 import { type Path, tracePath } from '../net/trace.js';
 import { type VerifyReport, verify } from '../net/verify.js';
@@ -342,10 +343,10 @@ export class ClusterService {
     return table === 'main' ? t : { ...t, local: [...dp.nodeLocal(dp.node(name)!)] };
   }
 
-  /** The node's main table as JSON (`formatRoutesJson` of nodeRoutes), UTF-8, ending in a newline as every text answer does. */
-  async nodeRoutesJson(cluster: string, name: string): Promise<Buffer> {
+  /** The node's main table as JSON (`formatRoutesJson` of nodeRoutes), UTF-8 pieces, ending in a newline as every text answer does. */
+  async nodeRoutesJson(cluster: string, name: string): Promise<JsonPieces> {
     const { snap } = await this.node(cluster, name);
-    return snap.datapath.nodeRoutesJson(name, '\n')!;
+    return snap.datapath.nodeRoutesJsonPieces(name, '\n')!;
   }
 
   async podRoutes(cluster: string, namespace: string, name: string, table: TableName = 'main'): Promise<RouteTable> {

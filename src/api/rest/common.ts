@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ViewBody } from '../../service/view-cache.js';
+import type { JsonPieces } from '../../net/node-table.js';
 import { ROUTE_FORMATS, TABLE_NAMES, type RouteFormat, type RouteTable, type TableName, formatFdbScript, formatRoutesJson, formatRoutesScript, formatRoutesText } from '../../net/routes.js';
 import { problemSchema } from './problem.js';
 import { labelParam } from '../names.js';
@@ -91,6 +92,20 @@ export const listErrors = { 400: problemSchema, 401: problemSchema, 403: problem
  */
 export function sendJson(reply: FastifyReply, json: string | Buffer): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(json);
+}
+
+/** Below this, pieces are sent as one buffer (one copy is cheaper than a stream). */
+const PIECES_AS_STREAM_ABOVE = 64 * 1024;
+
+/**
+ * Sends JSON made of byte pieces (JsonPieces: slices of data the service
+ * keeps) as they are, one after another, with its length: no buffer of the
+ * whole answer is made per request. The pieces must end with the newline.
+ */
+export function sendJsonPieces(reply: FastifyReply, json: JsonPieces): FastifyReply {
+  reply.type('application/json; charset=utf-8');
+  if (json.length <= PIECES_AS_STREAM_ABOVE) return reply.send(json.bytes());
+  return reply.header('content-length', json.length).send(Readable.from(json.pieces, { objectMode: false }));
 }
 
 /**

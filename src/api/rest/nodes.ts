@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ClusterService } from '../../service/clusters.js';
 import { nodeView } from '../../service/views.js';
 import { nodeInputSchema, nodeSchema, pageSchema, routeTableSchema } from './schemas.js';
-import { addRoute, filteredPageQuery, clusterParams, noContent, readErrors, routeTableResponse, sendJson, sendRouteTable, routesQuery, type RoutesQuery } from './common.js';
+import { addRoute, filteredPageQuery, clusterParams, noContent, readErrors, routeTableResponse, sendJsonPieces, sendRouteTable, routesQuery, type RoutesQuery } from './common.js';
 import { paginate } from './paginate.js';
 import { labelParam, subdomainParam } from '../names.js';
 
@@ -48,7 +48,7 @@ export const nodeRoutes: FastifyPluginAsync<{ service: ClusterService }> = async
   }, async (req, reply) => {
     const { name, node } = req.params;
     // The main table in JSON, the listing clients poll, comes as bytes built from shared per-class JSON.
-    if (req.query.format === 'json' && req.query.table === 'main') return sendJson(reply, await service.nodeRoutesJson(name, node));
+    if (req.query.format === 'json' && req.query.table === 'main') return sendJsonPieces(reply, await service.nodeRoutesJson(name, node));
     return sendRouteTable(reply, await service.nodeRoutes(name, node, req.query.table), req.query);
   });
 };
