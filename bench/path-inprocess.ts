@@ -2,7 +2,7 @@
 // `npm run build` first), no HTTP, best of N rounds of CPU time per
 // operation, over the same 20,000 random pod pairs as bench/path-load.ts.
 //
-//   DATABASE_URL=… npx tsx bench/path-inprocess.ts [--nodes 5000] [--rounds 7]
+//   DATABASE_URL=… npx tsx bench/path-inprocess.ts [--nodes 5000] [--rounds 7] [--profile [TEXT]]
 //
 // Pieces: tracePath alone; the whole GraphQL layer (mercurius' app.graphql:
 // hooks, variables, graphql-jit, resolvers) with the snapshot handed over
@@ -49,8 +49,38 @@ const cpu = (): number => {
   return (u.user + u.system) / 1000;
 };
 
+/** `--profile TEXT`: a CPU profile of each measurement whose name holds TEXT (default: the whole GraphQL layer without the probe). */
+const profileIdx = process.argv.indexOf('--profile');
+const profileArg = profileIdx < 0 ? undefined : process.argv[profileIdx + 1];
+const PROFILE = profileIdx < 0 ? null : profileArg !== undefined && !profileArg.startsWith('--') ? profileArg : 'app.graphql(path) (no probe)';
+let profiles = 0;
+
+/** Runs `fn` under the inspector's sampling profiler, the profile written to /tmp. */
+async function profiled<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  const session = new inspector.Session();
+  const post = (m: string, p: object = {}) => new Promise<unknown>((res, rej) => session.post(m, p, (e, r) => (e ? rej(e) : res(r))));
+  session.connect();
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  await post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    const file = `/tmp/path-inprocess-${process.pid}-${profiles++}.cpuprofile`;
+    fs.writeFileSync(file, JSON.stringify(profile));
+    console.log(`  profile of ${JSON.stringify(what)}: ${file}`);
+    session.disconnect();
+  }
+}
+
 /** Best of ROUNDS: µs of CPU per op over `n` ops. */
 async function best(what: string, n: number, op: (k: number) => unknown): Promise<number> {
+  if (PROFILE !== null && what.includes(PROFILE)) return profiled(what, () => bestOf(what, n, op));
+  return bestOf(what, n, op);
+}
+
+async function bestOf(what: string, n: number, op: (k: number) => unknown): Promise<number> {
   let min = Infinity;
   for (let r = 0; r < ROUNDS; r++) {
     const c0 = cpu();
@@ -149,21 +179,7 @@ try {
   const cache = service.cache as unknown as { get(name: string): Promise<unknown> };
   const realGet = cache.get.bind(cache);
   cache.get = () => Promise.resolve(snap);
-  const profileTo = process.argv.includes('--profile') ? `/tmp/path-inprocess-${process.pid}.cpuprofile` : null;
-  const session = profileTo ? new inspector.Session() : null;
-  const post = (m: string, p: object = {}) => new Promise<unknown>((res, rej) => session!.post(m, p, (e, r) => (e ? rej(e) : res(r))));
-  if (session) {
-    session.connect();
-    await post('Profiler.enable');
-    await post('Profiler.setSamplingInterval', { interval: 100 });
-    await post('Profiler.start');
-  }
   await best('app.graphql(path) (no probe)', N, gql);
-  if (session) {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    fs.writeFileSync(profileTo!, JSON.stringify(profile));
-    console.log(`  profile ${profileTo}`);
-  }
   const DISP = 'query Path($c: String!, $f: String!, $t: String!) { path(cluster: $c, from: $f, to: $t) { disposition } }';
   for (let k = 0; k < 3; k++) await app.graphql(DISP, ctx() as never, vars(k));
   await best('app.graphql(path { disposition }) (no probe)', N, (k) => app.graphql(DISP, ctx() as never, vars(k)));
