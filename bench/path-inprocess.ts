@@ -50,9 +50,13 @@ const cpu = (): number => {
 };
 
 /** `--profile TEXT`: a CPU profile of each measurement whose name holds TEXT (default: the whole GraphQL layer without the probe). */
-const profileIdx = process.argv.indexOf('--profile');
-const profileArg = profileIdx < 0 ? undefined : process.argv[profileIdx + 1];
-const PROFILE = profileIdx < 0 ? null : profileArg !== undefined && !profileArg.startsWith('--') ? profileArg : 'app.graphql(path) (no probe)';
+function profileTarget(): string | null {
+  const i = process.argv.indexOf('--profile');
+  if (i < 0) return null;
+  const text = process.argv[i + 1];
+  return text === undefined || text.startsWith('--') ? 'app.graphql(path) (no probe)' : text;
+}
+const PROFILE = profileTarget();
 let profiles = 0;
 
 /** Runs `fn` under the inspector's sampling profiler, the profile written to /tmp. */
