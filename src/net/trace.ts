@@ -171,6 +171,8 @@ class Simulation {
   readonly hops: Hop[] = [];
   disposition: Disposition = 'NO_ROUTE';
   private ttl = INITIAL_TTL;
+  /** The last hop's packet: the next hop's too while the TTL is the same. */
+  private packet: Hop['packet'] | null = null;
   private tunnel: Tunnel | null = null;
   private readonly srcText: string;
   private readonly dstText: string;
@@ -204,7 +206,10 @@ class Simulation {
   private push(h: Omit<Hop, 'index' | 'packet' | 'outer'>): Hop {
     // Built field by field, optional ones only when present: hops keep a few
     // stable shapes, which keeps tracing and JSON encoding fast.
-    const hop: Hop = { index: this.hops.length, node: h.node, netns: h.netns, dev: h.dev, kind: h.kind, action: h.action, packet: { src: this.srcText, dst: this.dstText, ttl: this.ttl } };
+    // Hops the packet crosses with the same TTL share one packet object (nothing changes a hop's packet once made).
+    let packet = this.packet;
+    if (packet === null || packet.ttl !== this.ttl) this.packet = packet = { src: this.srcText, dst: this.dstText, ttl: this.ttl };
+    const hop: Hop = { index: this.hops.length, node: h.node, netns: h.netns, dev: h.dev, kind: h.kind, action: h.action, packet };
     if (h.route !== undefined) hop.route = h.route;
     if (this.tunnel) hop.outer = this.tunnel.header;
     this.hops.push(hop);

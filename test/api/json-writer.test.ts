@@ -61,3 +61,42 @@ test('a reset drops what an abandoned answer wrote', () => {
   w.str('whole');
   assert.equal(w.take().toString(), '"whole"');
 });
+
+test('answers handed out stay as they were while later ones are written (they are views of the slab)', () => {
+  const w = new JsonWriter();
+  fc.assert(fc.property(fc.array(fc.array(pieceArb, { maxLength: 30 }), { minLength: 1, maxLength: 80 }), (answers) => {
+    const out = answers.map((pieces) => written(w, pieces));
+    // An abandoned answer between two taken ones writes where the next will: it must not reach the earlier ones.
+    w.reset();
+    w.str('abandoned'.repeat(50));
+    answers.forEach((pieces, i) => assert.deepEqual(out[i], reference(pieces), `answer ${i} of ${answers.length}`));
+  }), { numRuns: 300 });
+  // Past a slab's end, through a grown one and back.
+  const kept = Array.from({ length: 400 }, (_, i) => written(w, [{ str: `answer-${i}` }, { int: i }]));
+  const big = written(w, [{ str: 'y'.repeat(2 * 1024 * 1024) }]);
+  const after = written(w, [{ str: 'after' }]);
+  kept.forEach((b, i) => assert.equal(b.toString(), `"answer-${i}",${i}`));
+  assert.equal(big.length, 2 * 1024 * 1024 + 2);
+  assert.equal(after.toString(), '"after"');
+});
+
+test('again() writes the bytes of the answer from a mark once more, across a slab change', () => {
+  const w = new JsonWriter();
+  fc.assert(fc.property(fc.array(pieceArb, { minLength: 1, maxLength: 20 }), fc.nat(40), (pieces, repeats) => {
+    w.reset();
+    const at = w.mark();
+    pieces.forEach((p, i) => {
+      if (i > 0) w.raw(',');
+      if ('raw' in p) w.raw(p.raw);
+      else if ('str' in p) w.str(p.str);
+      else w.int(p.int);
+    });
+    const n = w.mark() - at;
+    for (let r = 0; r < repeats; r++) {
+      w.raw(',');
+      w.again(at, n);
+    }
+    const one = reference(pieces).toString();
+    assert.equal(w.take().toString(), Array.from({ length: repeats + 1 }, () => one).join(','));
+  }), { numRuns: 500 });
+});

@@ -215,7 +215,10 @@ async function execute(plan: Plan, operationName: unknown, variables: unknown, c
 // [_A-Za-z][_0-9A-Za-z]*) and are written into the code as JSON strings. The
 // code writes the answer's bytes into one JsonWriter (json-writer.ts): an
 // emit runs to its end without awaiting (a resolver's promise falls back),
-// so one writer serves every request in turn.
+// so one writer serves every request in turn. An object whose selection
+// is leaves only, met again in the same answer, is copied from its first
+// bytes (copiesItself below): the trace shares a hop's outer header and,
+// while the TTL stays, its packet between hops.
 
 /** Writes the JSON of `value` into the writer. */
 type Emit = (value: unknown, ctx: FastPathContext) => void;
@@ -239,20 +242,33 @@ function leaf(type: GraphQLLeafType, v: unknown): string {
   return json;
 }
 
-/** Enum values are few: each one's JSON is kept per type once serialised (a bounded memo). */
+/** Enum values are few: each one's JSON bytes are kept per type once serialised (a bounded memo). */
 const ENUM_MEMO_MAX = 64;
-function enumLeaf(memo: Map<unknown, string>, type: GraphQLLeafType, v: unknown): string {
+function enumLeaf(memo: Map<unknown, Uint8Array>, type: GraphQLLeafType, v: unknown): Uint8Array {
   let out = memo.get(v);
   if (out === undefined) {
-    out = leaf(type, v);
+    out = bytesOf(leaf(type, v));
     if (memo.size < ENUM_MEMO_MAX && typeof v === 'string') memo.set(v, out);
   }
   return out;
 }
 
+/**
+ * Whether an object selection's bytes follow from the object alone: every
+ * field a plain property read of a leaf (no resolver, no list, no nested
+ * object) or `__typename`. Such an object met again in the same answer (a
+ * hop's outer header is one object on every hop the packet is
+ * encapsulated; a packet is one object while its TTL stays) is written by
+ * copying the bytes it got the first time.
+ */
+const copiesItself = (fields: Selected[]): boolean =>
+  fields.every((f) => f.typename !== null || (f.resolve === null && f.completer.leaf !== null));
+
 function emitter(root: Completer, w: JsonWriter): Emit {
   const consts: unknown[] = [];
   const fns: string[] = [];
+  /** Memo slots of copiesItself selections: the object last written, and where its bytes are in this answer. */
+  let memos = 0;
   const ref = (x: unknown): string => `K[${consts.push(x) - 1}]`;
   const raw = (json: string): string => `W.bytes(${ref(bytesOf(json))});`;
 
@@ -270,14 +286,16 @@ function emitter(root: Completer, w: JsonWriter): Emit {
       case 'String': return `if (typeof ${v} === 'string') W.str(${v}); else W.raw(leaf(${ref(t)}, ${v}));`;
       case 'Boolean': return `if (${v} === true) ${raw('true')} else if (${v} === false) ${raw('false')} else W.raw(leaf(${ref(t)}, ${v}));`;
       case 'Int': return `if (typeof ${v} === 'number' && (${v} | 0) === ${v}) W.int(${v}); else W.raw(leaf(${ref(t)}, ${v}));`;
-      default: return isEnumType(t) ? `W.raw(en(${ref(new Map())}, ${ref(t)}, ${v}));` : `W.raw(leaf(${ref(t)}, ${v}));`;
+      default: return isEnumType(t) ? `W.bytes(en(${ref(new Map())}, ${ref(t)}, ${v}));` : `W.raw(leaf(${ref(t)}, ${v}));`;
     }
   };
   const objectFn = (fields: Selected[]): string => {
     const name = `o${fns.length}`;
     fns.push('');
     const at = fns.length - 1;
+    const memo = copiesItself(fields) ? memos++ : -1;
     let body = `function ${name}(p, ctx) {\n  let v;\n`;
+    if (memo >= 0) body += `  if (MO[${memo}] === p) { W.again(MA[${memo}], ML[${memo}]); return; }\n  const s0 = W.mark();\n`;
     fields.forEach((f, i) => {
       const key = (i > 0 ? ',' : '{') + f.key;
       if (f.typename !== null) {
@@ -289,7 +307,9 @@ function emitter(root: Completer, w: JsonWriter): Emit {
         : `  v = p[${JSON.stringify(f.name)}];\n  if (typeof v === 'function') fb();\n`;
       body += `  ${raw(key)}\n  ${write(f.completer, 'v')}\n`;
     });
-    fns[at] = `${body}  ${raw('}')}\n}`;
+    body += `  ${raw('}')}\n`;
+    if (memo >= 0) body += `  MO[${memo}] = p; MA[${memo}] = s0; ML[${memo}] = W.mark() - s0;\n`;
+    fns[at] = `${body}}`;
     return name;
   };
   const listFn = (item: Completer): string => {
@@ -300,10 +320,12 @@ function emitter(root: Completer, w: JsonWriter): Emit {
     return name;
   };
   const top = write(root, 'value');
-  const code = `${fns.join('\n')}\nreturn (value, ctx) => { ${top} };`;
+  // The memos hold positions in one answer: emptied before each (and after, to keep no object of it).
+  const clear = memos > 0 ? 'MO.fill(null);' : '';
+  const code = `${fns.join('\n')}\nreturn (value, ctx) => { ${clear} try { ${top} } finally { ${clear} } };`;
   // Made from a validated document's names and JSON-quoted keys only, as graphql-jit makes its code.
-  const make = new Function('K', 'NO_ARGS', 'fb', 'leaf', 'en', 'W', code) as (...a: unknown[]) => Emit;
-  return make(consts, NO_ARGS, fallback, leaf, enumLeaf, w);
+  const make = new Function('K', 'NO_ARGS', 'fb', 'leaf', 'en', 'W', 'MO', 'MA', 'ML', code) as (...a: unknown[]) => Emit;
+  return make(consts, NO_ARGS, fallback, leaf, enumLeaf, w, new Array<unknown>(memos).fill(null), new Int32Array(memos), new Int32Array(memos));
 }
 
 // Compiling a document into a plan: null when it is not of the shape above.

@@ -9,8 +9,15 @@
 // encoder, so the bytes are exactly those of JSON.stringify's text encoded
 // as UTF-8.
 
-/** The buffer kept between answers; one grown past RETAIN_MAX for a large answer is dropped after it. */
-const INITIAL = 16 * 1024;
+/**
+ * Answers are written one after another into a slab and handed out as views
+ * of it (no copy): a slab is never written again below what it handed out,
+ * and a new one is taken when less than MIN_FREE is left. A slab lives as
+ * long as any answer in it (until the socket has sent them all).
+ */
+const SLAB = 64 * 1024;
+const MIN_FREE = 8 * 1024;
+/** A slab grown past this for a large answer is left to that answer. */
 const RETAIN_MAX = 1024 * 1024;
 /** Strings longer than this go through Buffer's encoder at once (a loop per character stops paying). */
 const LOOP_MAX = 256;
@@ -21,29 +28,57 @@ export function bytesOf(json: string): Uint8Array {
 }
 
 export class JsonWriter {
-  private b: Buffer = Buffer.allocUnsafe(INITIAL);
+  private b: Buffer = Buffer.allocUnsafe(SLAB);
+  /** Where this answer begins in the slab; positions before it belong to answers handed out. */
+  private start = 0;
   private p = 0;
 
-  /** Starts a new answer. */
+  /** Starts a new answer (dropping what an answer abandoned midway wrote). */
   reset(): void {
-    this.p = 0;
+    if (this.b.length - this.start < MIN_FREE) {
+      this.b = Buffer.allocUnsafe(SLAB);
+      this.start = 0;
+    }
+    this.p = this.start;
   }
 
-  /** Bytes written since reset, as a Buffer of their own; the writer's buffer is kept for the next answer. */
+  /** Bytes written since reset, as a Buffer of their own (a view of the slab that nothing writes again). */
   take(): Buffer {
-    const out = Buffer.allocUnsafe(this.p);
-    this.b.copy(out, 0, 0, this.p);
-    if (this.b.length > RETAIN_MAX) this.b = Buffer.allocUnsafe(INITIAL);
-    this.p = 0;
+    const out = this.b.subarray(this.start, this.p);
+    if (this.b.length > RETAIN_MAX) {
+      // Grown for a large answer: the next ones go to a slab of the usual size.
+      this.b = Buffer.allocUnsafe(SLAB);
+      this.start = this.p = 0;
+    } else {
+      // The next answer starts 8-byte aligned.
+      this.start = this.p = Math.min(this.b.length, (this.p + 7) & ~7);
+    }
     return out;
   }
 
+  /** Room for `n` more bytes: a new slab (at least twice this answer's size) with this answer moved to its start. */
   private grow(n: number): void {
-    let size = this.b.length * 2;
-    while (size < this.p + n) size *= 2;
+    const used = this.p - this.start;
+    let size = SLAB;
+    while (size < 2 * (used + n)) size *= 2;
     const next = Buffer.allocUnsafe(size);
-    this.b.copy(next, 0, 0, this.p);
+    this.b.copy(next, 0, this.start, this.p);
     this.b = next;
+    this.start = 0;
+    this.p = used;
+  }
+
+  /** The number of bytes this answer holds so far (a position that again() can copy from). */
+  mark(): number {
+    return this.p - this.start;
+  }
+
+  /** The `n` bytes written at position `at` of this answer, again. */
+  again(at: number, n: number): void {
+    if (this.p + n > this.b.length) this.grow(n);
+    const from = this.start + at;
+    this.b.copyWithin(this.p, from, from + n);
+    this.p += n;
   }
 
   /** Constant JSON text as bytes (a plan's keys and punctuation, encoded once by bytesOf). */
