@@ -4,7 +4,7 @@
 // over 5,000-route tables without materialising them.
 import { Addr, type Family } from './ip.js';
 import { gatewayOf } from './allocator.js';
-import { nodeVtepMac, podDeviceMtu, podMtu, vethName } from './devices.js';
+import { nodeVtepMac, podDeviceMtu, podMtu, vethNameOfOne } from './devices.js';
 import { Int32Map, StringKeyIndex } from './hash-index.js';
 import { Lpm, type Match } from './lpm.js';
 import type { PodSpec, Topology } from './model.js';
@@ -389,10 +389,10 @@ class Index implements Datapath {
 
   vethOf(pod: PodFacts): string {
     const i = pod instanceof Pod ? pod.index : -1;
-    if (i < 0) return vethName(pod.spec.namespace, pod.spec.name);
+    if (i < 0) return vethNameOfOne(pod.spec.namespace, pod.spec.name);
     const slot = i & (VETH_CACHE - 1);
     if (this.vethKeys[slot] !== i) {
-      this.vethNames[slot] = vethName(pod.spec.namespace, pod.spec.name);
+      this.vethNames[slot] = vethNameOfOne(pod.spec.namespace, pod.spec.name);
       this.vethKeys[slot] = i;
     }
     return this.vethNames[slot]!;
