@@ -150,7 +150,7 @@ class Index implements Datapath {
   // Per node, made on first use, by node index (an array slot is one memory
   // read where a Map keyed by the node object is a hash probe of several,
   // and a path visits two or three nodes of thousands): see own().
-  private localLpms: (Lpm<Route> | undefined)[] = [];
+  private localSorted: (readonly Route[] | undefined)[] = [];
   private localTables: (Route[] | undefined)[] = [];
   private routerLocalTable: Route[] | null = null;
   /** routerLocal() by address (IPv4: the int32; IPv6: the value), the first entry of each: made on first use. */
@@ -176,7 +176,7 @@ class Index implements Datapath {
     this.indexSubnets();
     this.indexNodes();
     const slots = <T>(): (T | undefined)[] => new Array<T | undefined>(this.nodes.length).fill(undefined);
-    this.localLpms = slots();
+    this.localSorted = slots();
     this.localTables = slots();
     this.peerRoutes = slots();
     this.podDefaults4 = slots();
@@ -480,17 +480,30 @@ class Index implements Datapath {
     return null;
   }
 
-  private localLpm(n: NodeFacts): Lpm<Route> {
-    let l = this.own(n) ? this.localLpms[n.index] : undefined;
+  /**
+   * A node's local routes for lookupNodeRoute: longest prefix first, and
+   * among routes of one destination the first listed (the one nodeRoutes
+   * keeps). A handful per node: a scan of them is a few integer compares
+   * in one small array, where a hash LPM per node cost a Map probe (a few
+   * cache misses) per lookup and ~1 KB per node (BENCHMARKS.md, "GraphQL
+   * path, sixth pass").
+   */
+  private localByLength(n: NodeFacts): readonly Route[] {
+    let l = this.own(n) ? this.localSorted[n.index] : undefined;
     if (!l) {
-      l = new Lpm<Route>();
-      // Insert in reverse so the first route of a destination is the one kept,
-      // as in nodeRoutes.
       const local = this.localOf(n);
-      for (let i = local.length - 1; i >= 0; i--) l.insert(local[i]!.dst, local[i]!);
-      if (this.own(n)) this.localLpms[n.index] = l;
+      // Array.prototype.sort is stable: equal lengths keep their listed order.
+      l = local.slice().sort((x, y) => y.dst.bits - x.dst.bits);
+      if (this.own(n)) this.localSorted[n.index] = l;
     }
     return l;
+  }
+
+  /** The longest local route of `n` containing `dst` (see localByLength), or null. */
+  private localLookup(n: NodeFacts, dst: Addr): Route | null {
+    const l = this.localByLength(n);
+    for (let i = 0; i < l.length; i++) if (l[i]!.dst.contains(dst)) return l[i]!;
+    return null;
   }
 
   /**
@@ -503,8 +516,8 @@ class Index implements Datapath {
    * plan).
    */
   lookupNodeRoute(a: NodeFacts, dst: Addr): Route | null {
-    const local = this.localLpm(a).lookup(dst);
-    const floor = local ? local.prefix.bits : -1;
+    const local = this.localLookup(a, dst);
+    const floor = local ? local.dst.bits : -1;
     const found = this.blockMatches;
     const count = this.blocks.matchesInto(dst, found);
     for (let k = 0; k < count; k++) {
@@ -515,7 +528,7 @@ class Index implements Datapath {
         if (r) return r;
       }
     }
-    return local ? local.value : null;
+    return local;
   }
 
   /**
