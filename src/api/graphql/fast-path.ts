@@ -264,13 +264,22 @@ function enumLeaf(memo: Map<unknown, Uint8Array>, type: GraphQLLeafType, v: unkn
 const copiesItself = (fields: Selected[]): boolean =>
   fields.every((f) => f.typename !== null || (f.resolve === null && f.completer.leaf !== null));
 
+/** Constants up to this many bytes are written as stores of their bytes in the generated code (keys are ~10). */
+const INLINE_BYTES_MAX = 32;
+
 function emitter(root: Completer, w: JsonWriter): Emit {
   const consts: unknown[] = [];
   const fns: string[] = [];
   /** Memo slots of copiesItself selections: the object last written, and where its bytes are in this answer. */
   let memos = 0;
   const ref = (x: unknown): string => `K[${consts.push(x) - 1}]`;
-  const raw = (json: string): string => `W.bytes(${ref(bytesOf(json))});`;
+  const raw = (json: string): string => {
+    const bytes = bytesOf(json);
+    // Constant JSON (keys, punctuation): stored byte by byte where it is short, copied from K where it is not.
+    if (bytes.length > INLINE_BYTES_MAX) return `W.bytes(${ref(bytes)});`;
+    const stores = Array.from(bytes, (x, i) => `b[p${i > 0 ? ` + ${i}` : ''}] = ${x};`).join(' ');
+    return `{ W.room(${bytes.length}); const b = W.b, p = W.p; ${stores} W.p = p + ${bytes.length}; }`;
+  };
 
   /** Statements writing `v` (a local of the function they are in) as completer `c` does. */
   const write = (c: Completer, v: string): string => {

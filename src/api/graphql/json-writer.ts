@@ -28,10 +28,16 @@ export function bytesOf(json: string): Uint8Array {
 }
 
 export class JsonWriter {
-  private b: Buffer = Buffer.allocUnsafe(SLAB);
+  /**
+   * The slab and the write position. The emitter's generated code
+   * (fast-path.ts) writes its constant bytes straight into them, after
+   * room(): a store per byte, no call and no loop. Nothing else outside
+   * this class touches them.
+   */
+  b: Buffer = Buffer.allocUnsafe(SLAB);
+  p = 0;
   /** Where this answer begins in the slab; positions before it belong to answers handed out. */
   private start = 0;
-  private p = 0;
 
   /** Starts a new answer (dropping what an answer abandoned midway wrote). */
   reset(): void {
@@ -54,6 +60,11 @@ export class JsonWriter {
       this.start = this.p = Math.min(this.b.length, (this.p + 7) & ~7);
     }
     return out;
+  }
+
+  /** Room for `n` more bytes at `p` (b may be another slab after it). */
+  room(n: number): void {
+    if (this.p + n > this.b.length) this.grow(n);
   }
 
   /** Room for `n` more bytes: a new slab (at least twice this answer's size) with this answer moved to its start. */
