@@ -6,6 +6,7 @@
 import { createHash, hash } from 'node:crypto';
 import { type AuditReport, type NodeDumps, auditNode } from '../net/audit.js';
 import type { BlockAllocator } from '../net/allocator.js';
+import type { Datapath } from '../net/datapath.js';
 import { NetError, type Family } from '../net/ip.js';
 import type { NodeSpec, PodSpec } from '../net/model.js';
 import type { JsonPieces } from '../net/node-table.js';
@@ -374,10 +375,18 @@ export class ClusterService {
   }
 
   /** The path and its picture (SPEC §10), the picture rendered only when asked for. */
-  async pathWithPicture(cluster: string, from: string, to: string): Promise<{ path: Path; svg: () => string }> {
-    const dp = (await this.cache.get(cluster)).datapath;
-    const path = tracePath(dp, from, to);
-    return { path, svg: () => renderPathSvg(path, pathScene(dp, path)) };
+  async pathWithPicture(cluster: string, from: string, to: string): Promise<PathWithPicture> {
+    return pathOn((await this.cache.get(cluster)).datapath, from, to);
+  }
+
+  /**
+   * pathWithPicture at once, when the cluster's snapshot needs no probe
+   * (SnapshotCache.trustedNow), else null: no promise made, no microtask
+   * waited for, on every GraphQL path request of a solo instance.
+   */
+  pathWithPictureNow(cluster: string, from: string, to: string): PathWithPicture | null {
+    const snap = this.cache.trustedNow(cluster);
+    return snap ? pathOn(snap.datapath, from, to) : null;
   }
 
   async verify(cluster: string): Promise<VerifyReport> {
@@ -449,4 +458,11 @@ export function decodeCursor(c: string): string {
   const s = Buffer.from(c, 'base64url').toString('utf8');
   if (!isDnsLabel(s) || encodeCursor(s) !== c) throw new AppError('BAD_REQUEST', `invalid cursor ${JSON.stringify(c)}`);
   return s;
+}
+
+export interface PathWithPicture { path: Path; svg: () => string }
+
+function pathOn(dp: Datapath, from: string, to: string): PathWithPicture {
+  const path = tracePath(dp, from, to);
+  return { path, svg: () => renderPathSvg(path, pathScene(dp, path)) };
 }

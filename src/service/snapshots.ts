@@ -257,14 +257,11 @@ export class SnapshotCache {
    * can commit meanwhile (solo-lease.ts), so it is answered without a probe.
    */
   async get(name: string): Promise<Snapshot> {
+    const trusted = this.trustedNow(name);
+    if (trusted) return trusted;
     const epoch = this.lease ? this.lease.trustEpoch() : -1;
     const writes = this.store.writes;
     const gen = writes.inFlight === 0 ? writes.gen : -1;
-    const have = this.snapshots.get(name);
-    if (epoch >= 0 && have && have.trustedEpoch === epoch && have.trustedGen === gen && gen >= 0) {
-      this.stats.unprobed++;
-      return have;
-    }
     const v = await this.probe(name);
     if (v === null) {
       this.snapshots.delete(name);
@@ -282,6 +279,24 @@ export class SnapshotCache {
       if (snap.record.id !== v.id && attempt > 0) return snap; // deleted and re-created meanwhile: newer still
     }
     throw new AppError('CONCURRENT_UPDATE', `cluster "${name}" is changing too fast to read a consistent snapshot; retry`);
+  }
+
+  /**
+   * The snapshot get() would answer without a probe (see get), at once; null
+   * when get() has to ask PostgreSQL. For callers that can then skip a
+   * promise (the GraphQL path resolver).
+   */
+  trustedNow(name: string): Snapshot | null {
+    if (!this.lease) return null;
+    const epoch = this.lease.trustEpoch();
+    const writes = this.store.writes;
+    const gen = writes.inFlight === 0 ? writes.gen : -1;
+    const have = this.snapshots.get(name);
+    if (epoch >= 0 && have && have.trustedEpoch === epoch && have.trustedGen === gen && gen >= 0) {
+      this.stats.unprobed++;
+      return have;
+    }
+    return null;
   }
 
   /**

@@ -62,6 +62,42 @@ describe('solo reads', () => {
     assert.equal(a.clusters.cache.stats.unprobed - unprobed, 40);
   });
 
+  test('GraphQL path: the answers it gives at once (no probe, no promise) are those it gives after a probe', async () => {
+    // Each document three times: mercurius' graphql-js run, its graphql-jit run, then podnet's own executor (fast-path.ts).
+    const docs = [
+      { query: 'query P($f: String!, $t: String!) { path(cluster: "solo", from: $f, to: $t) { disposition natFree hops { node dev kind action route packet { ttl } outer { src dst } } } }' },
+      { query: '{ path(cluster: "solo", from: "web/front", to: "10.0.2.11") { disposition svg from { kind ip } to { kind ip } } }' },
+    ];
+    const variables = [
+      { f: 'web/front', t: 'data/store' }, { f: 'data/store', t: 'web/front' }, { f: 'web/nope', t: 'data/store' },
+      { f: 'not an endpoint', t: 'data/store' }, { f: 'web/front', t: 'fd00::1' }, { f: 'node:a1', t: 'web/front' },
+    ];
+    const ask = async () => {
+      const out: string[] = [];
+      for (const d of docs) {
+        for (const v of variables) {
+          for (let i = 0; i < 3; i++) {
+            const r = await request(a.server).post('/graphql').send({ ...d, variables: v });
+            out.push(`${r.status} ${r.text}`);
+          }
+        }
+      }
+      return out;
+    };
+    const cache = a.clusters.cache;
+    const unprobed = cache.stats.unprobed;
+    const atOnce = await ask();
+    assert.ok(cache.stats.unprobed - unprobed >= atOnce.length, 'every request answered from the trusted snapshot');
+    const trustedNow = cache.trustedNow;
+    cache.trustedNow = () => null; // every read probes: the resolver's promise, the executor's await
+    try {
+      assert.deepEqual(await ask(), atOnce);
+    } finally {
+      cache.trustedNow = trustedNow;
+    }
+    assert.ok(atOnce.some((x) => x.includes('"DELIVERED"')) && atOnce.some((x) => x.includes('ENDPOINT_NOT_FOUND')));
+  });
+
   test('its own writes pass the guard without waiting and are read at once', async () => {
     const yielded = a.soloLease!.stats.yielded;
     for (let i = 0; i < 5; i++) {

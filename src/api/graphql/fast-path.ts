@@ -197,7 +197,9 @@ async function execute(plan: Plan, operationName: unknown, variables: unknown, c
     if (typeof x !== 'string') return null;
     args[name] = x;
   }
-  const value = await plan.resolve(undefined, args, ctx, undefined as never);
+  // The path resolver answers at once when it can (a solo instance): no await then.
+  let value = plan.resolve(undefined, args, ctx, undefined as never);
+  if (value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function') value = await value;
   // From here to take() nothing awaits: the writer is this request's alone. The
   // newline ends the answer as app.ts ends every JSON answer of the service.
   const w = WRITER;
