@@ -279,8 +279,8 @@ function emitter(root: Completer, w: JsonWriter): Emit {
     const bytes = bytesOf(json);
     // Constant JSON (keys, punctuation): stored byte by byte where it is short, copied from K where it is not.
     if (bytes.length > INLINE_BYTES_MAX) return `W.bytes(${ref(bytes)});`;
-    const stores = Array.from(bytes, (x, i) => `b[p${i > 0 ? ` + ${i}` : ''}] = ${x};`).join(' ');
-    return `{ W.room(${bytes.length}); const b = W.b, p = W.p; ${stores} W.p = p + ${bytes.length}; }`;
+    const stores = Array.from(bytes, (x, i) => `wb[wp${i > 0 ? ` + ${i}` : ''}] = ${x};`).join(' ');
+    return `{ W.room(${bytes.length}); const wb = W.b, wp = W.p; ${stores} W.p = wp + ${bytes.length}; }`;
   };
 
   /** Statements writing `v` (a local of the function they are in) as completer `c` does. */
