@@ -53,20 +53,22 @@ export function parseEndpoint(dp: Datapath, s: string): Target {
     if (special && !dp.owner(ip)) throw endpointError('INVALID_ENDPOINT', s, special);
     return targetOfIp(dp, ip);
   }
+  // A pod is looked up first and the text checked only when none is found:
+  // every stored pod's namespace and name are DNS names (the definition
+  // reader sees to it), so a text that names one is well formed, and the
+  // checks decide only which error a miss gets.
   const slash = s.indexOf('/');
   if (slash >= 0) {
-    const ns = s.slice(0, slash);
-    const name = s.slice(slash + 1);
-    if (!isDnsLabel(ns) || !isDnsSubdomain(name)) {
+    const pod = dp.pod(s);
+    if (pod) return { kind: 'pod', pod, literal: null };
+    if (!isDnsLabel(s.slice(0, slash)) || !isDnsSubdomain(s.slice(slash + 1))) {
       throw endpointError('INVALID_ENDPOINT', s, 'want ns/name, name, node:NAME or an IP address');
     }
-    const pod = dp.pod(s);
-    if (!pod) throw endpointError('ENDPOINT_NOT_FOUND', s, `no pod ${s}`);
-    return { kind: 'pod', pod, literal: null };
+    throw endpointError('ENDPOINT_NOT_FOUND', s, `no pod ${s}`);
   }
-  if (!isDnsSubdomain(s)) throw endpointError('INVALID_ENDPOINT', s, 'want ns/name, name, node:NAME or an IP address');
   const pod = dp.pod(s);
   if (pod) return { kind: 'pod', pod, literal: null };
+  if (!isDnsSubdomain(s)) throw endpointError('INVALID_ENDPOINT', s, 'want ns/name, name, node:NAME or an IP address');
   const refs = dp.podRefsNamed(s);
   if (refs.length > 1) throw endpointError('ENDPOINT_NOT_FOUND', s, `several pods have this name (${refs.slice(0, 5).join(', ')}); use ns/name`);
   const hint = dp.node(s) ? `; for the node, use node:${s}` : '';
