@@ -67,7 +67,8 @@ interface VariableSlot {
 interface Plan {
   operationName: string | null;
   variables: VariableSlot[];
-  key: string;
+  /** `{"data":{"path":` (or the alias), as bytes. */
+  head: Uint8Array;
   resolve: GraphQLFieldResolver<unknown, unknown>;
   args: [string, Arg][];
   emit: Emit;
@@ -89,6 +90,8 @@ const PROTO_KEY = '__proto__';
 /** Thrown inside a run: the request goes to mercurius instead. */
 const FALLBACK = Symbol('fallback');
 const NO_ARGS = Object.freeze({});
+/** How every answer ends. */
+const TAIL = bytesOf('}}\n');
 /** Every answer is written here in turn (see the emitter). */
 const WRITER = new JsonWriter();
 
@@ -204,9 +207,9 @@ async function execute(plan: Plan, operationName: unknown, variables: unknown, c
   // newline ends the answer as app.ts ends every JSON answer of the service.
   const w = WRITER;
   w.reset();
-  w.raw(`{"data":{${plan.key}`);
+  w.bytes(plan.head);
   plan.emit(value, ctx);
-  w.raw('}}\n');
+  w.bytes(TAIL);
   return w.take();
 }
 
@@ -379,7 +382,7 @@ function compile(schema: GraphQLSchema, document: DocumentNode): Plan | null {
   const completer = completerOf(schema, def.type, root.selectionSet);
   if (!completer) return null;
   return {
-    operationName: op.name?.value ?? null, variables, key: `${JSON.stringify(root.alias?.value ?? 'path')}:`,
+    operationName: op.name?.value ?? null, variables, head: bytesOf(`{"data":{${JSON.stringify(root.alias?.value ?? 'path')}:`),
     resolve: def.resolve, args, emit: emitter(completer, WRITER),
   };
 }
