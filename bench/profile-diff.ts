@@ -10,25 +10,11 @@
 //
 // The request counts are in the bench's output: the path's "N requests",
 // the floor's req/s × 10 s.
-import fs from 'node:fs';
+import { summarise } from './profile.js';
 
-interface CallFrame { functionName: string; url: string; lineNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame }
-interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] }
-
-/** µs of self time per function (`name file:line`), idle left out. */
+/** µs of self time per function (`name file:line`), as bench/profile.ts counts it (idle, root and program left out). */
 function selfTimes(file: string): Map<string, number> {
-  const prof = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
-  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-  const perSample = (prof.endTime - prof.startTime) / Math.max(1, prof.samples.length);
-  const out = new Map<string, number>();
-  for (const s of prof.samples) {
-    const cf = byId.get(s)!.callFrame;
-    if (cf.functionName === '(idle)') continue;
-    const key = `${cf.functionName || '(anonymous)'} ${cf.url.split('/').slice(-2).join('/')}:${cf.lineNumber + 1}`;
-    out.set(key, (out.get(key) ?? 0) + perSample);
-  }
-  return out;
+  return new Map(summarise(file, Infinity).bySelf.map((h) => [`${h.fn} ${h.where}`, h.selfMs * 1000]));
 }
 
 const args = process.argv.slice(2);
