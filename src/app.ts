@@ -19,6 +19,7 @@ import { registerOpenApi } from './api/openapi.js';
 import { registerRestConventions, registerRootLinks } from './api/rest/conventions.js';
 import { consoleRoutes } from './ui/routes.js';
 import { registerAuth } from './api/auth.js';
+import { endOfTurn } from './api/coalesce.js';
 import { databasePlugin } from './plugins/database.js';
 import { servicesPlugin } from './plugins/services.js';
 
@@ -87,6 +88,8 @@ export const podnetApp = fp<AppDeps>(async (app, deps) => {
 
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-request-id', req.id);
+    // Written with the turn's other answers (coalesce.ts).
+    await endOfTurn();
     return endWithNewline(reply, payload);
   });
   // A large body's text, its parse tree and what the request built from them
